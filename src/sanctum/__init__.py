@@ -1,0 +1,36 @@
+"""Sanctum: sanctions lists read exactly, versioned, and screened across scripts.
+
+Public API::
+
+    import sanctum
+    sanctum.compare({"schema": "Person", "properties": {"name": ["Kang Kyong Il"]}},
+                    {"schema": "Person", "properties": {"name": ["강경일"]}}).score
+    sanctum.Screener().screen({"schema": "Person", "properties": {"name": ["강경일"]}})
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from sanctum.pairwise import CompareResult, compare
+    from sanctum.screen import Screener
+
+__all__ = ["CompareResult", "Screener", "compare"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the heavy parts only when used (keeps `sanctum --help` fast)."""
+    if name in ("compare", "CompareResult"):
+        import importlib
+
+        module = importlib.import_module("sanctum.pairwise")
+
+        return getattr(module, name)
+    if name == "Screener":
+        from sanctum.screen import Screener
+
+        return Screener
+    raise AttributeError(name)

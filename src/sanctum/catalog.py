@@ -1,0 +1,130 @@
+"""Read models over the store shared by the CLI and the API: sources, entities, diffs."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from followthemoney import EntityProxy
+
+from sanctum.errors import SanctumError
+from sanctum.sources import registry
+from sanctum.store.db import Store, is_party
+
+
+def sources_summary(store: Store) -> list[dict[str, Any]]:
+    """Per source: the version in force, its files and hashes, entity counts, age."""
+    out: list[dict[str, Any]] = []
+    today = datetime.now(UTC).date()
+    for source in store.source_ids():
+        latest = store.latest(source)
+        if latest is None:
+            continue
+        spec = registry.get(source)
+        attempt = store.last_attempt(source)
+        age = (today - date.fromisoformat(latest.version_date[:10])).days
+        out.append(
+            {
+                "source": source,
+                "title": spec.title,
+                "authority": spec.authority,
+                "version": latest.version_date,
+                "label": latest.label,
+                "published": latest.published,
+                "loaded_at": latest.loaded_at,
+                "versions": len(store.versions(source)),
+                "age_days": age,
+                "max_age_days": spec.max_age_days,
+                **latest.counts,
+                "files": [
+                    {"name": f["name"], "sha256": f["sha256"], "size": f["size"]}
+                    for f in store.version_files(latest.seq)
+                ],
+                "last_attempt": attempt,
+            }
+        )
+    return out
+
+
+def _props(entity: EntityProxy) -> dict[str, list[str]]:
+    return {k: sorted(v) for k, v in sorted(entity.properties.items())}
+
+
+def entity_view(store: Store, entity_id: str) -> dict[str, Any]:
+    """An entity as it stands: properties, designations, links, first and last seen."""
+    history = store.entity_history(entity_id)
+    if not history:
+        raise SanctumError(f"no entity with id {entity_id!r}")
+    current = [h for h in history if h["current"]]
+    rows = current or [h for h in history if h["last_seq"] == max(x["last_seq"] for x in history)]
+    source = rows[0]["source"]
+    props: dict[str, list[str]] = {}
+    for h in rows:
+        props.setdefault(h["prop"], []).append(h["value"])
+    derived = store.derived_of(entity_id, current_only=bool(current))
+    sanctions = [_props(e) | {"id": [str(e.id)]} for e in derived if e.schema.name == "Sanction"]
+    wallets = [_props(e) | {"id": [str(e.id)]} for e in derived if e.schema.name == "CryptoWallet"]
+    relations = [
+        {"id": e.id, "schema": e.schema.name, **_props(e)}
+        for e in derived + store.referencing(entity_id)
+        if e.schema.edge
+    ]
+    identifications = [
+        _props(e) for e in derived if e.schema.name in ("Passport", "Identification")
+    ]
+    links = store.links_of(entity_id)
+    designated_by = [
+        {
+            "entity_id": entity_id,
+            "authority": s.get("authority", [""])[0],
+            "program": s.get("program", []),
+            "date": (s.get("listingDate") or s.get("startDate") or [None])[0],
+        }
+        for s in sanctions
+    ]
+    for link in links:
+        for other in store.derived_of(link["id"]):
+            if other.schema.name == "Sanction":
+                designated_by.append(
+                    {
+                        "entity_id": link["id"],
+                        "authority": other.first("authority") or "",
+                        "program": sorted(other.get("program")),
+                        "date": other.first("listingDate") or other.first("startDate"),
+                    }
+                )
+    return {
+        "id": entity_id,
+        "schema": rows[0]["schema"],
+        "source": source,
+        "status": "current" if current else "removed",
+        "first_seen": min(h["first_seen"] for h in history),
+        "last_seen": max(h["last_seen"] for h in history),
+        "properties": {k: sorted(set(v)) for k, v in sorted(props.items())},
+        "sanctions": sanctions,
+        "designated_by": designated_by,
+        "identifications": identifications,
+        "wallets": wallets,
+        "relations": relations,
+        "cross_list_links": links,
+    }
+
+
+def diff_view(store: Store, source: str, day_from: str, day_to: str) -> dict[str, Any]:
+    """What changed in a source between the versions in force on two days."""
+    a = store.version_at(source, day_from)
+    b = store.version_at(source, day_to)
+    if not store.versions(source):
+        raise SanctumError(f"no versions of {source!r} loaded")
+    if a is None:
+        raise SanctumError(f"{source}: no version in force on {day_from}")
+    if b is None:
+        raise SanctumError(f"{source}: no version in force on {day_to}")
+    result = store.diff(source, a.seq, b.seq)
+    return {"source": source, "from": a.as_dict(), "to": b.as_dict(), **result}
+
+
+def export_entities(store: Store, source: str | None = None) -> list[EntityProxy]:
+    """Entities of the versions in force, parties first within each source."""
+    entities = list(store.current_entities(source))
+    return sorted(entities, key=lambda e: (not is_party(e), e.id or ""))

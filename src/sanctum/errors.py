@@ -1,0 +1,22 @@
+"""Errors that Sanctum reports to its users: each names the file (and row) at fault."""
+
+from __future__ import annotations
+
+
+class SanctumError(Exception):
+    """Base class for errors meant to be shown to a user as they are."""
+
+
+class ParseError(SanctumError):
+    """A source file could not be read; names the file, the row or field, and why."""
+
+    def __init__(self, path: str, reason: str, row: int | str | None = None) -> None:
+        self.path = str(path)
+        self.reason = reason
+        self.row = row
+        where = self.path if row is None else f"{self.path}, row {row}"
+        super().__init__(f"{where}: {reason}")
+
+
+class RejectedVersion(SanctumError):
+    """A parsed version was refused by a safety check (e.g. its entity count dropped)."""

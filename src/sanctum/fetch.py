@@ -1,0 +1,127 @@
+"""Downloading official files: conditional requests, retries with backoff, a timeout.
+
+Each source's last downloaded files are kept with their ETag / Last-Modified so the next
+`sanctum update` asks only "has it changed?". A changed source becomes a new version
+folder that the loader reads exactly as it reads the mirror layout.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+
+from sanctum import settings
+from sanctum.errors import SanctumError
+from sanctum.sources.registry import SourceSpec
+from sanctum.store.loader import VersionFiles
+
+TIMEOUT_S = 60.0
+RETRIES = 3
+BACKOFF_S = 1.0
+USER_AGENT = "sanctum/0.1 (sanctions screening; +https://github.com/)"
+
+
+@dataclass
+class FetchOutcome:
+    """Result of asking one source for new files."""
+
+    source: str
+    status: str  # "changed", "not-modified", "failed"
+    version: VersionFiles | None = None
+    message: str = ""
+
+
+def _state_path(source: str) -> Path:
+    return settings.home() / "downloads" / source / "state.json"
+
+
+def _file_name(url: str) -> str:
+    return Path(urlparse(url).path).name or "download"
+
+
+def get_with_retries(
+    client: httpx.Client, url: str, headers: dict[str, str], retries: int = RETRIES
+) -> httpx.Response:
+    """GET with retries and exponential backoff on network errors and 5xx answers."""
+    delay = BACKOFF_S
+    for attempt in range(1, retries + 1):
+        try:
+            response = client.get(url, headers=headers)
+            if response.status_code < 500 or attempt == retries:
+                return response
+        except httpx.HTTPError as exc:
+            if attempt == retries:
+                raise SanctumError(f"{url}: {type(exc).__name__}: {exc}") from exc
+        time.sleep(delay)
+        delay *= 2
+    raise SanctumError(f"{url}: no answer after {retries} tries")
+
+
+def fetch_source(
+    spec: SourceSpec, client: httpx.Client | None = None, retries: int = RETRIES
+) -> FetchOutcome:
+    """Download a source's files if any changed since the last download."""
+    urls = spec.official_urls()
+    if not urls:
+        return FetchOutcome(spec.id, "failed", message="no official URL registered")
+    state_file = _state_path(spec.id)
+    state: dict[str, dict[str, str]] = (
+        json.loads(state_file.read_text()) if state_file.exists() else {}
+    )
+    latest_dir = state_file.parent / "latest"
+    latest_dir.mkdir(parents=True, exist_ok=True)
+    own = client is None
+    client = client or httpx.Client(
+        timeout=TIMEOUT_S, follow_redirects=True, headers={"User-Agent": USER_AGENT}
+    )
+    changed = False
+    try:
+        for index, url in enumerate(urls):
+            name = _file_name(url)
+            cached = latest_dir / name
+            headers: dict[str, str] = {}
+            if cached.exists() and url in state:
+                if etag := state[url].get("etag"):
+                    headers["If-None-Match"] = etag
+                if modified := state[url].get("last_modified"):
+                    headers["If-Modified-Since"] = modified
+            response = get_with_retries(client, url, headers, retries)
+            if response.status_code == 304:
+                continue
+            if response.status_code == 404 and index > 0:
+                cached.unlink(missing_ok=True)  # optional companion file (e.g. sdn_comments.csv)
+                continue
+            if response.status_code != 200:
+                return FetchOutcome(spec.id, "failed", message=f"{url}: HTTP {response.status_code}")
+            tmp = cached.with_suffix(cached.suffix + ".part")
+            tmp.write_bytes(response.content)
+            tmp.replace(cached)
+            state[url] = {
+                "etag": response.headers.get("ETag", ""),
+                "last_modified": response.headers.get("Last-Modified", ""),
+            }
+            changed = True
+    except SanctumError as exc:
+        return FetchOutcome(spec.id, "failed", message=str(exc))
+    finally:
+        if own:
+            client.close()
+    if not changed:
+        return FetchOutcome(spec.id, "not-modified")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%SZ")
+    folder = state_file.parent / stamp
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for cached in sorted(latest_dir.iterdir()):
+        target = folder / cached.name
+        target.write_bytes(cached.read_bytes())
+        files.append(target)
+    state_file.write_text(json.dumps(state, indent=1))
+    today = stamp[:10]
+    return FetchOutcome(spec.id, "changed", VersionFiles(spec.id, stamp, today, tuple(files)))

@@ -1,0 +1,290 @@
+"""The candidate index: listed parties of the versions in force, their names broken into
+tokens, and lookup tables from token, Korean syllable key, consonant skeleton, spelling
+neighbourhood, identifier and wallet address to the names that carry them.
+
+Built once per store generation and persisted (pickle) under SANCTUM_HOME, so a CLI call
+starts fast and a new list version triggers a rebuild.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import pickle
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib.resources import files as package_files
+from pathlib import Path
+from typing import Any
+
+from sanctum import settings
+from sanctum.names.normalize import is_legal_form, korean_keys, skeleton, tokenize
+from sanctum.match import config
+from sanctum.store.db import Store
+from sanctum.store.links import norm_imo, norm_passport
+
+INDEX_FORMAT = 3
+"""Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
+
+NAME_PROPS = {
+    "name": "name",
+    "alias": "alias",
+    "weakAlias": "weak",
+    "previousName": "previous",
+}
+FEATURE_PROPS = (
+    "birthDate", "nationality", "citizenship", "country", "gender", "passportNumber",
+    "idNumber", "imoNumber", "registrationNumber", "taxNumber", "number", "publicKey",
+    "currency", "authority", "program", "listingDate", "topics", "mmsi", "callSign",
+)
+ID_PROPS = ("passportNumber", "idNumber", "imoNumber", "registrationNumber", "taxNumber",
+            "mmsi", "number")
+
+
+@dataclass
+class NameRec:
+    """One name of one listed party, as tokens."""
+
+    entry: int
+    text: str
+    kind: str  # name | alias | weak | previous | cyber
+    tokens: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass
+class Entry:
+    """One listed party with what the matcher compares besides names."""
+
+    id: str
+    schema: str
+    source: str
+    caption: str = ""
+    names: list[int] = field(default_factory=list)
+    birth_dates: set[str] = field(default_factory=set)
+    countries: set[str] = field(default_factory=set)
+    gender: set[str] = field(default_factory=set)
+    identifiers: set[str] = field(default_factory=set)
+    sanctions: list[dict[str, list[str]]] = field(default_factory=list)
+
+
+@dataclass
+class Wallet:
+    """A listed crypto address and who holds it."""
+
+    id: str
+    address: str
+    currency: str
+    holder: str
+    source: str
+
+
+@dataclass
+class Index:
+    """Everything a query needs, in memory."""
+
+    generation: int
+    entries: list[Entry]
+    names: list[NameRec]
+    postings: dict[str, array]  # token (or joined pair) → name ids
+    idf: dict[str, float]
+    korean: dict[str, list[str]]  # Korean key → vocabulary tokens
+    skeletons: dict[str, list[str]]
+    deletions: dict[str, list[str]]  # one-deletion variant → vocabulary tokens
+    identifiers: dict[str, list[int]]  # normalised identifier → entries
+    wallets: dict[str, list[Wallet]]
+    entry_by_id: dict[str, int]
+    versions: dict[str, str]  # source → version date in force
+    uniform: bool = False
+    """Every token weighs the same (comparing two records with no lists to learn rarity)."""
+
+    def weight(self, token: str) -> float:
+        """Rarity weight of a token (legal forms weighed down)."""
+        w = 1.0 if self.uniform else self.idf.get(token, config.UNKNOWN_TOKEN_IDF)
+        return w * config.LEGAL_FORM_WEIGHT if is_legal_form(token) else w
+
+
+def norm_identifier(value: str) -> str | None:
+    """Identifiers compared on letters and digits, upper case (IMO on its 7 digits)."""
+    return norm_imo(value) if value.upper().startswith("IMO") else norm_passport(value)
+
+
+def deletions(token: str) -> list[str]:
+    """All strings one deletion away (for one-typo lookups); short tokens have none."""
+    if len(token) < config.EDIT1_MIN_LEN:
+        return []
+    return [token[:i] + token[i + 1 :] for i in range(len(token))]
+
+
+def joins(tokens: tuple[str, ...]) -> list[str]:
+    """Adjacent pairs joined (`kyong il` → `kyongil`), so split and joined spellings meet."""
+    return [tokens[i] + tokens[i + 1] for i in range(len(tokens) - 1)]
+
+
+def cyber_aliases() -> list[dict[str, str]]:
+    """The sourced vendor-name table of designated cyber groups."""
+    text = package_files("sanctum.data").joinpath("cyber_aliases.csv").read_text("utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+PARTY = ("Person", "Organization", "Company", "LegalEntity", "Vessel", "Airplane")
+
+
+def build(store: Store) -> Index:
+    """Build the index from the versions in force."""
+    entries: list[Entry] = []
+    by_id: dict[str, int] = {}
+    raw_names: list[tuple[int, str, str, str]] = []
+    derived: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    derived_meta: dict[str, tuple[str, str, str]] = {}
+    props = list(NAME_PROPS) + list(FEATURE_PROPS)
+    for source, entity_id, party_id, schema, prop, value in store.current_statements(props):
+        if entity_id != party_id or schema not in PARTY:
+            derived[entity_id][prop].append(value)
+            derived_meta[entity_id] = (schema, party_id, source)
+            continue
+        idx = by_id.get(entity_id)
+        if idx is None:
+            idx = by_id[entity_id] = len(entries)
+            entries.append(Entry(entity_id, schema, source))
+        entry = entries[idx]
+        if prop in NAME_PROPS:
+            raw_names.append((idx, value, NAME_PROPS[prop], ""))
+            if prop == "name" and not entry.caption:
+                entry.caption = value
+        elif prop == "birthDate":
+            entry.birth_dates.add(value)
+        elif prop in ("nationality", "citizenship", "country"):
+            entry.countries.add(value)
+        elif prop == "gender":
+            entry.gender.add(value)
+        elif prop in ID_PROPS and (norm := norm_identifier(value)):
+            entry.identifiers.add(norm)
+    wallets: dict[str, list[Wallet]] = defaultdict(list)
+    for entity_id, values in derived.items():
+        schema, party_id, source = derived_meta[entity_id]
+        if party_id not in by_id:
+            continue
+        entry = entries[by_id[party_id]]
+        if schema == "Sanction":
+            entry.sanctions.append(dict(values))
+        elif schema == "CryptoWallet":
+            from sanctum.crypto import normalise_address
+
+            for address in values.get("publicKey", []):
+                currency = (values.get("currency") or [""])[0]
+                key = normalise_address(address, currency or None)
+                wallets[key].append(Wallet(entity_id, address, currency, party_id, source))
+        elif schema in ("Passport", "Identification"):
+            for number in values.get("number", []):
+                if norm := norm_identifier(number):
+                    entry.identifiers.add(norm)
+    for row in cyber_aliases():
+        idx = by_id.get(row["entity_id"])
+        if idx is not None:
+            raw_names.append((idx, row["alias"], "cyber", f"{row['source']} <{row['source_url']}>"))
+    return _assemble(store.generation(), entries, by_id, raw_names, wallets, store)
+
+
+def _assemble(
+    generation: int,
+    entries: list[Entry],
+    by_id: dict[str, int],
+    raw_names: Iterable[tuple[int, str, str, str]],
+    wallets: dict[str, list[Wallet]],
+    store: Store | None,
+) -> Index:
+    names: list[NameRec] = []
+    postings: dict[str, list[int]] = defaultdict(list)
+    seen: set[tuple[int, tuple[str, ...]]] = set()
+    for idx, text, kind, note in raw_names:
+        entry = entries[idx]
+        tokens = tuple(tokenize(text, entry.schema))
+        if not tokens or (idx, tokens) in seen and kind != "cyber":
+            continue
+        seen.add((idx, tokens))
+        nid = len(names)
+        names.append(NameRec(idx, text, kind, tokens, note))
+        entry.names.append(nid)
+        for tok in set(tokens) | set(joins(tokens)):
+            postings[tok].append(nid)
+    n = max(len(names), 1)
+    idf = {tok: math.log(1 + n / len(ids)) for tok, ids in postings.items()}
+    kor: dict[str, list[str]] = defaultdict(list)
+    skel: dict[str, list[str]] = defaultdict(list)
+    dels: dict[str, list[str]] = defaultdict(list)
+    for tok in postings:
+        for key in korean_keys(tok):
+            kor[key].append(tok)
+        if len(s := skeleton(tok)) >= config.MIN_SKELETON:
+            skel[s].append(tok)
+        for d in deletions(tok):
+            dels[d].append(tok)
+    identifiers: dict[str, list[int]] = defaultdict(list)
+    for i, entry in enumerate(entries):
+        for ident in entry.identifiers:
+            identifiers[ident].append(i)
+    versions = {}
+    for source in store.source_ids() if store else []:
+        latest = store.latest(source) if store else None
+        if latest:
+            versions[source] = latest.version_date
+    return Index(
+        generation, entries, names,
+        {t: array("I", ids) for t, ids in postings.items()}, idf,
+        dict(kor), dict(skel), dict(dels), dict(identifiers), dict(wallets), by_id, versions,
+    )
+
+
+def from_records(records: list[dict[str, Any]]) -> Index:
+    """A small index over FtM-shaped dicts, with uniform token weights (for `compare`)."""
+    entries: list[Entry] = []
+    raw: list[tuple[int, str, str, str]] = []
+    for i, rec in enumerate(records):
+        props = rec.get("properties") or {}
+        entry = Entry(str(rec.get("id") or f"record-{i}"), str(rec.get("schema") or "Thing"), "")
+        for prop, kind in NAME_PROPS.items():
+            for value in props.get(prop, []):
+                raw.append((i, str(value), kind, ""))
+                entry.caption = entry.caption or str(value)
+        entry.birth_dates.update(str(v) for v in props.get("birthDate", []))
+        for key in ("nationality", "citizenship", "country"):
+            entry.countries.update(str(v) for v in props.get(key, []))
+        entry.gender.update(str(v).lower() for v in props.get("gender", []))
+        for key in ID_PROPS:
+            entry.identifiers.update(n for v in props.get(key, []) if (n := norm_identifier(str(v))))
+        entries.append(entry)
+    by_id = {e.id: i for i, e in enumerate(entries)}
+    index = _assemble(0, entries, by_id, raw, {}, None)
+    index.uniform = True
+    return index
+
+
+def index_path() -> Path:
+    """Where the persisted index lives."""
+    return settings.home() / "index.pickle"
+
+
+def load_or_build(store: Store, path: Path | None = None) -> Index:
+    """The persisted index if it matches the store's generation, else a fresh build."""
+    path = path or index_path()
+    generation = store.generation()
+    if path.exists():
+        try:
+            with path.open("rb") as fh:
+                fmt, gen, index = pickle.load(fh)
+            if fmt == INDEX_FORMAT and gen == generation and isinstance(index, Index):
+                return index
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
+            pass
+    index = build(store)
+    tmp = path.with_suffix(f".{os.getpid()}.part")
+    with tmp.open("wb") as fh:
+        pickle.dump((INDEX_FORMAT, generation, index), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+    return index
+
+

@@ -1,0 +1,1 @@
+"""Scoring listed parties against a query, and explaining every score."""

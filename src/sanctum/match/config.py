@@ -1,0 +1,63 @@
+"""Every number that tunes matching, in one place, with the benchmark that chose it.
+
+Benchmarks (`make bench`): `dprk` = recall on shared/benchmarks/dprk_name_variants.csv;
+`crosslist` = UK/AU/CA names with a UN reference found in UN/OFAC entries;
+`population` = alert rate on 10,000 seeded Faker names in 10 locales.
+"""
+
+from __future__ import annotations
+
+THRESHOLD = 0.80
+"""Default match threshold. Chosen on `dprk` (recall) against `population` (alert rate)."""
+
+# -- token similarity ------------------------------------------------------------------
+SIM_EXACT = 1.0
+SIM_KOREAN = 0.95
+"""Same Korean syllable key (Kyong = Gyeong = 경). Below exact so exact spellings rank first."""
+SIM_SKELETON = 0.85
+"""Same consonant skeleton, at least MIN_SKELETON consonants (Muhammad = Mohamed)."""
+MIN_SKELETON = 3
+SIM_EDIT1 = 0.90
+"""One edit apart, both at least EDIT1_MIN_LEN long (`dprk` typo rows, `population`)."""
+EDIT1_MIN_LEN = 4
+SIM_EDIT2 = 0.80
+"""Two edits apart, both at least EDIT2_MIN_LEN long."""
+EDIT2_MIN_LEN = 8
+MIN_TOKEN_SIM = 0.80
+"""Token pairs below this are not aligned at all."""
+
+# -- name score ------------------------------------------------------------------------
+QUERY_COVERAGE_EXP = 1.0
+"""Exponent on the weighted share of the query's tokens that were matched."""
+CANDIDATE_COVERAGE_EXP = 0.5
+"""Exponent on the weighted share of the listed name's tokens that were matched: below 1
+so a missing middle name costs little, above 0 so a lone common token (KIM, CORP) cannot
+reach the threshold against a multi-token name (`population`, generic-token tests)."""
+LEGAL_FORM_WEIGHT = 0.15
+"""Weight of legal forms and generic business words relative to their rarity weight."""
+UNKNOWN_TOKEN_IDF = 6.0
+"""Rarity weight of a query token that no listed name contains."""
+WEAK_ALIAS_FACTOR = 0.92
+"""Weak (low-quality) aliases count less: their name score is multiplied by this."""
+CYBER_ALIAS_FACTOR = 0.92
+"""Vendor names of designated cyber groups (data/cyber_aliases.csv) count like weak aliases."""
+MIN_TOKENS_SHORT_NAME = 2
+"""Single-token listed names need an exact or Korean-key match, not a fuzzy one."""
+
+# -- other features --------------------------------------------------------------------
+DOB_EXACT_BONUS = 0.05
+DOB_YEAR_BONUS = 0.02
+DOB_CONFLICT_PENALTY = 0.20
+"""Listed and queried dates of birth more than DOB_YEAR_TOLERANCE years apart."""
+DOB_YEAR_TOLERANCE = 1
+COUNTRY_MATCH_BONUS = 0.02
+COUNTRY_CONFLICT_PENALTY = 0.05
+GENDER_CONFLICT_PENALTY = 0.10
+IDENTIFIER_MATCH_SCORE = 0.99
+"""An exact passport / national id / IMO match is strong evidence on its own."""
+
+# -- retrieval -------------------------------------------------------------------------
+MAX_CANDIDATES = 40
+"""Names fully scored per query, best by upper-bound first (speed benchmark)."""
+FREQUENT_POSTINGS = 3000
+"""Tokens in more names than this do not open candidates alone (a lone KIM)."""

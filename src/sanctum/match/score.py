@@ -1,0 +1,162 @@
+"""Scoring a query against one listed party, with the explanation of every contribution.
+
+Algorithms are selectable by name: `sanctum` (the default, token-aligned and rarity
+weighted, with cross-script Korean matching) and `ofac` (an emulation of OFAC's own
+Sanctions List Search score, to answer "what would OFAC's tool say").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sanctum.index import Entry, Index, NameRec, norm_identifier
+from sanctum.match import config
+from sanctum.match.features import (
+    Weight,
+    country_feature,
+    dob_feature,
+    gender_feature,
+    name_score,
+)
+from sanctum.match.query import Query
+from sanctum.names.normalize import tokenize
+
+ALGORITHMS = ("sanctum", "ofac")
+DEFAULT_ALGORITHM = "sanctum"
+MATCHER_VERSION = "sanctum-1.0"
+
+COMPATIBLE = {
+    "Person": {"Person", "LegalEntity", "Thing"},
+    "Organization": {"Organization", "Company", "LegalEntity", "Thing"},
+    "Company": {"Organization", "Company", "LegalEntity", "Thing"},
+    "LegalEntity": {"Person", "Organization", "Company", "LegalEntity", "Thing"},
+    "Vessel": {"Vessel", "Thing"},
+    "Airplane": {"Airplane", "Thing"},
+    "Thing": {"Person", "Organization", "Company", "LegalEntity", "Vessel", "Airplane", "Thing"},
+}
+"""Which listed schemata a query schema may match."""
+
+NAME_FACTORS = {
+    "name": 1.0,
+    "alias": 1.0,
+    "previous": 1.0,
+    "weak": config.WEAK_ALIAS_FACTOR,
+    "cyber": config.CYBER_ALIAS_FACTOR,
+}
+
+
+@dataclass
+class Scored:
+    """One listed party scored against a query, with the why."""
+
+    entry: Entry
+    score: float
+    algorithm: str
+    explanation: dict[str, Any] = field(default_factory=dict)
+
+
+def compatible(query_schema: str, listed_schema: str) -> bool:
+    """True if a listed party of this schema can be the party the query describes."""
+    return listed_schema in COMPATIBLE.get(query_schema, COMPATIBLE["Thing"])
+
+
+def best_name(
+    query: Query, names: list[NameRec], weight: Weight
+) -> tuple[float, dict[str, Any]]:
+    """The best (query name, listed name) pair by name score, and its explanation."""
+    best = 0.0
+    explained: dict[str, Any] = {}
+    for qname in query.names:
+        q_tokens = tuple(tokenize(qname, query.schema))
+        for rec in names:
+            ns = name_score(q_tokens, rec.tokens, weight)
+            factor = NAME_FACTORS.get(rec.kind, 1.0)
+            value = ns.score * factor
+            if value > best:
+                best = value
+                explained = {
+                    "query_name": qname,
+                    "listed_name": rec.text,
+                    "listed_name_kind": rec.kind,
+                    "name_score": round(ns.score, 4),
+                    "query_coverage": round(ns.query_coverage, 4),
+                    "listed_coverage": round(ns.listed_coverage, 4),
+                    "tokens": [
+                        {"query": m.query, "listed": m.listed, "similarity": m.sim,
+                         "how": m.how}
+                        for m in ns.matches
+                    ],
+                }
+                if factor != 1.0:
+                    explained["alias_factor"] = factor
+                if rec.note:
+                    explained["alias_source"] = rec.note
+    return best, explained
+
+
+def identifier_hit(query: Query, entry: Entry) -> str | None:
+    """The query identifier that the listed party also carries, if any."""
+    for ident in query.identifiers:
+        norm = norm_identifier(ident)
+        if norm and norm in entry.identifiers:
+            return ident
+    return None
+
+
+def score_sanctum(query: Query, entry: Entry, index: Index) -> Scored:
+    """The default algorithm: name score, then dates, countries, gender, identifiers."""
+    names = [index.names[i] for i in entry.names]
+    name, explained = best_name(query, names, index.weight)
+    features: dict[str, float] = {"name": round(name, 4)}
+    notes: list[str] = []
+    total = name
+    for label, (delta, why) in (
+        ("birth_date", dob_feature(query.birth_dates, entry.birth_dates)),
+        ("country", country_feature(query.countries, entry.countries)),
+        ("gender", gender_feature(query.gender, entry.gender)),
+    ):
+        if delta:
+            features[label] = delta
+            notes.append(why)
+            total += delta
+    ident = identifier_hit(query, entry)
+    if ident is not None and total < config.IDENTIFIER_MATCH_SCORE:
+        features["identifier"] = round(config.IDENTIFIER_MATCH_SCORE - total, 4)
+        notes.append(f"identifier {ident} listed")
+        total = config.IDENTIFIER_MATCH_SCORE
+    total = max(0.0, min(1.0, total))
+    explanation = {"name": explained, "features": features, "notes": notes}
+    return Scored(entry, round(total, 4), "sanctum", explanation)
+
+
+def score_ofac(query: Query, entry: Entry, index: Index) -> Scored:
+    """OFAC Sanctions List Search emulation: best name's SLS score / 100, names only."""
+    from sanctum.match.ofac import ofac_score
+
+    best, best_pair = 0, ("", "")
+    for qname in query.names:
+        for i in entry.names:
+            rec = index.names[i]
+            s = ofac_score(qname, rec.text)
+            if s > best:
+                best, best_pair = s, (qname, rec.text)
+    explanation = {
+        "name": {"query_name": best_pair[0], "listed_name": best_pair[1], "ofac_score": best},
+        "features": {"ofac_name": best / 100},
+        "notes": ["OFAC Sanctions List Search emulation: names only"],
+    }
+    return Scored(entry, best / 100, "ofac", explanation)
+
+
+SCORERS = {"sanctum": score_sanctum, "ofac": score_ofac}
+
+
+def algorithm_named(name: str | None) -> str:
+    """Validate an algorithm name (None → the default)."""
+    from sanctum.match.query import QueryError
+
+    name = name or DEFAULT_ALGORITHM
+    if name not in SCORERS:
+        raise QueryError("algorithm", f"unknown algorithm {name!r}; use one of {', '.join(ALGORITHMS)}")
+    return name

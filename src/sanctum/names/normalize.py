@@ -1,0 +1,126 @@
+"""Name normalisation: clean text, split tokens, fold scripts into comparable forms.
+
+Every name, listed or queried, goes through :func:`tokenize`. Latin text is folded to
+lower-case ASCII (diacritics and apostrophes dropped, hyphens split); Cyrillic, Arabic,
+Chinese and other scripts are transliterated to ASCII; Hangul syllables are kept as they
+are and meet Latin spellings in the Korean syllable space (:mod:`sanctum.names.korean`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from normality import ascii_text
+
+from sanctum.names import korean
+
+MAX_NAME_CHARS = 500
+"""Longer names are cut here for matching: no real name is longer; a 10,000-character
+field is garbage, and must cost a bounded time."""
+
+MAX_TOKENS = 24
+"""At most this many tokens of one name take part in matching (same reason)."""
+
+APOSTROPHES = "'’‘`´ʼʻ′"
+_SPLIT = re.compile(r"[^0-9a-z]+")
+_HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
+
+LEGAL_FORMS = frozenset(
+    """
+    llc ltd limited co company corp corporation inc incorporated plc gmbh ag sa sarl srl
+    spa bv nv oy ab as aps kft zrt doo ooo zao oao pao jsc ojsc cjsc pjsc fze fzco fzc
+    llp lp pte pty bhd sdn jv joint stock group holding holdings enterprise enterprises
+    trading trade firm establishment est general
+    """.split()
+)
+"""Organisation legal forms and generic business words: never evidence on their own."""
+
+TITLES = frozenset(
+    """
+    mr mrs ms miss dr prof sir dame sheikh shaikh sheik haji hajji hadji mullah mulla maulana
+    maulvi imam sayyid sayed syed general gen colonel col major maj captain capt lieutenant lt
+    """.split()
+)
+"""Titles and honorifics dropped from person names before matching."""
+
+
+def clean(text: str) -> str:
+    """NFKC, control and format characters removed, white space collapsed, length bounded."""
+    text = unicodedata.normalize("NFKC", str(text))[:MAX_NAME_CHARS]
+    text = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text
+    )
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=200_000)
+def _fold(chunk: str) -> str:
+    """ASCII, lower case, apostrophes dropped, for a run of non-Hangul text."""
+    for ch in APOSTROPHES:
+        chunk = chunk.replace(ch, "")
+    return (ascii_text(chunk) or "").lower()
+
+
+def tokenize(name: str, schema: str | None = None) -> list[str]:
+    """Tokens of a name: ASCII words, and Hangul words kept in Hangul.
+
+    `Kang Kyŏng-il` → ['kang', 'kyong', 'il']; `Kyo'ng-il` → ['kyong', 'il'];
+    `강경일` → ['강', '경', '일'] (one token per syllable; joins are handled by the matcher).
+    Person titles are dropped; legal forms are kept (they are weighed down, not removed).
+    """
+    text = clean(name)
+    tokens: list[str] = []
+    pos = 0
+    for m in _HANGUL_RUN.finditer(text):
+        tokens.extend(_latin_tokens(text[pos : m.start()]))
+        tokens.extend(_hangul_tokens(m.group()))
+        pos = m.end()
+    tokens.extend(_latin_tokens(text[pos:]))
+    if schema == "Person" and len(tokens) > 1:
+        kept = [t for t in tokens if t not in TITLES]
+        tokens = kept or tokens
+    return tokens[:MAX_TOKENS]
+
+
+def _latin_tokens(text: str) -> list[str]:
+    if not text.strip():
+        return []
+    return [t for t in _SPLIT.split(_fold(text)) if t]
+
+
+def _hangul_tokens(run: str) -> list[str]:
+    """One token per Hangul syllable (surname detection lives in the Korean module)."""
+    return list(run)
+
+
+def skeleton(token: str) -> str:
+    """Consonant skeleton (`muhammad` → `mhmd`): Arabic and Persian names written with or
+    without vowels, in any romanization, often share it."""
+    out: list[str] = []
+    for ch in token:
+        if ch in "aeiouyw" or not ch.isalpha():
+            continue
+        if not out or out[-1] != ch:
+            out.append(ch)
+    return "".join(out)
+
+
+def korean_keys(token: str) -> frozenset[str]:
+    """Keys of a token in the Korean syllable space ('kyong', 'gyeong', '경' share one)."""
+    return _korean_keys(token)
+
+
+@lru_cache(maxsize=300_000)
+def _korean_keys(token: str) -> frozenset[str]:
+    if korean.is_hangul(token):
+        return frozenset({"-".join(korean.syllable_key(s) for s in korean.hangul_syllables(token))})
+    if not token.isalpha() or len(token) > 16:
+        return frozenset()
+    return frozenset("-".join(seq) for seq in korean.latin_syllable_keys(token))
+
+
+def is_legal_form(token: str) -> bool:
+    """True for organisation legal forms and generic business words."""
+    return token in LEGAL_FORMS

@@ -1,0 +1,209 @@
+"""The Screener: query → candidates from the index → scored, explained, ranked results.
+
+CLI, HTTP API and batch all call this one class.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from sanctum import settings
+from sanctum.crypto import InvalidAddress, detect, require_valid
+from sanctum.index import Entry, Index, NameRec, deletions, joins, load_or_build
+from sanctum.match import config
+from sanctum.match.features import token_sim
+from sanctum.match.query import Query, parse_query
+from sanctum.match.score import (
+    MATCHER_VERSION,
+    SCORERS,
+    Scored,
+    algorithm_named,
+    compatible,
+)
+from sanctum.names.normalize import korean_keys, skeleton, tokenize
+from sanctum.store.db import Store
+
+
+@dataclass
+class Match:
+    """One result of a screening."""
+
+    id: str
+    caption: str
+    schema: str
+    source: str
+    score: float
+    match: bool
+    explanation: dict[str, Any]
+    sanctions: list[dict[str, list[str]]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "id": self.id, "caption": self.caption, "schema": self.schema,
+            "source": self.source, "score": self.score, "match": self.match,
+            "explanation": self.explanation, "sanctions": self.sanctions,
+        }
+
+
+@dataclass
+class Screening:
+    """The answer to one query: results and the list versions they were found in."""
+
+    results: list[Match]
+    threshold: float
+    algorithm: str
+    list_versions: dict[str, str]
+    matcher_version: str = MATCHER_VERSION
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "results": [r.as_dict() for r in self.results],
+            "threshold": self.threshold,
+            "algorithm": self.algorithm,
+            "list_versions": self.list_versions,
+            "matcher_version": self.matcher_version,
+        }
+
+
+class Screener:
+    """Screens queries against every list in force."""
+
+    def __init__(self, store: Store | None = None, index: Index | None = None) -> None:
+        self.store = store or Store(settings.database_path())
+        self.index = index or load_or_build(self.store)
+        self._expand = lru_cache(maxsize=100_000)(self._expand_token)
+
+    def refresh(self) -> None:
+        """Pick up a new store generation (a new list version landed)."""
+        if self.store.generation() != self.index.generation:
+            self.index = load_or_build(self.store)
+            self._expand.cache_clear()
+
+    # -- retrieval ----------------------------------------------------------------------
+
+    def _expand_token(self, token: str) -> tuple[tuple[str, float], ...]:
+        """Vocabulary tokens a query token may stand for, with their similarity."""
+        index = self.index
+        found: dict[str, float] = {}
+        if token in index.postings:
+            found[token] = 1.0
+        near: set[str] = set()
+        for key in korean_keys(token):
+            near.update(index.korean.get(key, ()))
+        if len(s := skeleton(token)) >= config.MIN_SKELETON:
+            near.update(index.skeletons.get(s, ()))
+        if len(token) >= config.EDIT1_MIN_LEN:
+            near.update(index.deletions.get(token, ()))
+            for d in deletions(token):
+                if d in index.postings:
+                    near.add(d)
+                near.update(index.deletions.get(d, ()))
+        for cand in near:
+            if cand not in found:
+                sim, _ = token_sim(token, cand)
+                if sim >= config.MIN_TOKEN_SIM:
+                    found[cand] = sim
+        return tuple(found.items())
+
+    def candidates(self, query: Query) -> list[int]:
+        """Entries worth scoring: best upper bound first, at most MAX_CANDIDATES names."""
+        index = self.index
+        bound: dict[int, float] = defaultdict(float)
+        for qname in query.names:
+            tokens = tuple(tokenize(qname, query.schema))
+            items = list(tokens) + joins(tokens)
+            expansions = [(t, self._expand(t)) for t in items]
+            sizes = {t: sum(len(index.postings[v]) for v, _ in exp) for t, exp in expansions}
+            rare_exists = any(0 < s <= config.FREQUENT_POSTINGS for s in sizes.values())
+            for tok, exp in expansions:
+                if rare_exists and sizes[tok] > config.FREQUENT_POSTINGS:
+                    continue
+                for vocab, sim in exp:
+                    w = index.idf[vocab] * sim
+                    for nid in index.postings[vocab]:
+                        bound[nid] += w
+        best = sorted(bound.items(), key=lambda kv: -kv[1])[: config.MAX_CANDIDATES]
+        seen: dict[int, None] = {}
+        for nid, _ in best:
+            seen.setdefault(index.names[nid].entry, None)
+        for ident in query.identifiers:
+            from sanctum.index import norm_identifier
+
+            norm = norm_identifier(ident)
+            for entry in index.identifiers.get(norm or "", ()):
+                seen.setdefault(entry, None)
+        return list(seen)
+
+    # -- screening ----------------------------------------------------------------------
+
+    def screen(
+        self,
+        query: dict[str, Any] | Query,
+        threshold: float | None = None,
+        limit: int = 10,
+        algorithm: str | None = None,
+        sources: set[str] | None = None,
+    ) -> Screening:
+        """Ranked, explained results for one query (FtM-shaped dict or Query)."""
+        q = parse_query(query)
+        algo = algorithm_named(algorithm)
+        limit = max(1, min(int(limit), 500))
+        cut = config.THRESHOLD if threshold is None else float(threshold)
+        scorer = SCORERS[algo]
+        scored: list[Scored] = []
+        for idx in self.candidates(q):
+            entry = self.index.entries[idx]
+            if not compatible(q.schema, entry.schema):
+                continue
+            if sources is not None and entry.source not in sources:
+                continue
+            scored.append(scorer(q, entry, self.index))
+        scored.sort(key=lambda s: (-s.score, s.entry.id))
+        results = [self._result(s, cut) for s in scored[:limit] if s.score > 0]
+        return Screening(results, cut, algo, dict(self.index.versions))
+
+    def _result(self, s: Scored, threshold: float) -> Match:
+        e: Entry = s.entry
+        return Match(
+            e.id, e.caption, e.schema, e.source, s.score, s.score >= threshold,
+            s.explanation, e.sanctions,
+        )
+
+    def names_of(self, entry: Entry) -> list[NameRec]:
+        """All indexed names of a listed party."""
+        return [self.index.names[i] for i in entry.names]
+
+    def screen_address(self, address: str, currency: str | None = None) -> dict[str, Any]:
+        """Who holds a wallet address: raises InvalidAddress for an address no chain accepts."""
+        from sanctum.crypto import normalise_address
+
+        check = require_valid(address, currency)
+        keys = {check.normalised, normalise_address(address, currency)}
+        for alt in detect(address):
+            keys.add(alt.normalised)
+        hits = []
+        for key in keys:
+            for w in self.index.wallets.get(key, []):
+                entry = self.index.entries[self.index.entry_by_id[w.holder]]
+                hits.append({
+                    "wallet_id": w.id, "address": w.address, "currency": w.currency,
+                    "holder_id": w.holder, "holder": entry.caption, "source": w.source,
+                    "sanctions": entry.sanctions,
+                })
+        hits.sort(key=lambda h: (h["holder_id"], h["currency"]))
+        return {
+            "address": address,
+            "normalised": check.normalised,
+            "chain": check.chain,
+            "valid": check.valid,
+            "matches": hits,
+            "list_versions": dict(self.index.versions),
+        }
+
+
+__all__ = ["InvalidAddress", "Match", "Screener", "Screening"]

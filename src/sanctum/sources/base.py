@@ -1,0 +1,163 @@
+"""Shared vocabulary of all parsers: records, parse results, entity and id helpers.
+
+A parser turns the files of one list version into :class:`ParseResult`. Every listed
+party (one per list entry) is a :class:`Record`: the party entity plus the entities
+derived from that entry (sanctions, wallets, identifications, links).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from followthemoney import EntityProxy, model, registry
+
+PARTY_SCHEMATA = frozenset(
+    {"Person", "Organization", "Company", "LegalEntity", "Vessel", "Airplane", "Thing"}
+)
+"""Schemata of listed parties; everything else is derived from a party's entry."""
+
+
+@dataclass
+class Record:
+    """One list entry: the listed party and what its entry states about it."""
+
+    party: EntityProxy
+    derived: list[EntityProxy] = field(default_factory=list)
+
+    def entities(self) -> Iterable[EntityProxy]:
+        """The party first, then derived entities."""
+        yield self.party
+        yield from self.derived
+
+
+@dataclass(frozen=True)
+class Issue:
+    """Something a parser noticed and kept, but a user should know (e.g. truncated remarks)."""
+
+    file: str
+    row: int | str | None
+    kind: str
+    message: str
+    entity_id: str | None = None
+
+
+@dataclass
+class ParseResult:
+    """Everything one list version yields."""
+
+    records: list[Record]
+    published: date | None = None
+    issues: list[Issue] = field(default_factory=list)
+
+    def entities(self) -> Iterable[EntityProxy]:
+        """All entities of all records."""
+        for rec in self.records:
+            yield from rec.entities()
+
+
+def make_entity(schema: str, entity_id: str) -> EntityProxy:
+    """A new FtM entity with the given id (ids are stable, see design.md)."""
+    proxy = model.make_entity(schema)
+    proxy.id = entity_id
+    return proxy
+
+
+def slug(text: str) -> str:
+    """A short, id-safe form of a value (used in derived ids)."""
+    return re.sub(r"[^0-9A-Za-z.]+", "-", text).strip("-")
+
+
+def derived_id(parent_id: str, kind: str, *parts: object) -> str:
+    """A stable id for an entity derived from a party's entry, e.g. its sanction."""
+    digest = hashlib.sha1("|".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:12]
+    return f"{parent_id}-{kind}-{digest}"
+
+
+def wallet_id(holder_id: str, currency: str, address: str) -> str:
+    """The stable wallet id `<holder id>-wallet-<currency>-<address>` (design.md)."""
+    return f"{holder_id}-wallet-{currency.lower()}-{address}"
+
+
+def make_sanction(
+    party: EntityProxy,
+    authority: str,
+    *,
+    program: Iterable[str] = (),
+    listing_date: str | None = None,
+    reason: str | None = None,
+    source_url: str | None = None,
+    unsc_id: str | None = None,
+    authority_id: str | None = None,
+    country: str | None = None,
+    extra: Iterable[object] = (),
+) -> EntityProxy:
+    """A Sanction entity for one designation of `party`."""
+    programs = sorted({p for p in program if p})
+    assert party.id is not None
+    sanction = make_entity(
+        "Sanction", derived_id(party.id, "sanction", authority, *programs, *extra)
+    )
+    sanction.add("entity", party.id)
+    sanction.add("authority", authority)
+    sanction.add("program", programs)
+    sanction.add("listingDate", listing_date)
+    sanction.add("startDate", listing_date)
+    sanction.add("reason", reason)
+    sanction.add("sourceUrl", source_url)
+    sanction.add("unscId", unsc_id)
+    sanction.add("authorityId", authority_id)
+    sanction.add("country", country)
+    party.add("topics", "sanction")
+    return sanction
+
+
+def make_link(
+    subject_id: str, object_id: str, role: str, *, schema: str = "UnknownLink"
+) -> EntityProxy:
+    """A relation stated by a list entry (OFAC `Linked To:`, UN associations, owners)."""
+    link = make_entity(schema, derived_id(subject_id, "link", object_id, role))
+    if schema == "Ownership":
+        link.add("owner", subject_id)
+        link.add("asset", object_id)
+    else:
+        link.add("subject", subject_id)
+        link.add("object", object_id)
+    link.add("role", role)
+    return link
+
+
+def country_code(text: str | None) -> str | None:
+    """ISO code for a country name as lists write it (`Korea, North` → `kp`), else None."""
+    if not text:
+        return None
+    code = registry.country.clean(text.strip())
+    return str(code) if code else None
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a file, turning OS errors into a ParseError that names it."""
+    from sanctum.errors import ParseError
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ParseError(str(path), f"cannot read file: {exc.strerror}") from exc
+    if not data.strip():
+        raise ParseError(str(path), "file is empty")
+    return data
+
+
+@dataclass
+class ParseContext:
+    """What a parser may know besides its files: the source id and the previous version.
+
+    Only delta formats (FtM `ADD`/`MOD`/`DEL`) need the previous version's entities.
+    """
+
+    source_id: str
+    previous: list[EntityProxy] = field(default_factory=list)

@@ -1,0 +1,105 @@
+"""Date reading shared by parsers: list dates into ISO prefixes (`1969`, `1969-09`, `1969-09-01`).
+
+FtM drops dates it cannot read, so parsers convert here first. Anything list-specific
+(OFAC `circa`, UN `BETWEEN`) stays in that list's parser and calls these helpers.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ]
+    )
+    for m in names
+}
+
+LATEST_PLAUSIBLE_YEAR = 2100
+"""Dates after this year are upstream typos (BIS `3033-09-30`): flagged, not stored."""
+
+
+def _iso(year: int, month: int | None = None, day: int | None = None) -> str | None:
+    """ISO prefix if the parts form a real calendar date, else None."""
+    if not 1000 <= year <= 9999:
+        return None
+    if month is None:
+        return f"{year:04d}"
+    if not 1 <= month <= 12:
+        return None
+    if day is None:
+        return f"{year:04d}-{month:02d}"
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_date(text: str | None, *, day_first: bool = True) -> str | None:
+    """Read one date as lists write it; None when it is not a single date.
+
+    Accepts `1969-09-01`, `1969-09`, `1969`, `01 Sep 1969`, `Sep 1969`, `September 1, 1969`,
+    `01/09/1969` (day first unless `day_first=False`), `01.09.1969`, and datetimes.
+    """
+    if text is None:
+        return None
+    s = str(text).strip().rstrip(".").strip()
+    if not s:
+        return None
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?", s)
+    if m:
+        return _iso(int(m[1]), int(m[2]), int(m[3]))
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", s)
+    if m:
+        return _iso(int(m[1]), int(m[2]))
+    m = re.fullmatch(r"(\d{4})", s)
+    if m:
+        return _iso(int(m[1]))
+    m = re.fullmatch(r"(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -,]*(\d{4})", s)
+    if m and m[2].lower() in MONTHS:
+        return _iso(int(m[3]), MONTHS[m[2].lower()], int(m[1]))
+    m = re.fullmatch(r"([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})", s)
+    if m and m[1].lower() in MONTHS:
+        return _iso(int(m[3]), MONTHS[m[1].lower()], int(m[2]))
+    m = re.fullmatch(r"([A-Za-z]{3,9})\.?[ -,]*(\d{4})", s)
+    if m and m[1].lower() in MONTHS:
+        return _iso(int(m[2]), MONTHS[m[1].lower()])
+    m = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", s)
+    if m:
+        a, b = int(m[1]), int(m[2])
+        return _iso(int(m[3]), b, a) if day_first else _iso(int(m[3]), a, b)
+    m = re.fullmatch(r"(\d{1,2})[/.](\d{4})", s)
+    if m:
+        return _iso(int(m[2]), int(m[1]))
+    return None
+
+
+def from_datetime(value: object) -> str | None:
+    """ISO date of a spreadsheet cell that holds a datetime/date, else parse its text."""
+    if isinstance(value, datetime):
+        return _iso(value.year, value.month, value.day)
+    if isinstance(value, date):
+        return _iso(value.year, value.month, value.day)
+    if value is None:
+        return None
+    return parse_date(str(value))
+
+
+def implausible(iso: str | None) -> bool:
+    """True for a syntactically valid date too far in the future to be real."""
+    return bool(iso) and int(str(iso)[:4]) > LATEST_PLAUSIBLE_YEAR

@@ -1,0 +1,462 @@
+"""SQLite store of list versions and entity statements.
+
+Each statement (entity, property, value) carries the first and last version of its
+source that stated it. A new version extends the statements it repeats and adds the
+ones it introduces, inside one transaction: a failed or killed load leaves the store
+exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.resources import files as package_files
+from pathlib import Path
+from typing import Any
+
+from followthemoney import EntityProxy, model
+
+from sanctum.sources.base import PARTY_SCHEMATA, ParseResult
+
+StatementRow = tuple[int, str, str, str, str, str]
+"""(key, entity_id, party_id, schema, prop, value)"""
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One loaded version of one source."""
+
+    seq: int
+    source: str
+    label: str
+    version_date: str
+    published: str | None
+    loaded_at: str
+    parties: int
+    counts: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "seq": self.seq,
+            "source": self.source,
+            "label": self.label,
+            "version": self.version_date,
+            "published": self.published,
+            "loaded_at": self.loaded_at,
+            "parties": self.parties,
+        }
+
+
+def statement_key(entity_id: str, schema: str, prop: str, value: str) -> int:
+    """64-bit signed key of a statement: the same fact in two versions has the same key."""
+    raw = "\x1f".join((entity_id, schema, prop, value)).encode("utf-8")
+    return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "big", signed=True)
+
+
+def statements_of(result: ParseResult) -> list[StatementRow]:
+    """Flatten parsed records into statements (deduplicated by key, first occurrence wins)."""
+    seen: set[int] = set()
+    rows: list[StatementRow] = []
+    for record in result.records:
+        party_id = str(record.party.id)
+        for entity in record.entities():
+            eid, schema = str(entity.id), entity.schema.name
+            for prop, values in entity.properties.items():
+                for value in values:
+                    key = statement_key(eid, schema, prop, value)
+                    if key not in seen:
+                        seen.add(key)
+                        rows.append((key, eid, party_id, schema, prop, value))
+    return rows
+
+
+def count_entities(result: ParseResult) -> dict[str, Any]:
+    """Counts for `sources`: listed parties by schema, and derived entities by kind."""
+    parties: Counter[str] = Counter()
+    derived: Counter[str] = Counter()
+    party_ids: set[str] = set()
+    wallets: set[str] = set()
+    for record in result.records:
+        if record.party.id in party_ids:
+            continue
+        party_ids.add(str(record.party.id))
+        parties[record.party.schema.name] += 1
+        for entity in record.derived:
+            derived[entity.schema.name] += 1
+            if entity.schema.name == "CryptoWallet":
+                wallets.add(str(entity.id))
+    entities: dict[str, int] = {"total": len(party_ids), **dict(sorted(parties.items()))}
+    links = sum(n for s, n in derived.items() if model.get(s) and model.get(s).edge)
+    return {
+        "entities": entities,
+        "wallets": len(wallets),
+        "sanctions": derived.get("Sanction", 0),
+        "links": links,
+        "identifications": derived.get("Identification", 0) + derived.get("Passport", 0),
+        "issues": dict(Counter(i.kind for i in result.issues)),
+    }
+
+
+def now() -> str:
+    """The current UTC time, ISO 8601, seconds."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+class Store:
+    """The store in one SQLite file (WAL mode, so readers never wait for a load)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA busy_timeout=30000")
+        schema = package_files("sanctum.store").joinpath("schema.sql").read_text()
+        self.db.executescript(schema)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    # -- versions ---------------------------------------------------------------------
+
+    def _version(self, row: sqlite3.Row | tuple[Any, ...] | None) -> VersionInfo | None:
+        if row is None:
+            return None
+        seq, source, label, vdate, published, loaded_at, parties, counts = row
+        return VersionInfo(
+            seq, source, label, vdate, published, loaded_at, parties, json.loads(counts)
+        )
+
+    _VCOLS = "seq, source, label, version_date, published, loaded_at, parties, counts"
+
+    def generation(self) -> int:
+        """Changes whenever a version lands: the newest version seq (0 for an empty store)."""
+        row = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM versions").fetchone()
+        return int(row[0])
+
+    def find_version(self, source: str, fingerprint: str) -> VersionInfo | None:
+        """The version of `source` made of exactly these files, if loaded before."""
+        row = self.db.execute(
+            f"SELECT {self._VCOLS} FROM versions WHERE source=? AND fingerprint=?",
+            (source, fingerprint),
+        ).fetchone()
+        return self._version(row)
+
+    def latest(self, source: str) -> VersionInfo | None:
+        """The version of `source` now in force."""
+        row = self.db.execute(
+            f"SELECT {self._VCOLS} FROM versions WHERE seq=(SELECT latest_seq FROM sources "
+            "WHERE source=?)",
+            (source,),
+        ).fetchone()
+        return self._version(row)
+
+    def source_ids(self) -> list[str]:
+        """Sources with at least one version."""
+        return [r[0] for r in self.db.execute("SELECT source FROM sources ORDER BY source")]
+
+    def versions(self, source: str) -> list[VersionInfo]:
+        """All versions of a source, oldest first."""
+        rows = self.db.execute(
+            f"SELECT {self._VCOLS} FROM versions WHERE source=? ORDER BY seq", (source,)
+        )
+        return [v for v in (self._version(r) for r in rows) if v is not None]
+
+    def version_at(self, source: str, day: str) -> VersionInfo | None:
+        """The version of `source` in force on `day` (ISO date): the newest dated on or before."""
+        row = self.db.execute(
+            f"SELECT {self._VCOLS} FROM versions WHERE source=? AND version_date<=? "
+            "ORDER BY version_date DESC, seq DESC LIMIT 1",
+            (source, day[:10]),
+        ).fetchone()
+        return self._version(row)
+
+    def version_files(self, seq: int) -> list[dict[str, Any]]:
+        """Files of a version with their hashes and archive paths."""
+        rows = self.db.execute(
+            "SELECT vf.name, vf.sha256, f.size, f.archived FROM version_files vf "
+            "JOIN files f ON f.sha256=vf.sha256 WHERE vf.seq=? ORDER BY vf.name",
+            (seq,),
+        )
+        return [{"name": n, "sha256": h, "size": s, "archived": a} for n, h, s, a in rows]
+
+    def version_issues(self, seq: int) -> list[dict[str, Any]]:
+        """What the parser noticed and kept for this version."""
+        row = self.db.execute("SELECT issues FROM versions WHERE seq=?", (seq,)).fetchone()
+        issues: list[dict[str, Any]] = json.loads(row[0]) if row else []
+        return issues
+
+    def commit_version(
+        self,
+        source: str,
+        label: str,
+        version_date: str,
+        published: str | None,
+        fingerprint: str,
+        files: list[dict[str, Any]],
+        result: ParseResult,
+    ) -> VersionInfo:
+        """Store a parsed version atomically and make it the source's current version."""
+        rows = statements_of(result)
+        counts = count_entities(result)
+        issues = [
+            {"file": i.file, "row": i.row, "kind": i.kind, "message": i.message,
+             "entity_id": i.entity_id}
+            for i in result.issues
+        ]
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for f in files:
+                db.execute(
+                    "INSERT OR IGNORE INTO files (sha256, size, name, archived, first_loaded) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (f["sha256"], f["size"], f["name"], f["archived"], now()),
+                )
+            cur = db.execute(
+                "INSERT INTO versions (source, label, version_date, published, loaded_at, "
+                "fingerprint, parties, counts, issues) VALUES (?,?,?,?,?,?,?,?,?)",
+                (source, label, version_date, published, now(), fingerprint,
+                 counts["entities"]["total"], json.dumps(counts), json.dumps(issues)),
+            )
+            seq = int(cur.lastrowid or 0)
+            db.executemany(
+                "INSERT INTO version_files (seq, name, sha256) VALUES (?, ?, ?)",
+                [(seq, f["name"], f["sha256"]) for f in files],
+            )
+            self._merge_statements(source, seq, rows)
+            db.execute(
+                "INSERT INTO sources (source, latest_seq) VALUES (?, ?) "
+                "ON CONFLICT(source) DO UPDATE SET latest_seq=excluded.latest_seq",
+                (source, seq),
+            )
+            self._recompute_links()
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        info = self.latest(source)
+        assert info is not None
+        return info
+
+    def _merge_statements(self, source: str, seq: int, rows: list[StatementRow]) -> None:
+        """Extend repeated statements to `seq`; insert new ones starting at `seq`."""
+        db = self.db
+        prev = db.execute("SELECT latest_seq FROM sources WHERE source=?", (source,)).fetchone()
+        db.execute("DROP TABLE IF EXISTS temp.incoming")
+        db.execute(
+            "CREATE TEMP TABLE incoming (key INTEGER PRIMARY KEY, entity_id TEXT, "
+            "party_id TEXT, schema TEXT, prop TEXT, value TEXT)"
+        )
+        db.executemany("INSERT INTO temp.incoming VALUES (?,?,?,?,?,?)", rows)
+        if prev is not None:
+            db.execute(
+                "UPDATE statements SET last_seq=? WHERE source=? AND last_seq=? "
+                "AND key IN (SELECT key FROM temp.incoming)",
+                (seq, source, prev[0]),
+            )
+        db.execute(
+            "INSERT INTO statements (source, key, entity_id, party_id, schema, prop, value, "
+            "first_seq, last_seq) SELECT ?, key, entity_id, party_id, schema, prop, value, ?, ? "
+            "FROM temp.incoming WHERE key NOT IN "
+            "(SELECT key FROM statements WHERE source=? AND last_seq=?)",
+            (source, seq, seq, source, seq),
+        )
+        db.execute("DROP TABLE temp.incoming")
+
+    def record_attempt(self, source: str, files: Iterable[str], ok: bool, message: str) -> None:
+        """Log a load attempt (kept even when the load itself was rolled back)."""
+        self.db.execute(
+            "INSERT INTO load_attempts (source, at, files, ok, message) VALUES (?,?,?,?,?)",
+            (source, now(), json.dumps(list(files)), int(ok), message),
+        )
+
+    def last_attempt(self, source: str) -> dict[str, Any] | None:
+        """The most recent load attempt of a source."""
+        row = self.db.execute(
+            "SELECT at, files, ok, message FROM load_attempts WHERE source=? "
+            "ORDER BY id DESC LIMIT 1",
+            (source,),
+        ).fetchone()
+        if row is None:
+            return None
+        return {"at": row[0], "files": json.loads(row[1]), "ok": bool(row[2]), "message": row[3]}
+
+    # -- entities ---------------------------------------------------------------------
+
+    def _rows_at(self, source: str, seq: int) -> Iterator[tuple[str, str, str, str, str]]:
+        return self.db.execute(
+            "SELECT entity_id, party_id, schema, prop, value FROM statements "
+            "WHERE source=? AND first_seq<=? AND last_seq>=? ORDER BY entity_id",
+            (source, seq, seq),
+        )
+
+    def entities_at(self, source: str, seq: int) -> Iterator[EntityProxy]:
+        """Rebuild the FtM entities a version of a source stated."""
+        yield from _group(self._rows_at(source, seq))
+
+    def current_entities(self, source: str | None = None) -> Iterator[EntityProxy]:
+        """Entities of the versions now in force (all sources, or one)."""
+        for src in [source] if source else self.source_ids():
+            latest = self.latest(src)
+            if latest is not None:
+                yield from self.entities_at(src, latest.seq)
+
+    def current_statements(
+        self, props: Iterable[str]
+    ) -> Iterator[tuple[str, str, str, str, str, str]]:
+        """(source, entity_id, party_id, schema, prop, value) of current versions for props."""
+        props = list(props)
+        marks = ",".join("?" * len(props))
+        return self.db.execute(
+            "SELECT s.source, s.entity_id, s.party_id, s.schema, s.prop, s.value "
+            "FROM statements s JOIN sources c ON c.source=s.source AND s.last_seq=c.latest_seq "
+            f"WHERE s.prop IN ({marks})",
+            props,
+        )
+
+    def entity_history(self, entity_id: str) -> list[dict[str, Any]]:
+        """Every statement ever made about an entity, with the versions that carried it."""
+        rows = self.db.execute(
+            "SELECT s.source, s.schema, s.prop, s.value, s.party_id, f.version_date, "
+            "l.version_date, s.first_seq, s.last_seq, "
+            "(SELECT latest_seq FROM sources c WHERE c.source=s.source) "
+            "FROM statements s JOIN versions f ON f.seq=s.first_seq "
+            "JOIN versions l ON l.seq=s.last_seq WHERE s.entity_id=? ORDER BY s.id",
+            (entity_id,),
+        )
+        return [
+            {
+                "source": r[0], "schema": r[1], "prop": r[2], "value": r[3], "party_id": r[4],
+                "first_seen": r[5], "last_seen": r[6], "first_seq": r[7], "last_seq": r[8],
+                "current": r[8] == r[9],
+            }
+            for r in rows
+        ]
+
+    def derived_of(self, party_id: str, current_only: bool = True) -> list[EntityProxy]:
+        """Entities derived from a party's entry (sanctions, wallets, links, ids)."""
+        sql = (
+            "SELECT s.entity_id, s.party_id, s.schema, s.prop, s.value FROM statements s "
+            "JOIN sources c ON c.source=s.source "
+            "WHERE s.party_id=? AND s.entity_id<>s.party_id"
+        )
+        if current_only:
+            sql += " AND s.last_seq=c.latest_seq"
+        return list(_group(self.db.execute(sql + " ORDER BY s.entity_id", (party_id,))))
+
+    def referencing(self, entity_id: str) -> list[EntityProxy]:
+        """Current entities whose properties point at `entity_id` (links from other entries)."""
+        ids = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT DISTINCT s.entity_id FROM statements s JOIN sources c "
+                "ON c.source=s.source AND s.last_seq=c.latest_seq WHERE s.value=? "
+                "AND s.prop IN ('object','subject','owner','asset','entity','holder',"
+                "'person','relative','associate')",
+                (entity_id,),
+            )
+        ]
+        out: list[EntityProxy] = []
+        for eid in ids:
+            rows = self.db.execute(
+                "SELECT s.entity_id, s.party_id, s.schema, s.prop, s.value FROM statements s "
+                "JOIN sources c ON c.source=s.source AND s.last_seq=c.latest_seq "
+                "WHERE s.entity_id=?",
+                (eid,),
+            )
+            out.extend(_group(rows))
+        return out
+
+    # -- diffs ------------------------------------------------------------------------
+
+    def _facts(self, source: str, seq: int) -> set[tuple[str, str, str, str, str]]:
+        return set(self._rows_at(source, seq))
+
+    def diff(self, source: str, seq_a: int, seq_b: int) -> dict[str, Any]:
+        """Parties added, removed and changed (with the properties that changed)."""
+        a, b = self._facts(source, seq_a), self._facts(source, seq_b)
+        parties_a = {r[1] for r in a}
+        parties_b = {r[1] for r in b}
+        changes: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(
+            lambda: defaultdict(lambda: {"added": [], "removed": []})
+        )
+        for side, facts in (("removed", a - b), ("added", b - a)):
+            for entity_id, party_id, schema, prop, value in facts:
+                if party_id in parties_a and party_id in parties_b:
+                    label = prop if entity_id == party_id else f"{schema}:{prop}"
+                    changes[party_id][label][side].append(value)
+        changed = [
+            {
+                "id": pid,
+                "properties": {
+                    label: {k: sorted(v) for k, v in sides.items() if v}
+                    for label, sides in sorted(props.items())
+                },
+            }
+            for pid, props in sorted(changes.items())
+        ]
+        return {
+            "added": sorted(parties_b - parties_a),
+            "removed": sorted(parties_a - parties_b),
+            "changed": changed,
+        }
+
+    # -- cross-list links -------------------------------------------------------------
+
+    def _recompute_links(self) -> None:
+        """Link parties of different sources that share a strong identifier."""
+        from sanctum.store.links import find_links
+
+        self.db.execute("DELETE FROM xlinks")
+        rows = self.current_statements(
+            ("unscId", "imoNumber", "passportNumber", "birthDate")
+        )
+        self.db.executemany(
+            "INSERT OR IGNORE INTO xlinks (a, b, kind, value) VALUES (?,?,?,?)",
+            find_links(rows),
+        )
+
+    def links_of(self, party_id: str) -> list[dict[str, str]]:
+        """Parties in other lists that share a strong identifier with this one."""
+        rows = self.db.execute(
+            "SELECT b, kind, value FROM xlinks WHERE a=? UNION "
+            "SELECT a, kind, value FROM xlinks WHERE b=? ORDER BY 1",
+            (party_id, party_id),
+        )
+        return [{"id": r[0], "kind": r[1], "value": r[2]} for r in rows]
+
+    def source_of(self, entity_id: str) -> str | None:
+        """The source whose statements mention this entity."""
+        row = self.db.execute(
+            "SELECT source FROM statements WHERE entity_id=? LIMIT 1", (entity_id,)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+
+def _group(rows: Iterable[tuple[str, str, str, str, str]]) -> Iterator[EntityProxy]:
+    """Group ordered (entity_id, party_id, schema, prop, value) rows into entities."""
+    current: EntityProxy | None = None
+    for entity_id, _party, schema, prop, value in rows:
+        if current is None or current.id != entity_id:
+            if current is not None:
+                yield current
+            current = model.make_entity(schema)
+            current.id = entity_id
+        current.unsafe_add(current.schema.properties[prop], value, cleaned=True)
+    if current is not None:
+        yield current
+
+
+def is_party(entity: EntityProxy) -> bool:
+    """True for a listed party (as opposed to sanctions, wallets, links derived from it)."""
+    return entity.schema.name in PARTY_SCHEMATA

@@ -1,0 +1,220 @@
+"""Loading list versions into the store: discover, archive, parse, check, commit.
+
+A version is the set of files in one dated folder (`<source>/<date>/<files>`) or the files
+of one download. Versions of a source are loaded oldest first. Every check runs before
+anything is written; the write itself is one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sanctum import settings
+from sanctum.errors import ParseError, RejectedVersion, SanctumError
+from sanctum.sources import registry
+from sanctum.sources.base import ParseContext
+from sanctum.store.db import Store, VersionInfo
+
+
+@dataclass(frozen=True)
+class VersionFiles:
+    """The files of one version of one source, with the date its folder gives."""
+
+    source: str
+    label: str
+    folder_date: str | None
+    files: tuple[Path, ...]
+
+
+@dataclass
+class LoadOutcome:
+    """What happened to one version: loaded, unchanged, or rejected (with the reason)."""
+
+    version: VersionFiles
+    status: str
+    info: VersionInfo | None = None
+    message: str = ""
+    issues: list[dict[str, object]] = field(default_factory=list)
+
+
+def folder_date(name: str) -> str | None:
+    """A date from a folder name: `2023-12-01`, or a version id like `20240527194702-wnk`."""
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", name) or re.match(r"(\d{4})(\d{2})(\d{2})", name)
+    return f"{m[1]}-{m[2]}-{m[3]}" if m else None
+
+
+def _data_files(folder: Path) -> tuple[Path, ...]:
+    return tuple(sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")))
+
+
+def _versions_under(source: str, folder: Path) -> list[VersionFiles]:
+    """Every folder below a source folder that holds files is one version."""
+    out: list[VersionFiles] = []
+    for sub in sorted(p for p in folder.rglob("*") if p.is_dir()) + [folder]:
+        files = _data_files(sub)
+        if files:
+            label = sub.relative_to(folder).as_posix() if sub != folder else sub.name
+            out.append(VersionFiles(source, label, folder_date(sub.name), files))
+    return out
+
+
+def discover(paths: Sequence[Path], source: str | None = None) -> list[VersionFiles]:
+    """Versions found in files or folders (a mirror root, a source folder, a dated folder).
+
+    Versions are returned per source, oldest first (undated ones first, by name).
+    """
+    found: list[VersionFiles] = []
+    loose: dict[tuple[str, Path], list[Path]] = {}
+    for path in paths:
+        if not path.exists():
+            raise SanctumError(f"{path}: no such file or folder")
+        if path.is_file():
+            src = source or registry.guess_source(path.name)
+            if src is None and path.parent.parent.name in registry.SOURCES:
+                src = path.parent.parent.name
+            if src is None:
+                raise SanctumError(f"{path}: cannot tell which list this is; give --source")
+            loose.setdefault((src, path.parent), []).append(path)
+        elif source:
+            found.extend(_versions_under(source, path))
+        elif path.name in registry.SOURCES:
+            found.extend(_versions_under(path.name, path))
+        elif path.parent.name in registry.SOURCES:
+            found.append(
+                VersionFiles(path.parent.name, path.name, folder_date(path.name), _data_files(path))
+            )
+        else:
+            subs = [p for p in sorted(path.iterdir()) if p.is_dir() and p.name in registry.SOURCES]
+            if not subs:
+                raise SanctumError(
+                    f"{path}: no list folders found (expected <source>/<date>/<files>, "
+                    f"with source one of {', '.join(registry.SOURCES)})"
+                )
+            for sub in subs:
+                found.extend(_versions_under(sub.name, sub))
+    for (src, parent), files in loose.items():
+        found.append(VersionFiles(src, parent.name, folder_date(parent.name), tuple(sorted(files))))
+    return sorted(found, key=lambda v: (v.source, v.folder_date or "", v.label))
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def archive(path: Path, sha: str) -> Path:
+    """Keep the raw file under its hash (idempotent); the archive is append-only."""
+    target = settings.archive_dir() / sha[:2] / sha
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".part")
+        shutil.copyfile(path, tmp)
+        tmp.replace(target)
+    return target
+
+
+def fingerprint(hashes: Sequence[tuple[str, str]]) -> str:
+    """Identity of a version: the hashes of its files (names ignored: a renamed file is the same)."""
+    return hashlib.sha256("\n".join(sorted(h for _, h in hashes)).encode()).hexdigest()
+
+
+def load_version(
+    store: Store,
+    version: VersionFiles,
+    *,
+    force: bool = False,
+    max_drop: float | None = None,
+    today: str | None = None,
+) -> LoadOutcome:
+    """Load one version, or refuse it with a reason naming the file; never half-load."""
+    spec = registry.get(version.source)
+    hashes = [(p.name, sha256_file(p)) for p in version.files]
+    fp = fingerprint(hashes)
+    known = store.find_version(version.source, fp)
+    if known is not None:
+        return LoadOutcome(version, "unchanged", known, f"already loaded as {known.version_date}")
+    names = [p.name for p in version.files]
+    try:
+        parser = registry.parser_for(spec, version.files)
+        latest = store.latest(version.source)
+        previous = list(store.entities_at(version.source, latest.seq)) if latest else []
+        result = parser(version.files, ParseContext(version.source, previous))
+        if not result.records:
+            raise ParseError(str(version.files[0]), "no list entries found in the file(s)")
+        published = result.published.isoformat() if result.published else None
+        vdate = published or version.folder_date or today or datetime.now(UTC).date().isoformat()
+        parties = len({r.party.id for r in result.records})
+        _check_against(latest, version, parties, vdate, force, max_drop)
+        files = [
+            {"name": n, "sha256": h, "size": p.stat().st_size, "archived": str(archive(p, h))}
+            for p, (n, h) in zip(version.files, hashes, strict=True)
+        ]
+        info = store.commit_version(
+            version.source, version.label, vdate, published, fp, files, result
+        )
+    except SanctumError as exc:
+        return _rejected(store, version, names, str(exc))
+    except Exception as exc:  # a parser bug must not take the store down with it
+        message = f"{', '.join(names)}: cannot be read ({type(exc).__name__}: {exc})"
+        return _rejected(store, version, names, message)
+    store.record_attempt(version.source, names, True, f"loaded {info.version_date}")
+    return LoadOutcome(version, "loaded", info, issues=store.version_issues(info.seq))
+
+
+def _rejected(store: Store, version: VersionFiles, names: list[str], message: str) -> LoadOutcome:
+    """Log a refused version; the version in force stays as it was."""
+    store.record_attempt(version.source, names, False, message)
+    return LoadOutcome(version, "rejected", store.latest(version.source), message)
+
+
+def _check_against(
+    latest: VersionInfo | None,
+    version: VersionFiles,
+    parties: int,
+    vdate: str,
+    force: bool,
+    max_drop: float | None,
+) -> None:
+    """Refuse a version that is older than the current one or lost too many entries."""
+    if latest is None:
+        return
+    where = ", ".join(p.name for p in version.files)
+    if vdate < latest.version_date:
+        raise RejectedVersion(
+            f"{where}: dated {vdate}, older than the version in force ({latest.version_date}); "
+            "versions are loaded oldest first"
+        )
+    limit = settings.max_drop() if max_drop is None else max_drop
+    if not force and parties < latest.parties * (1 - limit):
+        raise RejectedVersion(
+            f"{where}: {parties} entries, down {1 - parties / latest.parties:.0%} from "
+            f"{latest.parties} in {latest.version_date} (limit {limit:.0%}; --force to accept)"
+        )
+
+
+def load_paths(
+    store: Store,
+    paths: Sequence[Path],
+    *,
+    source: str | None = None,
+    force: bool = False,
+    max_drop: float | None = None,
+    progress: Callable[[VersionFiles], None] | None = None,
+) -> list[LoadOutcome]:
+    """Discover and load every version under `paths`, oldest first per source."""
+    outcomes: list[LoadOutcome] = []
+    for version in discover(paths, source):
+        if progress:
+            progress(version)
+        outcomes.append(load_version(store, version, force=force, max_drop=max_drop))
+    return outcomes
