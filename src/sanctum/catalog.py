@@ -64,21 +64,18 @@ def entity_view(store: Store, entity_id: str) -> dict[str, Any]:
     derived = store.derived_of(entity_id, current_only=bool(current))
     sanctions = [_props(e) | {"id": [str(e.id)]} for e in derived if e.schema.name == "Sanction"]
     wallets = [_props(e) | {"id": [str(e.id)]} for e in derived if e.schema.name == "CryptoWallet"]
-    relations = [
-        {"id": e.id, "schema": e.schema.name, **_props(e)}
-        for e in derived + store.referencing(entity_id)
-        if e.schema.edge
-    ]
+    edges = {e.id: e for e in derived + store.referencing(entity_id) if e.schema.edge}
+    relations = [{"id": e.id, "schema": e.schema.name, **_props(e)} for e in edges.values()]
     identifications = [
         _props(e) for e in derived if e.schema.name in ("Passport", "Identification")
     ]
     links = store.links_of(entity_id)
-    designated_by = [
+    designated_by: list[dict[str, Any]] = [
         {
             "entity_id": entity_id,
             "authority": s.get("authority", [""])[0],
             "program": s.get("program", []),
-            "date": (s.get("listingDate") or s.get("startDate") or [None])[0],
+            "date": next(iter(s.get("listingDate") or s.get("startDate") or []), None),
         }
         for s in sanctions
     ]

@@ -62,7 +62,9 @@ def _report(outcomes: list[LoadOutcome]) -> int:
         table.add_row(o.version.source, version, f"[{style}]{o.status}[/]", entries, detail)
         if o.status == "rejected":
             rejected += 1
-            console.print(f"[bold red]rejected:[/] {o.version.source}: {o.message}", highlight=False)
+            console.print(
+                f"[bold red]rejected:[/] {o.version.source}: {o.message}", highlight=False
+            )
     console.print(table)
     return rejected
 
@@ -71,7 +73,10 @@ def _load_with_progress(
     store: Store, paths: list[Path], source: str | None, force: bool, max_drop: float | None
 ) -> list[LoadOutcome]:
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
         transient=True,
     ) as progress:
         task = progress.add_task("loading", total=None)
@@ -86,10 +91,18 @@ def _load_with_progress(
 
 @app.command()
 def load(
-    paths: Annotated[list[Path], typer.Argument(help="Files, or folders in the <source>/<date>/<files> layout.")],
-    source: Annotated[str | None, typer.Option(help="Source id for loose files or an own list.")] = None,
-    force: Annotated[bool, typer.Option(help="Accept a version despite an entry-count drop.")] = False,
-    max_drop: Annotated[float | None, typer.Option(help="Largest accepted entry-count drop (0.10 = 10%).")] = None,
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files, or folders in the <source>/<date>/<files> layout.")
+    ],
+    source: Annotated[
+        str | None, typer.Option(help="Source id for loose files or an own list.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Accept a version despite an entry-count drop.")
+    ] = False,
+    max_drop: Annotated[
+        float | None, typer.Option(help="Largest accepted entry-count drop (0.10 = 10%).")
+    ] = None,
 ) -> None:
     """Load list files; dated versions of each source are loaded oldest first."""
     store = open_store()
@@ -104,9 +117,18 @@ def load(
 
 @app.command()
 def update(
-    from_dir: Annotated[Path | None, typer.Option("--from", help="Read this mirror folder instead of the web (or SANCTUM_MIRROR).")] = None,
-    source: Annotated[list[str] | None, typer.Option(help="Only these sources (repeatable).")] = None,
-    force: Annotated[bool, typer.Option(help="Accept a version despite an entry-count drop.")] = False,
+    from_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--from", help="Read this mirror folder instead of the web (or SANCTUM_MIRROR)."
+        ),
+    ] = None,
+    source: Annotated[
+        list[str] | None, typer.Option(help="Only these sources (repeatable).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Accept a version despite an entry-count drop.")
+    ] = False,
 ) -> None:
     """Pull the current official lists (or read a mirror) and load what changed."""
     from sanctum.fetch import fetch_source
@@ -151,8 +173,11 @@ def sources(as_json: Annotated[bool, typer.Option("--json", help="JSON output.")
         ents = dict(s["entities"])
         total = ents.pop("total")
         table.add_row(
-            s["source"], s["version"], str(total),
-            ", ".join(f"{k} {v}" for k, v in ents.items()), str(s["wallets"]),
+            s["source"],
+            s["version"],
+            str(total),
+            ", ".join(f"{k} {v}" for k, v in ents.items()),
+            str(s["wallets"]),
             "\n".join(f"{f['name']} {f['sha256'][:12]}" for f in s["files"]),
         )
     out.print(table)
@@ -172,8 +197,11 @@ def show(
     if as_json:
         print_json(view)
         return
-    out.print(f"[bold]{entity_id}[/] ({view['schema']}, {view['source']}, {view['status']}; "
-              f"first seen {view['first_seen']}, last seen {view['last_seen']})", highlight=False)
+    out.print(
+        f"[bold]{entity_id}[/] ({view['schema']}, {view['source']}, {view['status']}; "
+        f"first seen {view['first_seen']}, last seen {view['last_seen']})",
+        highlight=False,
+    )
     table = Table(show_header=False)
     table.add_column("property", style="cyan")
     table.add_column("values")
@@ -181,19 +209,31 @@ def show(
         table.add_row(prop, "\n".join(values))
     out.print(table)
     for d in view["designated_by"]:
-        out.print(f"designated by {d['authority']} ({', '.join(d['program'])}) "
-                  f"{d['date'] or ''} [{d['entity_id']}]", highlight=False)
+        out.print(
+            f"designated by {d['authority']} ({', '.join(d['program'])}) "
+            f"{d['date'] or ''} [{d['entity_id']}]",
+            highlight=False,
+        )
     for r in view["relations"]:
-        other = [v for k in ("object", "subject", "owner", "asset") for v in r.get(k, [])
-                 if v != entity_id]
-        out.print(f"relation {r['schema']} {', '.join(r.get('role', []))} → {', '.join(other)}",
-                  highlight=False)
+        other = [
+            v
+            for k in ("object", "subject", "owner", "asset")
+            for v in r.get(k, [])
+            if v != entity_id
+        ]
+        out.print(
+            f"relation {r['schema']} {', '.join(r.get('role', []))} → {', '.join(other)}",
+            highlight=False,
+        )
     for link in view["cross_list_links"]:
-        out.print(f"same party in another list: {link['id']} ({link['kind']} {link['value']})",
-                  highlight=False)
+        out.print(
+            f"same party in another list: {link['id']} ({link['kind']} {link['value']})",
+            highlight=False,
+        )
     for w in view["wallets"]:
-        out.print(f"wallet {w.get('currency', [''])[0]} {w.get('publicKey', [''])[0]}",
-                  highlight=False)
+        out.print(
+            f"wallet {w.get('currency', [''])[0]} {w.get('publicKey', [''])[0]}", highlight=False
+        )
 
 
 @app.command()
@@ -212,9 +252,12 @@ def diff(
     if as_json:
         print_json(result)
         return
-    out.print(f"{source}: {result['from']['version']} → {result['to']['version']}: "
-              f"{len(result['added'])} added, {len(result['removed'])} removed, "
-              f"{len(result['changed'])} changed", highlight=False)
+    out.print(
+        f"{source}: {result['from']['version']} → {result['to']['version']}: "
+        f"{len(result['added'])} added, {len(result['removed'])} removed, "
+        f"{len(result['changed'])} changed",
+        highlight=False,
+    )
     for key in ("added", "removed"):
         for eid in result[key]:
             out.print(f"  {'+' if key == 'added' else '-'} {eid}", highlight=False)
@@ -226,7 +269,9 @@ def diff(
 def export(
     fmt: Annotated[str, typer.Option("--format", help="Output format: ftm (JSON lines).")] = "ftm",
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default stdout).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File (default stdout).")
+    ] = None,
 ) -> None:
     """Export the entities in force as FollowTheMoney JSON lines."""
     if fmt != "ftm":
@@ -241,6 +286,278 @@ def export(
             fh.close()
 
 
+def _screener() -> Any:
+    from sanctum.screen import Screener
+
+    store = open_store()
+    if not store.source_ids():
+        fail("no lists loaded: run `sanctum update` (or `sanctum load DIR`) first")
+    with console.status("loading index"):
+        return Screener(store)
+
+
+def _explain_line(explanation: dict[str, Any]) -> str:
+    """One-line explanation: which names met, and each feature's contribution."""
+    name = explanation.get("name") or {}
+    parts = []
+    if name.get("listed_name"):
+        pairs = ", ".join(
+            f"{t['query']}~{t['listed']} ({t['how']})" for t in name.get("tokens", [])
+        )
+        parts.append(
+            f"'{name.get('query_name')}' ~ '{name['listed_name']}' "
+            f"[{name.get('listed_name_kind', '')}] {pairs}".strip()
+        )
+        if name.get("alias_source"):
+            parts.append(f"alias source: {name['alias_source']}")
+    feats = explanation.get("features") or {}
+    parts.append(
+        ", ".join(f"{k} {v:+.2f}" if k != "name" else f"name {v:.2f}" for k, v in feats.items())
+    )
+    return "; ".join(p for p in parts if p)
+
+
+@app.command()
+def screen(
+    name: Annotated[str, typer.Argument(help="Name to screen, in any script.")],
+    schema: Annotated[
+        str,
+        typer.Option(help="Person, Organization, Company, LegalEntity, Vessel, Airplane or Thing."),
+    ] = "Thing",
+    dob: Annotated[
+        list[str] | None, typer.Option(help="Date of birth (YYYY, YYYY-MM or YYYY-MM-DD).")
+    ] = None,
+    country: Annotated[list[str] | None, typer.Option(help="Nationality or country.")] = None,
+    id_: Annotated[
+        list[str] | None, typer.Option("--id", help="Passport, national id, IMO number...")
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="Match threshold (default: matcher's).")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Results to show.")] = 10,
+    algorithm: Annotated[str | None, typer.Option(help="sanctum (default) or ofac.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """Screen a name (with optional facts) against every list in force."""
+    from sanctum.audit import record_screening
+
+    query = {
+        "schema": schema,
+        "properties": {
+            "name": [name],
+            "birthDate": dob or [],
+            "country": country or [],
+            "passportNumber": id_ or [],
+        },
+    }
+    screener = _screener()
+    try:
+        result = screener.screen(query, threshold=threshold, limit=limit, algorithm=algorithm)
+    except SanctumError as exc:
+        fail(str(exc))
+        return
+    record_screening(screener.store, "cli", query, result)
+    if as_json:
+        print_json({"query": query, **result.as_dict()})
+        return
+    table = Table(
+        title=f"Screening '{name}' (threshold {result.threshold:.2f}, {result.algorithm})"
+    )
+    for col in ("score", "match", "id", "caption", "schema", "why"):
+        table.add_column(col, overflow="fold")
+    for r in result.results:
+        table.add_row(
+            f"{r.score:.3f}",
+            "[bold red]MATCH[/]" if r.match else "",
+            r.id,
+            r.caption,
+            r.schema,
+            _explain_line(r.explanation),
+        )
+    out.print(table)
+    if not result.results:
+        out.print("no candidate scored above zero", highlight=False)
+
+
+@app.command("screen-address")
+def screen_address(
+    address: Annotated[str, typer.Argument(help="A crypto wallet address.")],
+    currency: Annotated[
+        str | None, typer.Option(help="Currency code (XBT, ETH, TRX...), if known.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """Who holds a wallet address on the lists (an invalid address is an error)."""
+    screener = _screener()
+    try:
+        result = screener.screen_address(address, currency)
+    except SanctumError as exc:
+        fail(str(exc))
+        return
+    if as_json:
+        print_json(result)
+        return
+    out.print(
+        f"{address}: {result['chain']} address, {len(result['matches'])} listed holder(s)",
+        highlight=False,
+    )
+    for m in result["matches"]:
+        progs = sorted({p for s in m["sanctions"] for p in s.get("program", [])})
+        out.print(
+            f"  [bold red]HIT[/] {m['holder_id']} {m['holder']} ({m['currency']}) "
+            f"{', '.join(progs)}",
+            highlight=False,
+        )
+
+
+@app.command()
+def compare(
+    name1: Annotated[str | None, typer.Argument(help="First name.")] = None,
+    name2: Annotated[str | None, typer.Argument(help="Second name.")] = None,
+    schema: Annotated[str, typer.Option(help="Schema of both names.")] = "Thing",
+    algorithm: Annotated[str | None, typer.Option(help="sanctum (default) or ofac.")] = None,
+    pairs: Annotated[
+        Path | None,
+        typer.Option(
+            help="CSV with columns schema,name1,name2; writes CSV with score and match added."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """Score two names against each other, or every pair in a CSV file."""
+    import csv
+
+    from sanctum.pairwise import compare as compare_records
+
+    def one(s: str, a: str, b: str) -> Any:
+        return compare_records(
+            {"schema": s, "properties": {"name": [a]}},
+            {"schema": s, "properties": {"name": [b]}},
+            algorithm=algorithm,
+        )
+
+    if pairs is not None:
+        try:
+            fh = pairs.open(newline="", encoding="utf-8-sig")
+            reader = csv.DictReader(fh)
+            missing = {"name1", "name2"} - set(reader.fieldnames or [])
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"{pairs}: cannot read: {exc}")
+            return
+        if missing:
+            fail(
+                f"{pairs}: missing column(s) {', '.join(sorted(missing))} (need schema,name1,name2)"
+            )
+        fields = [*list(reader.fieldnames or []), "score", "match"]
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        for n, row in enumerate(reader, start=2):
+            try:
+                r = one(row.get("schema") or schema, row["name1"] or "", row["name2"] or "")
+            except SanctumError as exc:
+                fail(f"{pairs}, row {n}: {exc}")
+                return
+            writer.writerow({**row, "score": f"{r.score:.4f}", "match": str(r.match).lower()})
+        return
+    if name1 is None or name2 is None:
+        fail("give two names, or --pairs FILE.csv")
+        return
+    try:
+        r = one(schema, name1, name2)
+    except SanctumError as exc:
+        fail(str(exc))
+        return
+    if as_json:
+        print_json(
+            {
+                "score": r.score,
+                "match": r.match,
+                "algorithm": r.algorithm,
+                "explanation": r.explanation,
+            }
+        )
+        return
+    out.print(
+        f"{r.score:.4f} {'MATCH' if r.match else 'no match'} ({r.algorithm})", highlight=False
+    )
+    out.print(_explain_line(r.explanation), highlight=False)
+
+
+@app.command()
+def batch(
+    input_file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV, XLSX or Parquet with columns id,name[,schema,birth_date,country]."
+        ),
+    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output CSV: one row per alert.")],
+    threshold: Annotated[float | None, typer.Option(help="Match threshold.")] = None,
+    algorithm: Annotated[str | None, typer.Option(help="sanctum (default) or ofac.")] = None,
+    limit: Annotated[int, typer.Option(help="Alerts per input row at most.")] = 5,
+) -> None:
+    """Screen a file of names; resumes where an interrupted run stopped."""
+    from sanctum.batch import run_batch
+
+    screener = _screener()
+    try:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress:
+            task = progress.add_task("screening", total=None)
+
+            def step(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            summary = run_batch(
+                screener,
+                input_file,
+                output,
+                threshold=threshold,
+                algorithm=algorithm,
+                limit=limit,
+                progress=step,
+            )
+    except SanctumError as exc:
+        fail(str(exc))
+        return
+    console.print(
+        f"{summary['screened']} rows screened ({summary['resumed']} done before), "
+        f"{summary['alerts']} alerts → {output}",
+        highlight=False,
+    )
+
+
+audit_app = typer.Typer(help="The audit trail of screenings (hash-chained).", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain; names the first altered, removed or reordered record."""
+    from sanctum.audit import verify
+
+    ok, message = verify(open_store())
+    if not ok:
+        fail(f"audit chain broken: {message}")
+    out.print(message, highlight=False)
+
+
+@audit_app.command("export")
+def audit_export(
+    date_from: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
+) -> None:
+    """Write audit records as CSV to stdout."""
+    from sanctum.audit import export_csv
+
+    export_csv(open_store(), date_from, date_to)
+
+
 @app.command()
 def run() -> None:
     """The main job (`make run`): pull the lists (or read SANCTUM_MIRROR) and show them."""
@@ -250,6 +567,20 @@ def run() -> None:
         if exc.exit_code:
             console.print("[yellow]some sources failed to update; serving what is loaded[/]")
     sources(as_json=False)
+    store = open_store()
+    if store.source_ids():
+        out.print("\nExample screening:", highlight=False)
+        screen(
+            "강경일",
+            schema="Person",
+            dob=None,
+            country=None,
+            id_=None,
+            threshold=None,
+            limit=3,
+            algorithm=None,
+            as_json=False,
+        )
 
 
 def main() -> None:

@@ -98,7 +98,9 @@ def fetch_source(
                 cached.unlink(missing_ok=True)  # optional companion file (e.g. sdn_comments.csv)
                 continue
             if response.status_code != 200:
-                return FetchOutcome(spec.id, "failed", message=f"{url}: HTTP {response.status_code}")
+                return FetchOutcome(
+                    spec.id, "failed", message=f"{url}: HTTP {response.status_code}"
+                )
             tmp = cached.with_suffix(cached.suffix + ".part")
             tmp.write_bytes(response.content)
             tmp.replace(cached)

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from sanctum import settings
-from sanctum.names.normalize import is_legal_form, korean_keys, skeleton, tokenize
 from sanctum.match import config
+from sanctum.names.normalize import is_legal_form, korean_keys, skeleton, tokenize
 from sanctum.store.db import Store
 from sanctum.store.links import norm_imo, norm_passport
 
@@ -36,12 +36,35 @@ NAME_PROPS = {
     "previousName": "previous",
 }
 FEATURE_PROPS = (
-    "birthDate", "nationality", "citizenship", "country", "gender", "passportNumber",
-    "idNumber", "imoNumber", "registrationNumber", "taxNumber", "number", "publicKey",
-    "currency", "authority", "program", "listingDate", "topics", "mmsi", "callSign",
+    "birthDate",
+    "nationality",
+    "citizenship",
+    "country",
+    "gender",
+    "passportNumber",
+    "idNumber",
+    "imoNumber",
+    "registrationNumber",
+    "taxNumber",
+    "number",
+    "publicKey",
+    "currency",
+    "authority",
+    "program",
+    "listingDate",
+    "topics",
+    "mmsi",
+    "callSign",
 )
-ID_PROPS = ("passportNumber", "idNumber", "imoNumber", "registrationNumber", "taxNumber",
-            "mmsi", "number")
+ID_PROPS = (
+    "passportNumber",
+    "idNumber",
+    "imoNumber",
+    "registrationNumber",
+    "taxNumber",
+    "mmsi",
+    "number",
+)
 
 
 @dataclass
@@ -89,7 +112,7 @@ class Index:
     generation: int
     entries: list[Entry]
     names: list[NameRec]
-    postings: dict[str, array]  # token (or joined pair) → name ids
+    postings: dict[str, array[int]]  # token (or joined pair) → name ids
     idf: dict[str, float]
     korean: dict[str, list[str]]  # Korean key → vocabulary tokens
     skeletons: dict[str, list[str]]
@@ -203,7 +226,7 @@ def _assemble(
     for idx, text, kind, note in raw_names:
         entry = entries[idx]
         tokens = tuple(tokenize(text, entry.schema))
-        if not tokens or (idx, tokens) in seen and kind != "cyber":
+        if not tokens or ((idx, tokens) in seen and kind != "cyber"):
             continue
         seen.add((idx, tokens))
         nid = len(names)
@@ -233,9 +256,18 @@ def _assemble(
         if latest:
             versions[source] = latest.version_date
     return Index(
-        generation, entries, names,
-        {t: array("I", ids) for t, ids in postings.items()}, idf,
-        dict(kor), dict(skel), dict(dels), dict(identifiers), dict(wallets), by_id, versions,
+        generation,
+        entries,
+        names,
+        {t: array("I", ids) for t, ids in postings.items()},
+        idf,
+        dict(kor),
+        dict(skel),
+        dict(dels),
+        dict(identifiers),
+        dict(wallets),
+        by_id,
+        versions,
     )
 
 
@@ -255,7 +287,9 @@ def from_records(records: list[dict[str, Any]]) -> Index:
             entry.countries.update(str(v) for v in props.get(key, []))
         entry.gender.update(str(v).lower() for v in props.get("gender", []))
         for key in ID_PROPS:
-            entry.identifiers.update(n for v in props.get(key, []) if (n := norm_identifier(str(v))))
+            entry.identifiers.update(
+                n for v in props.get(key, []) if (n := norm_identifier(str(v)))
+            )
         entries.append(entry)
     by_id = {e.id: i for i, e in enumerate(entries)}
     index = _assemble(0, entries, by_id, raw, {}, None)
@@ -286,5 +320,3 @@ def load_or_build(store: Store, path: Path | None = None) -> Index:
         pickle.dump((INDEX_FORMAT, generation, index), fh, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
     return index
-
-

@@ -43,9 +43,14 @@ class Match:
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {
-            "id": self.id, "caption": self.caption, "schema": self.schema,
-            "source": self.source, "score": self.score, "match": self.match,
-            "explanation": self.explanation, "sanctions": self.sanctions,
+            "id": self.id,
+            "caption": self.caption,
+            "schema": self.schema,
+            "source": self.source,
+            "score": self.score,
+            "match": self.match,
+            "explanation": self.explanation,
+            "sanctions": self.sanctions,
         }
 
 
@@ -170,8 +175,14 @@ class Screener:
     def _result(self, s: Scored, threshold: float) -> Match:
         e: Entry = s.entry
         return Match(
-            e.id, e.caption, e.schema, e.source, s.score, s.score >= threshold,
-            s.explanation, e.sanctions,
+            e.id,
+            e.caption,
+            e.schema,
+            e.source,
+            s.score,
+            s.score >= threshold,
+            s.explanation,
+            e.sanctions,
         )
 
     def names_of(self, entry: Entry) -> list[NameRec]:
@@ -190,11 +201,17 @@ class Screener:
         for key in keys:
             for w in self.index.wallets.get(key, []):
                 entry = self.index.entries[self.index.entry_by_id[w.holder]]
-                hits.append({
-                    "wallet_id": w.id, "address": w.address, "currency": w.currency,
-                    "holder_id": w.holder, "holder": entry.caption, "source": w.source,
-                    "sanctions": entry.sanctions,
-                })
+                hits.append(
+                    {
+                        "wallet_id": w.id,
+                        "address": w.address,
+                        "currency": w.currency,
+                        "holder_id": w.holder,
+                        "holder": entry.caption,
+                        "source": w.source,
+                        "sanctions": entry.sanctions,
+                    }
+                )
         hits.sort(key=lambda h: (h["holder_id"], h["currency"]))
         return {
             "address": address,

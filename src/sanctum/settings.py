@@ -30,7 +30,8 @@ def archive_dir() -> Path:
 
 
 def mirror() -> Path | None:
-    """`SANCTUM_MIRROR`: a folder in the `<source>/<date>/<files>` layout read instead of the web."""
+    """`SANCTUM_MIRROR`: a folder in the `<source>/<date>/<files>` layout, read instead of
+    the web."""
     value = os.environ.get("SANCTUM_MIRROR")
     return Path(value) if value else None
 

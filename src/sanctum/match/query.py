@@ -57,7 +57,9 @@ def check_schema(schema: str) -> str:
     if model.get(schema) is None:
         raise QueryError("schema", f"unknown schema {schema!r}; use one of {', '.join(MATCHABLE)}")
     if schema not in MATCHABLE:
-        raise QueryError("schema", f"{schema!r} cannot be screened; use one of {', '.join(MATCHABLE)}")
+        raise QueryError(
+            "schema", f"{schema!r} cannot be screened; use one of {', '.join(MATCHABLE)}"
+        )
     return schema
 
 
@@ -80,7 +82,9 @@ def parse_query(data: dict[str, Any] | Query) -> Query:
         names = [" ".join(p for p in parts if p)]
     for n in names:
         if len(n) > MAX_NAME_CHARS * 20:
-            raise QueryError("properties.name", f"name longer than {MAX_NAME_CHARS * 20} characters")
+            raise QueryError(
+                "properties.name", f"name longer than {MAX_NAME_CHARS * 20} characters"
+            )
     names = [c for c in (clean(n) for n in names) if c]
     dates = []
     for d in _values(props, "birthDate"):
@@ -96,8 +100,15 @@ def parse_query(data: dict[str, Any] | Query) -> Query:
                 countries.append(str(code))
     identifiers = [
         v
-        for key in ("passportNumber", "idNumber", "imoNumber", "registrationNumber", "taxNumber",
-                    "innCode", "mmsi")
+        for key in (
+            "passportNumber",
+            "idNumber",
+            "imoNumber",
+            "registrationNumber",
+            "taxNumber",
+            "innCode",
+            "mmsi",
+        )
         for v in _values(props, key)
     ]
     gender = [g.lower() for g in _values(props, "gender")]

@@ -61,9 +61,7 @@ def compatible(query_schema: str, listed_schema: str) -> bool:
     return listed_schema in COMPATIBLE.get(query_schema, COMPATIBLE["Thing"])
 
 
-def best_name(
-    query: Query, names: list[NameRec], weight: Weight
-) -> tuple[float, dict[str, Any]]:
+def best_name(query: Query, names: list[NameRec], weight: Weight) -> tuple[float, dict[str, Any]]:
     """The best (query name, listed name) pair by name score, and its explanation."""
     best = 0.0
     explained: dict[str, Any] = {}
@@ -83,8 +81,7 @@ def best_name(
                     "query_coverage": round(ns.query_coverage, 4),
                     "listed_coverage": round(ns.listed_coverage, 4),
                     "tokens": [
-                        {"query": m.query, "listed": m.listed, "similarity": m.sim,
-                         "how": m.how}
+                        {"query": m.query, "listed": m.listed, "similarity": m.sim, "how": m.how}
                         for m in ns.matches
                     ],
                 }
@@ -158,5 +155,7 @@ def algorithm_named(name: str | None) -> str:
 
     name = name or DEFAULT_ALGORITHM
     if name not in SCORERS:
-        raise QueryError("algorithm", f"unknown algorithm {name!r}; use one of {', '.join(ALGORITHMS)}")
+        raise QueryError(
+            "algorithm", f"unknown algorithm {name!r}; use one of {', '.join(ALGORITHMS)}"
+        )
     return name

@@ -28,20 +28,102 @@ _SPLIT = re.compile(r"[^0-9a-z]+")
 _HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
 
 LEGAL_FORMS = frozenset(
-    """
-    llc ltd limited co company corp corporation inc incorporated plc gmbh ag sa sarl srl
-    spa bv nv oy ab as aps kft zrt doo ooo zao oao pao jsc ojsc cjsc pjsc fze fzco fzc
-    llp lp pte pty bhd sdn jv joint stock group holding holdings enterprise enterprises
-    trading trade firm establishment est general
-    """.split()
+    [
+        "llc",
+        "ltd",
+        "limited",
+        "co",
+        "company",
+        "corp",
+        "corporation",
+        "inc",
+        "incorporated",
+        "plc",
+        "gmbh",
+        "ag",
+        "sa",
+        "sarl",
+        "srl",
+        "spa",
+        "bv",
+        "nv",
+        "oy",
+        "ab",
+        "as",
+        "aps",
+        "kft",
+        "zrt",
+        "doo",
+        "ooo",
+        "zao",
+        "oao",
+        "pao",
+        "jsc",
+        "ojsc",
+        "cjsc",
+        "pjsc",
+        "fze",
+        "fzco",
+        "fzc",
+        "llp",
+        "lp",
+        "pte",
+        "pty",
+        "bhd",
+        "sdn",
+        "jv",
+        "joint",
+        "stock",
+        "group",
+        "holding",
+        "holdings",
+        "enterprise",
+        "enterprises",
+        "trading",
+        "trade",
+        "firm",
+        "establishment",
+        "est",
+        "general",
+    ]
 )
 """Organisation legal forms and generic business words: never evidence on their own."""
 
 TITLES = frozenset(
-    """
-    mr mrs ms miss dr prof sir dame sheikh shaikh sheik haji hajji hadji mullah mulla maulana
-    maulvi imam sayyid sayed syed general gen colonel col major maj captain capt lieutenant lt
-    """.split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "prof",
+        "sir",
+        "dame",
+        "sheikh",
+        "shaikh",
+        "sheik",
+        "haji",
+        "hajji",
+        "hadji",
+        "mullah",
+        "mulla",
+        "maulana",
+        "maulvi",
+        "imam",
+        "sayyid",
+        "sayed",
+        "syed",
+        "general",
+        "gen",
+        "colonel",
+        "col",
+        "major",
+        "maj",
+        "captain",
+        "capt",
+        "lieutenant",
+        "lt",
+    ]
 )
 """Titles and honorifics dropped from person names before matching."""
 

@@ -70,13 +70,13 @@ def parse_date(text: str | None, *, day_first: bool = True) -> str | None:
     m = re.fullmatch(r"(\d{4})", s)
     if m:
         return _iso(int(m[1]))
-    m = re.fullmatch(r"(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -,]*(\d{4})", s)
+    m = re.fullmatch(r"(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ ,-]*(\d{4})", s)
     if m and m[2].lower() in MONTHS:
         return _iso(int(m[3]), MONTHS[m[2].lower()], int(m[1]))
     m = re.fullmatch(r"([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})", s)
     if m and m[1].lower() in MONTHS:
         return _iso(int(m[3]), MONTHS[m[1].lower()], int(m[2]))
-    m = re.fullmatch(r"([A-Za-z]{3,9})\.?[ -,]*(\d{4})", s)
+    m = re.fullmatch(r"([A-Za-z]{3,9})\.?[ ,-]*(\d{4})", s)
     if m and m[1].lower() in MONTHS:
         return _iso(int(m[2]), MONTHS[m[1].lower()])
     m = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", s)

@@ -60,7 +60,9 @@ SOURCES: dict[str, SourceSpec] = {
             "OFAC Specially Designated Nationals (SDN) list",
             "US Treasury OFAC",
             "sanctum.sources.ofac:parse_sdn",
-            urls=tuple(f"{OFAC}/{f}" for f in ("sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv")),
+            urls=tuple(
+                f"{OFAC}/{f}" for f in ("sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv")
+            ),
             files=(r"sdn\.csv", r"alt\.csv", r"add\.csv", r"sdn_comments\.csv"),
             max_age_days=3,
         ),

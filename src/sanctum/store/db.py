@@ -23,8 +23,9 @@ from followthemoney import EntityProxy, model
 
 from sanctum.sources.base import PARTY_SCHEMATA, ParseResult
 
-StatementRow = tuple[int, str, str, str, str, str]
-"""(key, entity_id, party_id, schema, prop, value)"""
+OPEN = 1 << 62
+"""`last_seq` of a statement the version in force still states (so a new version only
+writes what it adds and closes what it drops, not every statement it repeats)."""
 
 
 @dataclass(frozen=True)
@@ -53,27 +54,56 @@ class VersionInfo:
         }
 
 
-def statement_key(entity_id: str, schema: str, prop: str, value: str) -> int:
-    """64-bit signed key of a statement: the same fact in two versions has the same key."""
-    raw = "\x1f".join((entity_id, schema, prop, value)).encode("utf-8")
-    return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "big", signed=True)
+@dataclass
+class Snapshot:
+    """A parsed version in the compact, picklable form the store writes.
+
+    entities: entity id → (party id, schema, {property: sorted values}); hashes: entity id →
+    digest of that triple, so an unchanged entity costs one comparison, not a statement diff.
+    """
+
+    entities: dict[str, tuple[str, str, dict[str, list[str]]]]
+    hashes: dict[str, str]
+    counts: dict[str, Any]
+    issues: list[dict[str, Any]]
+    published: str | None
+    parties: int
 
 
-def statements_of(result: ParseResult) -> list[StatementRow]:
-    """Flatten parsed records into statements (deduplicated by key, first occurrence wins)."""
-    seen: set[int] = set()
-    rows: list[StatementRow] = []
+def entity_hash(party_id: str, schema: str, props: dict[str, list[str]]) -> str:
+    """Digest of everything the store keeps about one entity."""
+    raw = json.dumps([party_id, schema, props], sort_keys=True, ensure_ascii=False)
+    return hashlib.blake2b(raw.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def snapshot_of(result: ParseResult) -> Snapshot:
+    """Flatten parsed records (an entity stated twice is merged, first party wins)."""
+    merged: dict[str, tuple[str, str, dict[str, set[str]]]] = {}
     for record in result.records:
         party_id = str(record.party.id)
         for entity in record.entities():
-            eid, schema = str(entity.id), entity.schema.name
+            eid = str(entity.id)
+            slot = merged.setdefault(eid, (party_id, entity.schema.name, {}))
             for prop, values in entity.properties.items():
-                for value in values:
-                    key = statement_key(eid, schema, prop, value)
-                    if key not in seen:
-                        seen.add(key)
-                        rows.append((key, eid, party_id, schema, prop, value))
-    return rows
+                slot[2].setdefault(prop, set()).update(values)
+    entities = {
+        eid: (party, schema, {p: sorted(v) for p, v in sorted(props.items())})
+        for eid, (party, schema, props) in merged.items()
+    }
+    hashes = {eid: entity_hash(*triple) for eid, triple in entities.items()}
+    counts = count_entities(result)
+    issues = [
+        {
+            "file": i.file,
+            "row": i.row,
+            "kind": i.kind,
+            "message": i.message,
+            "entity_id": i.entity_id,
+        }
+        for i in result.issues
+    ]
+    published = result.published.isoformat() if result.published else None
+    return Snapshot(entities, hashes, counts, issues, published, counts["entities"]["total"])
 
 
 def count_entities(result: ParseResult) -> dict[str, Any]:
@@ -92,7 +122,7 @@ def count_entities(result: ParseResult) -> dict[str, Any]:
             if entity.schema.name == "CryptoWallet":
                 wallets.add(str(entity.id))
     entities: dict[str, int] = {"total": len(party_ids), **dict(sorted(parties.items()))}
-    links = sum(n for s, n in derived.items() if model.get(s) and model.get(s).edge)
+    links = sum(n for s, n in derived.items() if _is_edge(s))
     return {
         "entities": entities,
         "wallets": len(wallets),
@@ -101,6 +131,11 @@ def count_entities(result: ParseResult) -> dict[str, Any]:
         "identifications": derived.get("Identification", 0) + derived.get("Passport", 0),
         "issues": dict(Counter(i.kind for i in result.issues)),
     }
+
+
+def _is_edge(schema: str) -> bool:
+    found = model.get(schema)
+    return bool(found and found.edge)
 
 
 def now() -> str:
@@ -119,6 +154,7 @@ class Store:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA busy_timeout=30000")
+        self.db.execute("PRAGMA cache_size=-262144")  # 256 MB page cache for loads
         schema = package_files("sanctum.store").joinpath("schema.sql").read_text()
         self.db.executescript(schema)
 
@@ -203,16 +239,9 @@ class Store:
         published: str | None,
         fingerprint: str,
         files: list[dict[str, Any]],
-        result: ParseResult,
+        snap: Snapshot,
     ) -> VersionInfo:
         """Store a parsed version atomically and make it the source's current version."""
-        rows = statements_of(result)
-        counts = count_entities(result)
-        issues = [
-            {"file": i.file, "row": i.row, "kind": i.kind, "message": i.message,
-             "entity_id": i.entity_id}
-            for i in result.issues
-        ]
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -225,15 +254,24 @@ class Store:
             cur = db.execute(
                 "INSERT INTO versions (source, label, version_date, published, loaded_at, "
                 "fingerprint, parties, counts, issues) VALUES (?,?,?,?,?,?,?,?,?)",
-                (source, label, version_date, published, now(), fingerprint,
-                 counts["entities"]["total"], json.dumps(counts), json.dumps(issues)),
+                (
+                    source,
+                    label,
+                    version_date,
+                    published,
+                    now(),
+                    fingerprint,
+                    snap.parties,
+                    json.dumps(snap.counts),
+                    json.dumps(snap.issues),
+                ),
             )
             seq = int(cur.lastrowid or 0)
             db.executemany(
                 "INSERT INTO version_files (seq, name, sha256) VALUES (?, ?, ?)",
                 [(seq, f["name"], f["sha256"]) for f in files],
             )
-            self._merge_statements(source, seq, rows)
+            self._merge(source, seq, snap)
             db.execute(
                 "INSERT INTO sources (source, latest_seq) VALUES (?, ?) "
                 "ON CONFLICT(source) DO UPDATE SET latest_seq=excluded.latest_seq",
@@ -248,30 +286,54 @@ class Store:
         assert info is not None
         return info
 
-    def _merge_statements(self, source: str, seq: int, rows: list[StatementRow]) -> None:
-        """Extend repeated statements to `seq`; insert new ones starting at `seq`."""
+    def _merge(self, source: str, seq: int, snap: Snapshot) -> None:
+        """Close the statements the new version drops and open the ones it adds.
+
+        Entities whose digest is unchanged are skipped outright; only changed, new and
+        removed entities are compared statement by statement.
+        """
         db = self.db
         prev = db.execute("SELECT latest_seq FROM sources WHERE source=?", (source,)).fetchone()
-        db.execute("DROP TABLE IF EXISTS temp.incoming")
-        db.execute(
-            "CREATE TEMP TABLE incoming (key INTEGER PRIMARY KEY, entity_id TEXT, "
-            "party_id TEXT, schema TEXT, prop TEXT, value TEXT)"
+        old = dict(db.execute("SELECT entity_id, hash FROM entity_state WHERE source=?", (source,)))
+        changed = [eid for eid, h in snap.hashes.items() if old.get(eid) != h]
+        removed = [eid for eid in old if eid not in snap.hashes]
+        close: list[tuple[int, int]] = []
+        insert: list[tuple[Any, ...]] = []
+        for eid in changed:
+            party, schema, props = snap.entities[eid]
+            fresh = {(schema, p, v) for p, vs in props.items() for v in vs}
+            if eid in old and prev is not None:
+                for rid, *fact in self._open_rows(source, eid):
+                    key = (fact[0], fact[1], fact[2])
+                    if key in fresh:
+                        fresh.discard(key)
+                    else:
+                        close.append((prev[0], rid))
+            insert.extend((source, eid, party, sc, p, v, seq, OPEN) for sc, p, v in fresh)
+        for eid in removed:
+            close.extend((prev[0], row[0]) for row in self._open_rows(source, eid))
+        db.executemany("UPDATE statements SET last_seq=? WHERE id=?", close)
+        db.executemany(
+            "INSERT INTO statements (source, entity_id, party_id, schema, prop, value, "
+            "first_seq, last_seq) VALUES (?,?,?,?,?,?,?,?)",
+            insert,
         )
-        db.executemany("INSERT INTO temp.incoming VALUES (?,?,?,?,?,?)", rows)
-        if prev is not None:
-            db.execute(
-                "UPDATE statements SET last_seq=? WHERE source=? AND last_seq=? "
-                "AND key IN (SELECT key FROM temp.incoming)",
-                (seq, source, prev[0]),
-            )
-        db.execute(
-            "INSERT INTO statements (source, key, entity_id, party_id, schema, prop, value, "
-            "first_seq, last_seq) SELECT ?, key, entity_id, party_id, schema, prop, value, ?, ? "
-            "FROM temp.incoming WHERE key NOT IN "
-            "(SELECT key FROM statements WHERE source=? AND last_seq=?)",
-            (source, seq, seq, source, seq),
+        db.executemany(
+            "DELETE FROM entity_state WHERE source=? AND entity_id=?",
+            [(source, eid) for eid in removed],
         )
-        db.execute("DROP TABLE temp.incoming")
+        db.executemany(
+            "INSERT OR REPLACE INTO entity_state (source, entity_id, hash) VALUES (?,?,?)",
+            [(source, eid, snap.hashes[eid]) for eid in changed],
+        )
+
+    def _open_rows(self, source: str, entity_id: str) -> list[tuple[int, str, str, str]]:
+        """(row id, schema, prop, value) of the statements still open for an entity."""
+        return self.db.execute(
+            "SELECT id, schema, prop, value FROM statements WHERE entity_id=? AND last_seq=? "
+            "AND source=?",
+            (entity_id, OPEN, source),
+        ).fetchall()
 
     def record_attempt(self, source: str, files: Iterable[str], ok: bool, message: str) -> None:
         """Log a load attempt (kept even when the load itself was rolled back)."""
@@ -319,8 +381,7 @@ class Store:
         marks = ",".join("?" * len(props))
         return self.db.execute(
             "SELECT s.source, s.entity_id, s.party_id, s.schema, s.prop, s.value "
-            "FROM statements s JOIN sources c ON c.source=s.source AND s.last_seq=c.latest_seq "
-            f"WHERE s.prop IN ({marks})",
+            f"FROM statements s WHERE s.last_seq={OPEN} AND s.prop IN ({marks})",
             props,
         )
 
@@ -328,17 +389,25 @@ class Store:
         """Every statement ever made about an entity, with the versions that carried it."""
         rows = self.db.execute(
             "SELECT s.source, s.schema, s.prop, s.value, s.party_id, f.version_date, "
-            "l.version_date, s.first_seq, s.last_seq, "
-            "(SELECT latest_seq FROM sources c WHERE c.source=s.source) "
+            "l.version_date, s.first_seq, c.latest_seq, s.last_seq "
             "FROM statements s JOIN versions f ON f.seq=s.first_seq "
-            "JOIN versions l ON l.seq=s.last_seq WHERE s.entity_id=? ORDER BY s.id",
+            "JOIN sources c ON c.source=s.source "
+            f"JOIN versions l ON l.seq=(CASE WHEN s.last_seq={OPEN} THEN c.latest_seq "
+            "ELSE s.last_seq END) WHERE s.entity_id=? ORDER BY s.id",
             (entity_id,),
         )
         return [
             {
-                "source": r[0], "schema": r[1], "prop": r[2], "value": r[3], "party_id": r[4],
-                "first_seen": r[5], "last_seen": r[6], "first_seq": r[7], "last_seq": r[8],
-                "current": r[8] == r[9],
+                "source": r[0],
+                "schema": r[1],
+                "prop": r[2],
+                "value": r[3],
+                "party_id": r[4],
+                "first_seen": r[5],
+                "last_seen": r[6],
+                "first_seq": r[7],
+                "last_seq": r[8],
+                "current": r[9] == OPEN,
             }
             for r in rows
         ]
@@ -347,11 +416,10 @@ class Store:
         """Entities derived from a party's entry (sanctions, wallets, links, ids)."""
         sql = (
             "SELECT s.entity_id, s.party_id, s.schema, s.prop, s.value FROM statements s "
-            "JOIN sources c ON c.source=s.source "
             "WHERE s.party_id=? AND s.entity_id<>s.party_id"
         )
         if current_only:
-            sql += " AND s.last_seq=c.latest_seq"
+            sql += f" AND s.last_seq={OPEN}"
         return list(_group(self.db.execute(sql + " ORDER BY s.entity_id", (party_id,))))
 
     def referencing(self, entity_id: str) -> list[EntityProxy]:
@@ -359,10 +427,10 @@ class Store:
         ids = [
             r[0]
             for r in self.db.execute(
-                "SELECT DISTINCT s.entity_id FROM statements s JOIN sources c "
-                "ON c.source=s.source AND s.last_seq=c.latest_seq WHERE s.value=? "
-                "AND s.prop IN ('object','subject','owner','asset','entity','holder',"
-                "'person','relative','associate')",
+                "SELECT DISTINCT s.entity_id FROM statements s "
+                f"WHERE s.last_seq={OPEN} AND s.value=? "
+                "AND s.prop IN ('object', 'subject', 'owner', 'asset', 'entity', 'holder', "
+                "'person', 'relative', 'associate')",
                 (entity_id,),
             )
         ]
@@ -370,8 +438,7 @@ class Store:
         for eid in ids:
             rows = self.db.execute(
                 "SELECT s.entity_id, s.party_id, s.schema, s.prop, s.value FROM statements s "
-                "JOIN sources c ON c.source=s.source AND s.last_seq=c.latest_seq "
-                "WHERE s.entity_id=?",
+                f"WHERE s.last_seq={OPEN} AND s.entity_id=?",
                 (eid,),
             )
             out.extend(_group(rows))
@@ -379,19 +446,59 @@ class Store:
 
     # -- diffs ------------------------------------------------------------------------
 
-    def _facts(self, source: str, seq: int) -> set[tuple[str, str, str, str, str]]:
-        return set(self._rows_at(source, seq))
+    def _parties_at(self, source: str, seq: int) -> set[str]:
+        rows = self.db.execute(
+            "SELECT DISTINCT party_id FROM statements WHERE source=? AND first_seq<=? "
+            "AND last_seq>=?",
+            (source, seq, seq),
+        )
+        return {r[0] for r in rows}
+
+    def _dropped_and_added(
+        self, source: str, seq_a: int, seq_b: int
+    ) -> tuple[set[tuple[str, str, str, str, str]], set[tuple[str, str, str, str, str]]]:
+        """Statements alive at a but not b, and at b but not a (a < b)."""
+        cols = "entity_id, party_id, schema, prop, value"
+        dropped = set(
+            self.db.execute(
+                f"SELECT {cols} FROM statements WHERE source=? AND first_seq<=? AND last_seq>=? "
+                "AND last_seq<?",
+                (source, seq_a, seq_a, seq_b),
+            )
+        )
+        added = set(
+            self.db.execute(
+                f"SELECT {cols} FROM statements WHERE source=? AND first_seq<=? AND last_seq>=? "
+                "AND first_seq>?",
+                (source, seq_b, seq_b, seq_a),
+            )
+        )
+        both = dropped & added  # a fact dropped in between and stated again
+        return dropped - both, added - both
 
     def diff(self, source: str, seq_a: int, seq_b: int) -> dict[str, Any]:
         """Parties added, removed and changed (with the properties that changed)."""
-        a, b = self._facts(source, seq_a), self._facts(source, seq_b)
-        parties_a = {r[1] for r in a}
-        parties_b = {r[1] for r in b}
+        if seq_a == seq_b:
+            return {"added": [], "removed": [], "changed": [], "hidden_by_truncation": []}
+        reverse = seq_a > seq_b
+        lo, hi = (seq_b, seq_a) if reverse else (seq_a, seq_b)
+        dropped, added = self._dropped_and_added(source, lo, hi)
+        if reverse:
+            dropped, added = added, dropped
+        parties_a = self._parties_at(source, seq_a)
+        parties_b = self._parties_at(source, seq_b)
+        cut_a, cut_b = self._truncated(seq_a), self._truncated(seq_b)
+        hidden: set[str] = set()
         changes: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(
             lambda: defaultdict(lambda: {"added": [], "removed": []})
         )
-        for side, facts in (("removed", a - b), ("added", b - a)):
+        for side, facts, cut in (("removed", dropped, cut_b), ("added", added, cut_a)):
             for entity_id, party_id, schema, prop, value in facts:
+                if party_id in cut:
+                    # beyond the 1,000-character cut of a file without its overflow file:
+                    # unknown, not changed
+                    hidden.add(party_id)
+                    continue
                 if party_id in parties_a and party_id in parties_b:
                     label = prop if entity_id == party_id else f"{schema}:{prop}"
                     changes[party_id][label][side].append(value)
@@ -409,6 +516,15 @@ class Store:
             "added": sorted(parties_b - parties_a),
             "removed": sorted(parties_a - parties_b),
             "changed": changed,
+            "hidden_by_truncation": sorted(hidden - set(changes)),
+        }
+
+    def _truncated(self, seq: int) -> set[str]:
+        """Entries of a version whose remarks were cut with no overflow file to complete them."""
+        return {
+            str(i["entity_id"])
+            for i in self.version_issues(seq)
+            if i.get("kind") == "truncated-remarks" and i.get("entity_id")
         }
 
     # -- cross-list links -------------------------------------------------------------
@@ -418,9 +534,7 @@ class Store:
         from sanctum.store.links import find_links
 
         self.db.execute("DELETE FROM xlinks")
-        rows = self.current_statements(
-            ("unscId", "imoNumber", "passportNumber", "birthDate")
-        )
+        rows = self.current_statements(("unscId", "imoNumber", "passportNumber", "birthDate"))
         self.db.executemany(
             "INSERT OR IGNORE INTO xlinks (a, b, kind, value) VALUES (?,?,?,?)",
             find_links(rows),

@@ -33,7 +33,6 @@ CREATE TABLE IF NOT EXISTS sources (
 CREATE TABLE IF NOT EXISTS statements (
     id INTEGER PRIMARY KEY,
     source TEXT NOT NULL,
-    key INTEGER NOT NULL,
     entity_id TEXT NOT NULL,
     party_id TEXT NOT NULL,
     schema TEXT NOT NULL,
@@ -42,9 +41,12 @@ CREATE TABLE IF NOT EXISTS statements (
     first_seq INTEGER NOT NULL,
     last_seq INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS statements_open ON statements (source, last_seq, key);
-CREATE INDEX IF NOT EXISTS statements_entity ON statements (entity_id);
+CREATE INDEX IF NOT EXISTS statements_open ON statements (source, last_seq);
+CREATE INDEX IF NOT EXISTS statements_entity ON statements (entity_id, last_seq);
 CREATE INDEX IF NOT EXISTS statements_party ON statements (party_id);
+CREATE INDEX IF NOT EXISTS statements_ref ON statements (value)
+    WHERE prop IN ('object', 'subject', 'owner', 'asset', 'entity', 'holder', 'person',
+                   'relative', 'associate');
 CREATE TABLE IF NOT EXISTS xlinks (
     a TEXT NOT NULL,
     b TEXT NOT NULL,
@@ -59,4 +61,10 @@ CREATE TABLE IF NOT EXISTS load_attempts (
     files TEXT NOT NULL,
     ok INTEGER NOT NULL,
     message TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS entity_state (
+    source TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (source, entity_id)
 );

@@ -1,0 +1,65 @@
+"""Shared pieces of the benchmarks: paths, timing, memory, the loaded bench store."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("SANCTUM_SHARED", ROOT.parent / "shared"))
+DATA = SHARED / "data"
+BENCHMARKS = SHARED / "benchmarks"
+OUT = ROOT / "bench" / "out"
+
+
+def machine() -> str:
+    """One line naming the machine the figures were measured on."""
+    cpu = "unknown cpu"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores, {mem:.0f} GiB, {cpu}, Python {platform.python_version()}"
+
+
+def run_child(code: str, env: dict[str, str]) -> dict[str, Any]:
+    """Run Python code in a fresh process; returns its JSON answer plus wall time and peak RSS."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-3000:])
+    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    answer.setdefault("wall_s", wall)
+    return answer
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank)."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]

@@ -1,0 +1,205 @@
+"""Batch screening of a file of names, resumable.
+
+Input: CSV, XLSX or Parquet with columns `id, name` and, where present, `schema,
+birth_date, country`. Output: CSV, one row per alert: `input_id, entity_id, caption,
+score, explanation`. Progress is kept beside the output (`<output>.progress`: input hash,
+rows done, output size); a rerun after an interruption truncates the output to the last
+recorded size and continues from the next row, so no row is lost or written twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sanctum.audit import append as audit_append
+from sanctum.errors import SanctumError
+from sanctum.screen import Screener
+
+CHUNK = 500
+OUT_COLUMNS = ["input_id", "entity_id", "caption", "score", "explanation"]
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """Rows of the input file as dicts of strings; clear errors naming file and column."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            import openpyxl
+
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            it = wb.active.iter_rows(values_only=True) if wb.active else iter(())
+            header = [str(h or "").strip().lower() for h in next(it, ())]
+            rows = [
+                {h: "" if v is None else str(v) for h, v in zip(header, r, strict=False)}
+                for r in it
+            ]
+        elif suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            table = pq.read_table(path)
+            header = [c.lower() for c in table.column_names]
+            rows = [
+                {k.lower(): "" if v is None else str(v) for k, v in r.items()}
+                for r in table.to_pylist()
+            ]
+        else:
+            with path.open(newline="", encoding="utf-8-sig") as fh:
+                reader = csv.DictReader(fh)
+                header = [h.strip().lower() for h in reader.fieldnames or []]
+                rows = [{(k or "").strip().lower(): v or "" for k, v in r.items()} for r in reader]
+    except SanctumError:
+        raise
+    except Exception as exc:
+        raise SanctumError(f"{path}: cannot read ({type(exc).__name__}: {exc})") from exc
+    missing = {"name"} - set(header)
+    if missing:
+        raise SanctumError(
+            f"{path}: missing column 'name' (columns: id,name,schema,birth_date,country)"
+        )
+    return rows
+
+
+def query_of(row: dict[str, str]) -> dict[str, Any]:
+    """An FtM-shaped query from an input row."""
+    props: dict[str, list[str]] = {"name": [row.get("name", "")]}
+    if row.get("birth_date"):
+        props["birthDate"] = [row["birth_date"]]
+    if row.get("country"):
+        props["country"] = [row["country"]]
+    return {"schema": row.get("schema") or "Thing", "properties": props}
+
+
+def _explain(expl: dict[str, Any]) -> str:
+    return json.dumps(expl, ensure_ascii=False, sort_keys=True)
+
+
+def screen_rows(
+    screener: Screener,
+    rows: list[tuple[int, dict[str, str]]],
+    threshold: float | None,
+    algorithm: str | None,
+    limit: int,
+) -> list[list[str]]:
+    """Alerts for a chunk of rows; a row with a bad query becomes an `error` row."""
+    out: list[list[str]] = []
+    for n, row in rows:
+        input_id = row.get("id") or str(n)
+        try:
+            result = screener.screen(
+                query_of(row), threshold=threshold, limit=limit, algorithm=algorithm
+            )
+        except SanctumError as exc:
+            out.append([input_id, "", "", "", json.dumps({"error": str(exc)})])
+            continue
+        for m in result.results:
+            if m.match:
+                out.append([input_id, m.id, m.caption, f"{m.score:.4f}", _explain(m.explanation)])
+    return out
+
+
+_WORKER: Screener | None = None
+_WORKER_ARGS: tuple[float | None, str | None, int] = (None, None, 5)
+
+
+def _work(chunk: list[tuple[int, dict[str, str]]]) -> list[list[str]]:
+    """Pool worker: screen a chunk with the screener inherited from the parent (fork)."""
+    assert _WORKER is not None
+    return screen_rows(_WORKER, chunk, *_WORKER_ARGS)
+
+
+def _results(
+    screener: Screener,
+    chunks: list[list[tuple[int, dict[str, str]]]],
+    threshold: float | None,
+    algorithm: str | None,
+    limit: int,
+    workers: int,
+) -> Iterator[tuple[list[tuple[int, dict[str, str]]], list[list[str]]]]:
+    """Alerts per chunk, in input order; several processes when there is work for them."""
+    global _WORKER, _WORKER_ARGS
+    if workers <= 1 or len(chunks) < 2 or "fork" not in mp.get_all_start_methods():
+        for chunk in chunks:
+            yield chunk, screen_rows(screener, chunk, threshold, algorithm, limit)
+        return
+    _WORKER, _WORKER_ARGS = screener, (threshold, algorithm, limit)
+    with mp.get_context("fork").Pool(workers) as pool:
+        yield from zip(chunks, pool.imap(_work, chunks), strict=True)
+    _WORKER = None
+
+
+def _state_path(output: Path) -> Path:
+    return output.with_name(output.name + ".progress")
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _chunks(rows: list[dict[str, str]], start: int) -> Iterator[list[tuple[int, dict[str, str]]]]:
+    for i in range(start, len(rows), CHUNK):
+        yield [(n + 1, r) for n, r in enumerate(rows[i : i + CHUNK], start=i)]
+
+
+def run_batch(
+    screener: Screener,
+    input_file: Path,
+    output: Path,
+    *,
+    threshold: float | None = None,
+    algorithm: str | None = None,
+    limit: int = 5,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+) -> dict[str, int]:
+    """Screen every row, appending alerts to `output`; resume an interrupted run."""
+    workers = workers or min(os.cpu_count() or 1, 4)
+    rows = read_rows(input_file)
+    digest = _file_hash(input_file)
+    state_file = _state_path(output)
+    done, size = 0, 0
+    if state_file.exists() and output.exists():
+        state = json.loads(state_file.read_text())
+        if state.get("input_sha256") == digest:
+            done, size = int(state["rows_done"]), int(state["output_bytes"])
+    resumed = done
+    mode = "r+" if done else "w"
+    alerts = 0
+    with output.open(mode, newline="", encoding="utf-8") as fh:
+        if done:
+            fh.truncate(size)
+            fh.seek(size)
+        else:
+            csv.writer(fh, lineterminator="\n").writerow(OUT_COLUMNS)
+        writer = csv.writer(fh, lineterminator="\n")
+        chunks = list(_chunks(rows, done))
+        for chunk, found in _results(screener, chunks, threshold, algorithm, limit, workers):
+            writer.writerows(found)
+            alerts += len(found)
+            fh.flush()
+            os.fsync(fh.fileno())
+            done = chunk[-1][0]
+            tmp = state_file.with_suffix(".tmp")
+            tmp.write_text(
+                json.dumps({"input_sha256": digest, "rows_done": done, "output_bytes": fh.tell()})
+            )
+            tmp.replace(state_file)
+            if progress:
+                progress(done, len(rows))
+    audit_append(
+        screener.store,
+        "cli-batch",
+        "batch",
+        {"input": str(input_file), "sha256": digest, "rows": len(rows)},
+        screener.index.versions,
+        "sanctum-1.0",
+        algorithm or "sanctum",
+        [{"alerts": alerts, "resumed_from": resumed}],
+    )
+    return {"screened": len(rows) - resumed, "resumed": resumed, "alerts": alerts}
