@@ -127,7 +127,8 @@ def test_show_kimsuky(store: Store) -> None:
 def test_dprk_individuals_linked_to_un(store: Store) -> None:
     """UN-listed DPRK individuals in the UK and Australian lists link to their UN entry."""
     rows = store.db.execute(
-        "SELECT a, b FROM xlinks WHERE kind='unsc' AND value LIKE 'KPI.%'"
+        "SELECT a, b FROM xlinks WHERE kind IN ('unsc', 'un-listing') "
+        "AND (a LIKE 'un-sc-KPi.%' OR b LIKE 'un-sc-KPi.%')"
     ).fetchall()
     linked = {(a, b) for a, b in rows} | {(b, a) for a, b in rows}
     un_kp = {b for a, b in linked if b.startswith("un-sc-KPi.")}
@@ -137,6 +138,8 @@ def test_dprk_individuals_linked_to_un(store: Store) -> None:
     view = catalog.entity_view(store, "un-sc-KPi.066")
     sources = {link["id"].split("-")[0] for link in view["cross_list_links"]}
     assert {"uk", "au"} <= sources
+    kinds = {link["kind"] for link in view["cross_list_links"]}
+    assert kinds == {"unsc", "un-listing"}  # UK cites KPi.066; AU says "1718 (DPRK)"
 
 
 def test_reloading_changes_nothing(store: Store, data_dir: Path) -> None:

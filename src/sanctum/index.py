@@ -26,7 +26,7 @@ from sanctum.names.normalize import is_legal_form, korean_keys, skeleton, tokeni
 from sanctum.store.db import Store
 from sanctum.store.links import norm_imo, norm_passport
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
 
 NAME_PROPS = {
@@ -116,7 +116,7 @@ class Index:
     idf: dict[str, float]
     korean: dict[str, list[str]]  # Korean key → vocabulary tokens
     skeletons: dict[str, list[str]]
-    deletions: dict[str, list[str]]  # one-deletion variant → vocabulary tokens
+    shapes: dict[str, list[str]]  # first/last letter + length → vocabulary tokens (typos)
     identifiers: dict[str, list[int]]  # normalised identifier → entries
     wallets: dict[str, list[Wallet]]
     entry_by_id: dict[str, int]
@@ -135,11 +135,10 @@ def norm_identifier(value: str) -> str | None:
     return norm_imo(value) if value.upper().startswith("IMO") else norm_passport(value)
 
 
-def deletions(token: str) -> list[str]:
-    """All strings one deletion away (for one-typo lookups); short tokens have none."""
-    if len(token) < config.EDIT1_MIN_LEN:
-        return []
-    return [token[:i] + token[i + 1 :] for i in range(len(token))]
+def shape_keys(token: str) -> tuple[str, str]:
+    """Buckets for typo lookups: a one- or two-letter typo keeps the first or the last
+    letter and the length within one (`kimsuky` / `kimsukky`)."""
+    return f"{token[0]}<{len(token)}", f"{token[-1]}>{len(token)}"
 
 
 def joins(tokens: tuple[str, ...]) -> list[str]:
@@ -238,14 +237,15 @@ def _assemble(
     idf = {tok: math.log(1 + n / len(ids)) for tok, ids in postings.items()}
     kor: dict[str, list[str]] = defaultdict(list)
     skel: dict[str, list[str]] = defaultdict(list)
-    dels: dict[str, list[str]] = defaultdict(list)
+    shapes: dict[str, list[str]] = defaultdict(list)
     for tok in postings:
         for key in korean_keys(tok):
             kor[key].append(tok)
         if len(s := skeleton(tok)) >= config.MIN_SKELETON:
             skel[s].append(tok)
-        for d in deletions(tok):
-            dels[d].append(tok)
+        if len(tok) >= config.EDIT1_MIN_LEN and tok.isascii():
+            for key in shape_keys(tok):
+                shapes[key].append(tok)
     identifiers: dict[str, list[int]] = defaultdict(list)
     for i, entry in enumerate(entries):
         for ident in entry.identifiers:
@@ -263,7 +263,7 @@ def _assemble(
         idf,
         dict(kor),
         dict(skel),
-        dict(dels),
+        dict(shapes),
         dict(identifiers),
         dict(wallets),
         by_id,

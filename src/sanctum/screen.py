@@ -10,9 +10,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
 from sanctum import settings
 from sanctum.crypto import InvalidAddress, detect, require_valid
-from sanctum.index import Entry, Index, NameRec, deletions, joins, load_or_build
+from sanctum.index import Entry, Index, NameRec, joins, load_or_build
 from sanctum.match import config
 from sanctum.match.features import token_sim
 from sanctum.match.query import Query, parse_query
@@ -102,12 +105,17 @@ class Screener:
             near.update(index.korean.get(key, ()))
         if len(s := skeleton(token)) >= config.MIN_SKELETON:
             near.update(index.skeletons.get(s, ()))
-        if len(token) >= config.EDIT1_MIN_LEN:
-            near.update(index.deletions.get(token, ()))
-            for d in deletions(token):
-                if d in index.postings:
-                    near.add(d)
-                near.update(index.deletions.get(d, ()))
+        if len(token) >= config.EDIT1_MIN_LEN and token.isascii():
+            n = len(token)
+            bucket: list[str] = []
+            for key in (f"{token[0]}<{m}" for m in (n - 1, n, n + 1)):
+                bucket.extend(index.shapes.get(key, ()))
+            for key in (f"{token[-1]}>{m}" for m in (n - 1, n, n + 1)):
+                bucket.extend(index.shapes.get(key, ()))
+            for cand, _dist, _i in process.extract(
+                token, bucket, scorer=Levenshtein.distance, score_cutoff=2, limit=None
+            ):
+                near.add(cand)
         for cand in near:
             if cand not in found:
                 sim, _ = token_sim(token, cand)

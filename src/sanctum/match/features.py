@@ -29,17 +29,23 @@ def token_sim(a: str, b: str) -> tuple[float, str]:
         return config.SIM_KOREAN, "korean"
     if not (a.isascii() and b.isascii()):
         return 0.0, ""
+    best: tuple[float, str] = (0.0, "")
     shortest = min(len(a), len(b))
     if shortest >= config.EDIT1_MIN_LEN:
         dist = Levenshtein.distance(a, b, score_cutoff=2)
         if dist <= 1:
-            return config.SIM_EDIT1, "edit1"
-        if dist == 2 and shortest >= config.EDIT2_MIN_LEN:
-            return config.SIM_EDIT2, "edit2"
+            best = (config.SIM_EDIT1, "edit1")
+        elif dist == 2 and shortest >= config.EDIT2_MIN_LEN:
+            best = (config.SIM_EDIT2, "edit2")
     sa = skeleton(a)
-    if len(sa) >= config.MIN_SKELETON and sa == skeleton(b) and a[0] == b[0]:
-        return config.SIM_SKELETON, "skeleton"
-    return 0.0, ""
+    if (
+        best[0] < config.SIM_SKELETON
+        and len(sa) >= config.MIN_SKELETON
+        and sa == skeleton(b)
+        and a[0] == b[0]
+    ):
+        best = (config.SIM_SKELETON, "skeleton")
+    return best
 
 
 @dataclass(frozen=True)

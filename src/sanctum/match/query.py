@@ -70,7 +70,7 @@ def parse_query(data: dict[str, Any] | Query) -> Query:
     if not isinstance(data, dict):
         raise QueryError("query", "must be an object with 'schema' and 'properties'")
     schema = check_schema(str(data.get("schema") or "Thing"))
-    props = data.get("properties") or {}
+    props = data.get("properties", {})
     if not isinstance(props, dict):
         raise QueryError("properties", "must be an object of property → list of values")
     names = _values(props, "name") + _values(props, "alias") + _values(props, "weakAlias")

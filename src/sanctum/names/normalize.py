@@ -128,13 +128,17 @@ TITLES = frozenset(
 """Titles and honorifics dropped from person names before matching."""
 
 
+_INVISIBLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u206f\ufeff\ufff9-\ufffb]"
+)
+"""Control and format characters (Unicode Cc, Cf, Zl, Zp) that names never need."""
+
+
 def clean(text: str) -> str:
     """NFKC, control and format characters removed, white space collapsed, length bounded."""
-    text = unicodedata.normalize("NFKC", str(text))[:MAX_NAME_CHARS]
-    text = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text
-    )
-    return " ".join(text.split())
+    text = unicodedata.normalize("NFKC", str(text)[: MAX_NAME_CHARS * 2])[:MAX_NAME_CHARS]
+    return " ".join(_INVISIBLE.sub(" ", text).split())
 
 
 @lru_cache(maxsize=200_000)
@@ -189,6 +193,10 @@ def skeleton(token: str) -> str:
     return "".join(out)
 
 
+NOT_KOREAN_LETTERS = frozenset("fqvxz")
+"""Letters no romanization of Korean uses: tokens with them have no Korean reading."""
+
+
 def korean_keys(token: str) -> frozenset[str]:
     """Keys of a token in the Korean syllable space ('kyong', 'gyeong', '경' share one)."""
     return _korean_keys(token)
@@ -198,7 +206,7 @@ def korean_keys(token: str) -> frozenset[str]:
 def _korean_keys(token: str) -> frozenset[str]:
     if korean.is_hangul(token):
         return frozenset({"-".join(korean.syllable_key(s) for s in korean.hangul_syllables(token))})
-    if not token.isalpha() or len(token) > 16:
+    if not token.isalpha() or len(token) > 16 or not NOT_KOREAN_LETTERS.isdisjoint(token):
         return frozenset()
     return frozenset("-".join(seq) for seq in korean.latin_syllable_keys(token))
 

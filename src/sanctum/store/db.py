@@ -531,10 +531,10 @@ class Store:
 
     def _recompute_links(self) -> None:
         """Link parties of different sources that share a strong identifier."""
-        from sanctum.store.links import find_links
+        from sanctum.store.links import LINK_PROPS, find_links
 
         self.db.execute("DELETE FROM xlinks")
-        rows = self.current_statements(("unscId", "imoNumber", "passportNumber", "birthDate"))
+        rows = self.current_statements(LINK_PROPS)
         self.db.executemany(
             "INSERT OR IGNORE INTO xlinks (a, b, kind, value) VALUES (?,?,?,?)",
             find_links(rows),

@@ -1,0 +1,159 @@
+"""Scoring cases, positive and negative, on the pairwise API (uniform token weights)."""
+
+from __future__ import annotations
+
+import pytest
+
+import sanctum
+from sanctum.match import config
+from sanctum.match.features import align, name_score, token_sim
+from sanctum.match.query import QueryError
+
+
+def person(name: str, **props: list[str]) -> dict[str, object]:
+    return {"schema": "Person", "properties": {"name": [name], **props}}
+
+
+MATCHES = [
+    # (query, listed, reason)
+    ("Kang Kyong Il", "강경일", "Hangul ↔ stripped MR"),
+    ("Gang Gyeong-il", "KANG, Kyong Il", "Revised Romanization ↔ stripped MR"),
+    ("Kang Kyŏng-il", "KANG, Kyong Il", "MR with breve"),
+    ("Kang Kyongil", "KANG, Kyong Il", "joined given name"),
+    ("Kyong Il Kang", "KANG, Kyong Il", "given name first"),
+    ("Choe Un-hyeok", "CHOE, Un Hyok", "RR ↔ MR"),
+    ("최운혁", "CHOE, Un Hyok", "Hangul ↔ MR"),
+    ("Jang Myeong-cheol", "JANG, Myong Chol", "RR ↔ MR"),
+    ("장명철", "JANG, Myong Chol", "Hangul"),
+    ("Gang Pyeong-guk", "KANG, Phyong Guk", "DPRK aspirate ph ↔ RR p"),
+    ("Kim Cho'ng-sik", "KIM JONG SIK", "MR apostrophe for breve"),
+    ("Vladimir Putin", "PUTIN, Vladimir Vladimirovich", "missing patronymic"),
+    ("Vladimir Puttin", "PUTIN, Vladimir", "one typo"),
+    ("Путин Владимир", "PUTIN, Vladimir", "Cyrillic"),
+    ("Mohamed Abdallah", "Muhammad Abdullah", "Arabic romanizations"),
+]
+
+NON_MATCHES = [
+    ("Kim", "KIM, Jong Un", "lone common surname"),
+    ("John Smith", "KANG, Kyong Il", "unrelated"),
+    ("Kang Min Ho", "KANG, Kyong Il", "same surname only"),
+    ("Maria Garcia", "GARCIA MARQUEZ, Gabriel", "shared surname only"),
+    ("Vladimir Putin", "VLADIMIROV, Nikolai Nikolayevich", "similar but different"),
+]
+
+
+@pytest.mark.parametrize(("query", "listed", "reason"), MATCHES)
+def test_matches(query: str, listed: str, reason: str) -> None:
+    result = sanctum.compare(person(query), person(listed))
+    assert result.match, (reason, result.score, result.explanation)
+
+
+@pytest.mark.parametrize(("query", "listed", "reason"), NON_MATCHES)
+def test_non_matches(query: str, listed: str, reason: str) -> None:
+    result = sanctum.compare(person(query), person(listed))
+    assert not result.match, (reason, result.score, result.explanation)
+
+
+def test_kang_kyong_il_hangul_score_and_explanation() -> None:
+    result = sanctum.compare(person("Kang Kyong Il"), person("강경일"))
+    assert result.score >= 0.9
+    pairs = {(t["query"], t["listed"], t["how"]) for t in result.explanation["name"]["tokens"]}
+    assert pairs == {("kang", "강", "korean"), ("kyong", "경", "korean"), ("il", "일", "korean")}
+
+
+TOKEN_SIMS = [
+    ("kang", "kang", 1.0, "exact"),
+    ("kang", "gang", config.SIM_KOREAN, "korean"),
+    ("kyong", "gyeong", config.SIM_KOREAN, "korean"),
+    ("ri", "lee", config.SIM_KOREAN, "korean"),
+    ("vladimir", "vladimr", config.SIM_EDIT1, "edit1"),
+    ("muhammad", "mohammed", config.SIM_SKELETON, "skeleton"),
+    ("smith", "kang", 0.0, ""),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "sim", "how"), TOKEN_SIMS)
+def test_token_similarity(a: str, b: str, sim: float, how: str) -> None:
+    assert token_sim(a, b) == (sim, how)
+
+
+def test_alignment_joins_split_given_names() -> None:
+    matches = align(("kang", "kyongil"), ("kang", "kyong", "il"))
+    spans = sorted((m.span_q, m.span_c) for m in matches)
+    assert spans == [((0, 1), (0, 1)), ((1, 2), (1, 3))]
+
+
+def test_name_score_exact_is_one() -> None:
+    assert name_score(("kang", "kyong", "il"), ("kang", "kyong", "il"), lambda t: 1.0).score == 1.0
+
+
+def test_dob_and_identifier_features() -> None:
+    listed = person("KANG, Kyong Il", birthDate=["1969-09-01"], passportNumber=["563210175"])
+    same = sanctum.compare(person("Kang Kyong Il", birthDate=["1969-09-01"]), listed)
+    other = sanctum.compare(person("Kang Kyong Il", birthDate=["1985-01-01"]), listed)
+    assert same.explanation["features"]["birth_date"] == config.DOB_EXACT_BONUS
+    assert other.explanation["features"]["birth_date"] == -config.DOB_CONFLICT_PENALTY
+    assert same.score > other.score
+    by_id = sanctum.compare(
+        {"schema": "Person", "properties": {"name": ["K. Kang"], "passportNumber": ["563210175"]}},
+        listed,
+    )
+    assert by_id.score == config.IDENTIFIER_MATCH_SCORE and by_id.match
+
+
+def test_schema_mismatch_is_no_match() -> None:
+    org = {"schema": "Organization", "properties": {"name": ["KANG Kyong Il"]}}
+    assert sanctum.compare(person("Kang Kyong Il"), org).score == 0.0
+
+
+BAD_QUERIES = [
+    ({"schema": "Person", "properties": {"name": [""]}}, "properties.name"),
+    ({"schema": "Person", "properties": {}}, "properties.name"),
+    ({"schema": "Spaceship", "properties": {"name": ["x"]}}, "schema"),
+    ({"schema": "Sanction", "properties": {"name": ["x"]}}, "schema"),
+    ({"schema": "Person", "properties": {"name": "x" * 20_000}}, "properties.name"),
+    ({"schema": "Person", "properties": {"name": [["nested"]]}}, "properties.name"),
+    (
+        {"schema": "Person", "properties": {"name": ["x"], "birthDate": ["yesterday"]}},
+        "properties.birthDate",
+    ),
+    ({"schema": "Person", "properties": []}, "properties"),
+]
+
+
+@pytest.mark.parametrize(("query", "field"), BAD_QUERIES)
+def test_bad_queries_name_the_field(query: dict[str, object], field: str) -> None:
+    with pytest.raises(QueryError) as err:
+        sanctum.compare(query, person("KANG, Kyong Il"))
+    assert err.value.field == field
+
+
+SANE_INPUTS = [
+    "x" * 10_000,
+    "Kang\x00Kyong\x07Il",
+    "Kang\u200bKyong Il",
+    "!!!",
+    "🙂 🙂",
+    "\u202eli gnoyk gnak",
+]
+
+
+@pytest.mark.parametrize("name", SANE_INPUTS)
+def test_odd_names_get_a_sane_result(name: str) -> None:
+    result = sanctum.compare(person(name), person("KANG, Kyong Il"))
+    assert 0.0 <= result.score <= 1.0
+
+
+def test_control_characters_are_ignored() -> None:
+    assert sanctum.compare(person("Kang\x00Kyong\x07Il"), person("KANG Kyong Il")).score > 0.9
+
+
+def test_unknown_algorithm() -> None:
+    with pytest.raises(QueryError) as err:
+        sanctum.compare(person("a"), person("b"), algorithm="magic")
+    assert err.value.field == "algorithm"
+
+
+def test_ofac_algorithm_selectable() -> None:
+    result = sanctum.compare(person("VLADIMIR PUTIN"), person("PUTIN, Vladimir"), algorithm="ofac")
+    assert result.score == 1.0 and result.algorithm == "ofac"

@@ -1,0 +1,163 @@
+"""The Screener over every list in shared/data: the acceptance cases and bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sanctum.crypto import InvalidAddress
+from sanctum.index import load_or_build
+from sanctum.match.query import QueryError
+from sanctum.names.normalize import tokenize
+from sanctum.screen import Screener
+from sanctum.store.db import Store
+
+LAZARUS_ETH = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"
+
+
+@pytest.fixture(scope="module")
+def screener(loaded_home: Path) -> Screener:
+    store = Store(loaded_home / "sanctum.sqlite")
+    return Screener(store, load_or_build(store, loaded_home / "index.pickle"))
+
+
+def top(screener: Screener, name: str, schema: str = "Thing") -> tuple[str, float]:
+    result = screener.screen({"schema": schema, "properties": {"name": [name]}})
+    return result.results[0].id, result.results[0].score
+
+
+@pytest.mark.parametrize("name", ["강경일", "Gang Gyeong-il", "KANG Kyong Il", "Kang Kyŏng-il"])
+def test_kang_kyong_il_comes_first(screener: Screener, name: str) -> None:
+    entity, score = top(screener, name, "Person")
+    assert entity == "us-ofac-sdn-37658" and score >= 0.9
+
+
+def test_kimsuky_by_vendor_name(screener: Screener) -> None:
+    result = screener.screen(
+        {"schema": "Organization", "properties": {"name": ["Velvet Chollima"]}}
+    )
+    best = result.results[0]
+    assert best.id == "us-ofac-sdn-45430" and best.match
+    assert best.explanation["name"]["listed_name_kind"] == "cyber"
+    assert "attack.mitre.org/groups/G0094" in best.explanation["name"]["alias_source"]
+
+
+def test_results_carry_list_versions(screener: Screener) -> None:
+    result = screener.screen({"schema": "Person", "properties": {"name": ["강경일"]}})
+    assert result.list_versions["us_ofac_sdn"] == "2024-05-03"
+    assert result.list_versions["un_sc"] == "2026-02-27"
+
+
+def test_dob_confirms(screener: Screener) -> None:
+    result = screener.screen(
+        {"schema": "Person", "properties": {"name": ["Kang Kyong Il"], "birthDate": ["1969-09-01"]}}
+    )
+    assert result.results[0].explanation["features"]["birth_date"] > 0
+
+
+@pytest.mark.parametrize("token", ["CORP", "LIMITED", "TRADING", "KIM", "AL", "COMPANY", "LLC"])
+def test_lone_generic_token_never_alerts_on_multi_token_names(
+    screener: Screener, token: str
+) -> None:
+    result = screener.screen({"schema": "Thing", "properties": {"name": [token]}}, limit=500)
+    for r in result.results:
+        listed = r.explanation["name"].get("listed_name", "")
+        if r.match:
+            assert len(tokenize(listed)) == 1, (token, r.id, listed, r.score)
+
+
+def test_screen_address_finds_lazarus(screener: Screener) -> None:
+    found = screener.screen_address(LAZARUS_ETH.lower())
+    holders = {m["holder_id"] for m in found["matches"]}
+    assert "us-ofac-sdn-27307" in holders
+    assert found["chain"] in ("ethereum", "evm")
+
+
+@pytest.mark.parametrize("address", ["", "not-an-address", "1B64QRxf", "0x123", "x" * 10_000])
+def test_invalid_address_is_an_error(screener: Screener, address: str) -> None:
+    with pytest.raises(InvalidAddress):
+        screener.screen_address(address)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"schema": "Person", "properties": {"name": [""]}},
+        {"schema": "Unicorn", "properties": {"name": ["x"]}},
+        {"schema": "Person", "properties": {"name": "y" * 20_000}},
+    ],
+)
+def test_bad_queries_are_errors(screener: Screener, query: dict[str, object]) -> None:
+    with pytest.raises(QueryError):
+        screener.screen(query)
+
+
+@pytest.mark.parametrize("name", ["z" * 10_000, "Kang\x00Kyong\x1fIl", "ŉ" * 300])
+def test_odd_names_are_sane(screener: Screener, name: str) -> None:
+    result = screener.screen({"schema": "Person", "properties": {"name": [name]}})
+    assert all(0 <= r.score <= 1 for r in result.results)
+
+
+def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SANCTUM_HOME": str(home), "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "sanctum.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_cli_screen_json(loaded_home: Path) -> None:
+    done = cli(loaded_home, "screen", "강경일", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["results"][0]["id"] == "us-ofac-sdn-37658"
+    assert data["results"][0]["score"] >= 0.9 and data["matcher_version"]
+
+
+def test_cli_screen_address_and_errors(loaded_home: Path) -> None:
+    done = cli(loaded_home, "screen-address", LAZARUS_ETH, "--json")
+    assert done.returncode == 0, done.stderr
+    assert "us-ofac-sdn-27307" in {m["holder_id"] for m in json.loads(done.stdout)["matches"]}
+    bad = cli(loaded_home, "screen-address", "1B64QRxf")
+    assert bad.returncode == 1 and "1B64QRxf" in bad.stderr
+
+
+def test_cli_compare(loaded_home: Path, tmp_path: Path) -> None:
+    done = cli(loaded_home, "compare", "Kang Kyong Il", "강경일", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["score"] >= 0.9
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(
+        "schema,name1,name2,note\nPerson,Kang Kyong Il,강경일,x\n"
+        "Person,John Smith,KANG Kyong Il,y\n",
+        encoding="utf-8",
+    )
+    done = cli(loaded_home, "compare", "--pairs", str(pairs))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert lines[0] == "schema,name1,name2,note,score,match"
+    assert lines[1].endswith(",true") and lines[2].endswith(",false")
+
+
+def test_cli_batch_resumes(loaded_home: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    rows = ["id,name,schema"] + [f"{i},Person {i} Nobody,Person" for i in range(1200)]
+    rows[700] = "699,강경일,Person"
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "alerts.csv"
+    done = cli(loaded_home, "batch", str(src), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    alerts = out.read_text(encoding="utf-8").splitlines()
+    assert alerts[0] == "input_id,entity_id,caption,score,explanation"
+    assert any(line.startswith("699,us-ofac-sdn-37658,") for line in alerts)
+    again = cli(loaded_home, "batch", str(src), "-o", str(out))
+    assert again.returncode == 0 and "1200 done before" in " ".join(again.stderr.split())
+    assert out.read_text(encoding="utf-8").splitlines() == alerts
