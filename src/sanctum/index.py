@@ -26,7 +26,7 @@ from sanctum.names.normalize import is_legal_form, korean_keys, skeleton, tokeni
 from sanctum.store.db import Store
 from sanctum.store.links import norm_imo, norm_passport
 
-INDEX_FORMAT = 4
+INDEX_FORMAT = 7
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
 
 NAME_PROPS = {
@@ -121,6 +121,7 @@ class Index:
     wallets: dict[str, list[Wallet]]
     entry_by_id: dict[str, int]
     versions: dict[str, str]  # source → version date in force
+    name_weight: list[float] = field(default_factory=list)  # total token weight per name
     uniform: bool = False
     """Every token weighs the same (comparing two records with no lists to learn rarity)."""
 
@@ -136,14 +137,18 @@ def norm_identifier(value: str) -> str | None:
 
 
 def shape_keys(token: str) -> tuple[str, str]:
-    """Buckets for typo lookups: a one- or two-letter typo keeps the first or the last
-    letter and the length within one (`kimsuky` / `kimsukky`)."""
-    return f"{token[0]}<{len(token)}", f"{token[-1]}>{len(token)}"
+    """Buckets for typo lookups: a typo or two keeps the first or the last two letters,
+    and the length within one (`kimsuky` / `kimsukky`)."""
+    return f"{token[:2]}<{len(token)}", f"{token[-2:]}>{len(token)}"
 
 
 def joins(tokens: tuple[str, ...]) -> list[str]:
-    """Adjacent pairs joined (`kyong il` → `kyongil`), so split and joined spellings meet."""
-    return [tokens[i] + tokens[i + 1] for i in range(len(tokens) - 1)]
+    """Adjacent pairs joined (`kyong il` → `kyongil`), and the whole name when it has three
+    or more tokens (`ganggyeongil`), so split and joined spellings meet."""
+    pairs = [tokens[i] + tokens[i + 1] for i in range(len(tokens) - 1)]
+    if len(tokens) >= 3:
+        pairs.append("".join(tokens))
+    return pairs
 
 
 def cyber_aliases() -> list[dict[str, str]]:
@@ -246,6 +251,7 @@ def _assemble(
         if len(tok) >= config.EDIT1_MIN_LEN and tok.isascii():
             for key in shape_keys(tok):
                 shapes[key].append(tok)
+    weights = [sum(idf[t] for t in rec.tokens) or 1.0 for rec in names]
     identifiers: dict[str, list[int]] = defaultdict(list)
     for i, entry in enumerate(entries):
         for ident in entry.identifiers:
@@ -268,6 +274,7 @@ def _assemble(
         dict(wallets),
         by_id,
         versions,
+        weights,
     )
 
 

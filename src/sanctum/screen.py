@@ -15,11 +15,12 @@ from rapidfuzz.distance import Levenshtein
 
 from sanctum import settings
 from sanctum.crypto import InvalidAddress, detect, require_valid
-from sanctum.index import Entry, Index, NameRec, joins, load_or_build
+from sanctum.index import Entry, Index, NameRec, joins, load_or_build, norm_identifier
 from sanctum.match import config
 from sanctum.match.features import token_sim
 from sanctum.match.query import Query, parse_query
 from sanctum.match.score import (
+    COMPATIBLE,
     MATCHER_VERSION,
     SCORERS,
     Scored,
@@ -108,9 +109,9 @@ class Screener:
         if len(token) >= config.EDIT1_MIN_LEN and token.isascii():
             n = len(token)
             bucket: list[str] = []
-            for key in (f"{token[0]}<{m}" for m in (n - 1, n, n + 1)):
+            for key in (f"{token[:2]}<{m}" for m in (n - 1, n, n + 1)):
                 bucket.extend(index.shapes.get(key, ()))
-            for key in (f"{token[-1]}>{m}" for m in (n - 1, n, n + 1)):
+            for key in (f"{token[-2:]}>{m}" for m in (n - 1, n, n + 1)):
                 bucket.extend(index.shapes.get(key, ()))
             for cand, _dist, _i in process.extract(
                 token, bucket, scorer=Levenshtein.distance, score_cutoff=2, limit=None
@@ -123,34 +124,58 @@ class Screener:
                     found[cand] = sim
         return tuple(found.items())
 
-    def candidates(self, query: Query) -> list[int]:
-        """Entries worth scoring: best upper bound first, at most MAX_CANDIDATES names."""
+    def candidates(
+        self, query: Query, sources: set[str] | None = None
+    ) -> dict[int, set[int] | None]:
+        """Entries worth scoring → the names of each that retrieval reached (None: all
+        names, for an identifier hit). Best upper bound first, at most MAX_CANDIDATES."""
         index = self.index
         bound: dict[int, float] = defaultdict(float)
         for qname in query.names:
             tokens = tuple(tokenize(qname, query.schema))
-            items = list(tokens) + joins(tokens)
+            items = list(dict.fromkeys(list(tokens) + joins(tokens)))
             expansions = [(t, self._expand(t)) for t in items]
             sizes = {t: sum(len(index.postings[v]) for v, _ in exp) for t, exp in expansions}
             rare_exists = any(0 < s <= config.FREQUENT_POSTINGS for s in sizes.values())
             for tok, exp in expansions:
                 if rare_exists and sizes[tok] > config.FREQUENT_POSTINGS:
                     continue
+                reach: dict[int, float] = {}
                 for vocab, sim in exp:
                     w = index.idf[vocab] * sim
                     for nid in index.postings[vocab]:
-                        bound[nid] += w
-        best = sorted(bound.items(), key=lambda kv: -kv[1])[: config.MAX_CANDIDATES]
-        seen: dict[int, None] = {}
+                        if reach.get(nid, 0.0) < w:
+                            reach[nid] = w
+                for nid, w in reach.items():
+                    bound[nid] += w
+        best = self._best(query, bound, sources)
+        seen: dict[int, set[int] | None] = {}
         for nid, _ in best:
-            seen.setdefault(index.names[nid].entry, None)
+            names = seen.setdefault(index.names[nid].entry, set())
+            if names is not None:
+                names.add(nid)
         for ident in query.identifiers:
-            from sanctum.index import norm_identifier
-
             norm = norm_identifier(ident)
             for entry in index.identifiers.get(norm or "", ()):
-                seen.setdefault(entry, None)
-        return list(seen)
+                seen[entry] = None
+        return seen
+
+    def _best(
+        self, query: Query, bound: dict[int, float], sources: set[str] | None
+    ) -> list[tuple[int, float]]:
+        """The names most likely to score well: allowed source and schema, ranked by the
+        bound normalised by the name's own weight (so `ABU AHMAD` beats a long name that
+        also holds both tokens)."""
+        index = self.index
+        allowed = COMPATIBLE.get(query.schema, COMPATIBLE["Thing"])
+        ranked = []
+        for nid, b in bound.items():
+            entry = index.entries[index.names[nid].entry]
+            if entry.schema not in allowed or (sources is not None and entry.source not in sources):
+                continue
+            ranked.append((nid, b * (b / index.name_weight[nid]) ** 0.5))
+        ranked.sort(key=lambda kv: -kv[1])
+        return ranked[: config.MAX_CANDIDATES]
 
     # -- screening ----------------------------------------------------------------------
 
@@ -169,13 +194,13 @@ class Screener:
         cut = config.THRESHOLD if threshold is None else float(threshold)
         scorer = SCORERS[algo]
         scored: list[Scored] = []
-        for idx in self.candidates(q):
+        for idx, names in self.candidates(q, sources).items():
             entry = self.index.entries[idx]
             if not compatible(q.schema, entry.schema):
                 continue
             if sources is not None and entry.source not in sources:
                 continue
-            scored.append(scorer(q, entry, self.index))
+            scored.append(scorer(q, entry, self.index, names))
         scored.sort(key=lambda s: (-s.score, s.entry.id))
         results = [self._result(s, cut) for s in scored[:limit] if s.score > 0]
         return Screening(results, cut, algo, dict(self.index.versions))

@@ -19,7 +19,7 @@ SIM_SKELETON = 0.85
 MIN_SKELETON = 3
 SIM_EDIT1 = 0.90
 """One edit apart, both at least EDIT1_MIN_LEN long (`dprk` typo rows, `population`)."""
-EDIT1_MIN_LEN = 4
+EDIT1_MIN_LEN = 5
 SIM_EDIT2 = 0.80
 """Two edits apart, both at least EDIT2_MIN_LEN long."""
 EDIT2_MIN_LEN = 8

@@ -70,10 +70,14 @@ class NameScore:
     matches: tuple[TokenMatch, ...]
 
 
+@lru_cache(maxsize=200_000)
 def _items(tokens: tuple[str, ...]) -> list[tuple[str, int, int]]:
-    """Tokens and adjacent joins, each with the span of positions it covers."""
+    """Tokens, adjacent joins and (for three or more tokens) the whole name joined, each
+    with the span of positions it covers."""
     items = [(t, i, i + 1) for i, t in enumerate(tokens)]
     items += [(tokens[i] + tokens[i + 1], i, i + 2) for i in range(len(tokens) - 1)]
+    if len(tokens) >= 3:
+        items.append(("".join(tokens), 0, len(tokens)))
     return items
 
 
@@ -85,9 +89,12 @@ def align(query: tuple[str, ...], listed: tuple[str, ...]) -> list[TokenMatch]:
     pairs: list[tuple[float, int, TokenMatch]] = []
     for qt, qs, qe in _items(query):
         for ct, cs, ce in _items(listed):
-            if qe - qs == 2 and ce - cs == 2:
+            joined = qe - qs > 1 or ce - cs > 1
+            if qe - qs > 1 and ce - cs > 1:
                 continue
             sim, how = token_sim(qt, ct)
+            if joined and how not in ("exact", "korean"):
+                continue  # a joined pair must meet exactly or as Korean syllables
             if sim >= config.MIN_TOKEN_SIM:
                 span = (qe - qs) + (ce - cs)
                 pairs.append((sim, span, TokenMatch(qt, ct, sim, how, (qs, qe), (cs, ce))))

@@ -101,9 +101,13 @@ def identifier_hit(query: Query, entry: Entry) -> str | None:
     return None
 
 
-def score_sanctum(query: Query, entry: Entry, index: Index) -> Scored:
-    """The default algorithm: name score, then dates, countries, gender, identifiers."""
-    names = [index.names[i] for i in entry.names]
+def score_sanctum(query: Query, entry: Entry, index: Index, only: set[int] | None = None) -> Scored:
+    """The default algorithm: name score, then dates, countries, gender, identifiers.
+
+    `only`: the entry's names that retrieval reached (a name sharing no token with the
+    query cannot score); None compares every name.
+    """
+    names = [index.names[i] for i in (entry.names if only is None else sorted(only))]
     name, explained = best_name(query, names, index.weight)
     features: dict[str, float] = {"name": round(name, 4)}
     notes: list[str] = []
@@ -127,8 +131,9 @@ def score_sanctum(query: Query, entry: Entry, index: Index) -> Scored:
     return Scored(entry, round(total, 4), "sanctum", explanation)
 
 
-def score_ofac(query: Query, entry: Entry, index: Index) -> Scored:
-    """OFAC Sanctions List Search emulation: best name's SLS score / 100, names only."""
+def score_ofac(query: Query, entry: Entry, index: Index, only: set[int] | None = None) -> Scored:
+    """OFAC Sanctions List Search emulation: best name's SLS score / 100, names only
+    (every name of the entry: SLS compares whole strings, not tokens)."""
     from sanctum.match.ofac import ofac_score
 
     best, best_pair = 0, ("", "")

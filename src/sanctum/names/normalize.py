@@ -181,12 +181,14 @@ def _hangul_tokens(run: str) -> list[str]:
     return list(run)
 
 
+@lru_cache(maxsize=300_000)
 def skeleton(token: str) -> str:
     """Consonant skeleton (`muhammad` → `mhmd`): Arabic and Persian names written with or
-    without vowels, in any romanization, often share it."""
+    without vowels, in any romanization, often share it. `y` and `w` stay (they carry
+    Arabic ya/waw and keep pinyin `zhiyong` apart from `zhang`)."""
     out: list[str] = []
     for ch in token:
-        if ch in "aeiouyw" or not ch.isalpha():
+        if ch in "aeiou" or not ch.isalpha():
             continue
         if not out or out[-1] != ch:
             out.append(ch)

@@ -37,18 +37,13 @@ How the list's conventions are read:
 from __future__ import annotations
 
 import functools
-import io
 import re
-import zipfile
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from followthemoney import EntityProxy, model
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from sanctum.errors import ParseError
 from sanctum.sources.base import (
@@ -62,6 +57,13 @@ from sanctum.sources.base import (
     read_bytes,
 )
 from sanctum.sources.dates import MONTHS, from_datetime, implausible, parse_date
+from sanctum.sources.readers import (
+    Workbook,
+    cell_text,
+    column_positions,
+    find_header,
+    read_xlsx,
+)
 
 AUTHORITY = "Australia DFAT"
 SOURCE_URL = "https://www.dfat.gov.au/sites/default/files/regulation8_consolidated.xlsx"
@@ -82,21 +84,6 @@ OPTIONAL = (
     "Committees",
     "Control Date",
 )
-XLSX_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    InvalidFileException,
-    KeyError,
-    ValueError,
-    TypeError,
-    OSError,
-    EOFError,
-    SyntaxError,
-)
-"""What openpyxl raises on a damaged workbook (XML parse errors are SyntaxErrors)."""
-HEADER_SEARCH_ROWS = 10
-"""The header is looked for in this many leading rows (it is row 1 in the official file)."""
-
 SCHEMATA = {"individual": "Person", "entity": "Organization", "vessel": "Vessel"}
 NAME_TYPES = {
     "primary name": "name",
@@ -157,82 +144,29 @@ class Sheet:
     rows: list[tuple[int, dict[str, object]]]
 
 
-def text(value: object) -> str:
-    """A cell as clean text: '' for empty, ISO for dates, whitespace collapsed."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime | date):
-        return from_datetime(value) or ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
-
-def header_key(value: str) -> str:
-    """Header cell normalised for comparison (case and spacing)."""
-    return " ".join(value.split()).casefold()
-
-
-def read_workbook(path: Path) -> tuple[list[list[object]], date | None]:
-    """Rows of the first worksheet and the workbook's `modified` date; ParseError if damaged."""
+def read_workbook(path: Path) -> Workbook:
+    """The first worksheet's rows and the workbook's `modified` date; ParseError if damaged."""
     data = read_bytes(path)
     if data[:2] != b"PK":
         raise ParseError(str(path), "not an XLSX workbook (expected the DFAT consolidated XLSX)")
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except XLSX_ERRORS as exc:
-        raise ParseError(str(path), f"not a readable XLSX workbook (truncated?): {exc}") from exc
-    try:
-        modified = workbook.properties.modified
-        rows: list[list[object]] = [
-            list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)
-        ]
-    except XLSX_ERRORS as exc:
-        raise ParseError(str(path), f"damaged worksheet (truncated?): {exc}") from exc
-    finally:
-        workbook.close()
-    return rows, modified.date() if isinstance(modified, datetime) else None
-
-
-def find_header(path: Path, rows: list[list[object]]) -> int:
-    """Index of the header row, or a ParseError naming the missing columns."""
-    best, best_missing = 0, list(REQUIRED)
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        present = {header_key(text(c)) for c in row}
-        missing = [c for c in REQUIRED if header_key(c) not in present]
-        if not missing:
-            return index
-        if len(missing) < len(best_missing):
-            best, best_missing = index, missing
-    found = ", ".join(text(c) for c in rows[best] if text(c)) if rows else ""
-    raise ParseError(
-        str(path),
-        "not the DFAT consolidated list: header lacks column(s) "
-        f"{', '.join(repr(c) for c in best_missing)} (found: {found or 'nothing'})",
-        row=best + 1,
-    )
+    return read_xlsx(path, data)
 
 
 def read_sheet(path: Path, issues: list[Issue]) -> Sheet:
     """Read the workbook into header-keyed rows, checking layout and references."""
     rows, modified = read_workbook(path)
-    header_index = find_header(path, rows)
-    positions = {header_key(text(h)): i for i, h in enumerate(rows[header_index]) if text(h)}
-    columns = {
-        c: positions[header_key(c)] for c in (*REQUIRED, *OPTIONAL) if header_key(c) in positions
-    }
-    absent = [c for c in OPTIONAL if c not in columns]
-    if absent:
-        message = f"columns absent, read as empty: {', '.join(absent)}"
-        issues.append(Issue(str(path), header_index + 1, "layout", message))
+    header_index = find_header(path, rows, REQUIRED, "the DFAT consolidated list")
+    columns, absent = column_positions(
+        path, header_index, rows[header_index], REQUIRED, OPTIONAL, issues
+    )
     keyed: list[tuple[int, dict[str, object]]] = []
     for index in range(header_index + 1, len(rows)):
         raw = rows[index]
         values: dict[str, object] = dict.fromkeys(absent)
         values.update({c: raw[i] if i < len(raw) else None for c, i in columns.items()})
-        if not any(text(v) for v in values.values()):
+        if not any(cell_text(v) for v in values.values()):
             continue
-        if not text(values[REFERENCE]):
+        if not cell_text(values[REFERENCE]):
             raise ParseError(str(path), "row has no Reference (the entry key)", row=index + 1)
         keyed.append((index + 1, values))
     if not keyed:
@@ -253,7 +187,7 @@ def base_reference(path: Path, row: int, reference: str) -> str:
 
 def normalised(value: object) -> str:
     """A label cell (Type, Name Type) in one form: spacing collapsed, lower case."""
-    return text(value).casefold()
+    return cell_text(value).casefold()
 
 
 def items(value: str) -> list[str]:
@@ -368,7 +302,7 @@ def birth_dates(value: object) -> BirthDates:
     if isinstance(value, int | float):
         iso = parse_date(str(int(value)))
         return BirthDates([iso] if iso else [], unread=[] if iso else [str(value)])
-    shown = text(value)
+    shown = cell_text(value)
     if shown.casefold() in NONE_VALUES:
         return BirthDates()
     return birth_text(shown)
@@ -397,7 +331,7 @@ def listing_date(value: object) -> str | None:
     """The listing date: a date cell, or the first date written in Listing Information."""
     if isinstance(value, datetime | date):
         return from_datetime(value)
-    for m in LISTED_DATE_RE.finditer(text(value)):
+    for m in LISTED_DATE_RE.finditer(cell_text(value)):
         iso = parse_date(month_words(re.sub(r"(?<=\d)(?:st|nd|rd|th)", "", m[0])))
         if iso and len(iso) == 10:
             return iso
@@ -433,7 +367,7 @@ class Entry:
 
     def values(self, column: str) -> list[str]:
         """Distinct non-empty texts of a column over the entry's rows, in file order."""
-        return unique(text(v[column]) for _, v in self.rows)
+        return unique(cell_text(v[column]) for _, v in self.rows)
 
     def note(self, kind: str, message: str, row: int | None = None) -> None:
         """Record an issue about this entry."""
@@ -483,7 +417,7 @@ def schema_of(entry: Entry) -> str:
 def add_names(entry: Entry) -> None:
     """Names by Name Type; an entry without a primary name uses its first name row."""
     for row, v in entry.rows:
-        name = text(v[NAME])
+        name = cell_text(v[NAME])
         if not name:
             entry.note("name", "row without a name", row)
             continue
@@ -491,12 +425,12 @@ def add_names(entry: Entry) -> None:
         prop = NAME_TYPES.get(kind)
         if prop is None:
             entry.note(
-                "name-type", f"unknown Name Type {text(v['Name Type'])!r}, kept as alias", row
+                "name-type", f"unknown Name Type {cell_text(v['Name Type'])!r}, kept as alias", row
             )
             prop = "alias"
         entry.put(prop, [name])
     if "name" not in entry.props:
-        first = text(entry.rows[0][1][NAME])
+        first = cell_text(entry.rows[0][1][NAME])
         entry.note("name", f"no Primary Name row; {first!r} used as name")
         entry.put("name", [first])
 
@@ -506,7 +440,7 @@ def add_birth(entry: Entry) -> None:
     seen: set[str] = set()
     for row, v in entry.rows:
         raw = v["Date of Birth"]
-        shown = text(raw)
+        shown = cell_text(raw)
         if not shown or shown in seen:
             continue
         seen.add(shown)
@@ -599,7 +533,7 @@ def parse(paths: Sequence[Path], context: ParseContext) -> ParseResult:
             published.append(stamp)
         groups: dict[str, list[tuple[int, dict[str, object]]]] = {}
         for row, values in sheet.rows:
-            key = base_reference(path, row, text(values[REFERENCE]))
+            key = base_reference(path, row, cell_text(values[REFERENCE]))
             groups.setdefault(key, []).append((row, values))
         for key, rows in groups.items():
             if key in seen:

@@ -40,7 +40,7 @@ from sanctum.sources.base import (
     slug,
 )
 from sanctum.sources.dates import parse_date
-from sanctum.sources.un_sc import clean, line_of, load_xml, single_path, split_top_level
+from sanctum.sources.readers import clean, line_of, load_xml, single_path, split_top_level
 
 AUTHORITY = "Global Affairs Canada"
 SOURCE_URL = (

@@ -10,8 +10,6 @@ the id `<source id>-<id>` and, when `authority` is given, one Sanction.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -31,6 +29,7 @@ from sanctum.sources.base import (
     wallet_id,
 )
 from sanctum.sources.dates import implausible, parse_date
+from sanctum.sources.readers import csv_header, csv_rows, decode_utf8
 
 COLUMNS = (
     "id",
@@ -115,51 +114,26 @@ def split(text: str | None) -> list[str]:
     return [v.strip() for v in (text or "").split(";") if v.strip()]
 
 
-def _decode(data: bytes, path: Path) -> str:
-    """UTF-8 text (a BOM, as spreadsheets write it, is allowed); else an error naming the line."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
-        raise ParseError(
-            str(path), "file is UTF-16 (spreadsheet 'Unicode text'?); save it as CSV UTF-8"
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ParseError(
-            str(path),
-            f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded (Latin-1 or a legacy "
-            "Korean/Japanese encoding?); save it as CSV UTF-8",
-            row=line,
-        ) from exc
-
-
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows as dicts with the line where each starts; checks the header and row shape."""
-    text = _decode(read_bytes(path), path)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    first = text.split("\n", 1)[0]
-    header = [h.strip() for h in next(csv.reader([first]), [])]  # lenient: clear messages
+    text = decode_utf8(
+        read_bytes(path),
+        path,
+        utf16="file is UTF-16 (spreadsheet 'Unicode text'?); save it as CSV UTF-8",
+        hint=" (Latin-1 or a legacy Korean/Japanese encoding?); save it as CSV UTF-8",
+    )
+    header = [h.strip() for h in csv_header(text)]
     _check_header(path, header)
     count = 0
-    try:
-        next(reader)
-        line = reader.line_num + 1
-        for cells in reader:
-            if not any(c.strip() for c in cells):
-                line = reader.line_num + 1
-                continue
-            if len(cells) != len(header):
-                raise ParseError(
-                    str(path),
-                    f"row has {len(cells)} fields, expected {len(header)} "
-                    "(truncated file, or a value with a comma that needs quotes)",
-                    row=line,
-                )
-            count += 1
-            yield line, dict(zip(header, cells, strict=True))
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise ParseError(str(path), f"malformed CSV: {exc}", row=reader.line_num) from exc
+    for line, row in csv_rows(
+        text,
+        path,
+        header,
+        skip_blank=True,
+        width_hint="truncated file, or a value with a comma that needs quotes",
+    ):
+        count += 1
+        yield line, row
     if count == 0:
         raise ParseError(str(path), "no entries below the header")
 

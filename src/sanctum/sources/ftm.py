@@ -38,6 +38,7 @@ from sanctum.sources.base import (
     read_bytes,
 )
 from sanctum.sources.dates import parse_date
+from sanctum.sources.readers import decode_utf8
 
 OPS = ("ADD", "MOD", "DEL")
 PREVIOUS = "(previous version)"
@@ -85,7 +86,8 @@ def export_date(files: Sequence[tuple[Path, list[Line]]]) -> date | None:
 
 def read_lines(path: Path, issues: list[Issue]) -> Iterator[Line]:
     """The lines of one file; a file is all plain entities or all delta operations."""
-    text = _decode(read_bytes(path), path)
+    utf16 = "file is UTF-16 or binary, expected UTF-8 JSON lines"
+    text = decode_utf8(read_bytes(path), path, utf16=utf16)
     kind: str | None = None
     for number, raw in enumerate(text.split("\n"), start=1):  # not splitlines(): U+2028
         if not raw.strip():
@@ -98,19 +100,6 @@ def read_lines(path: Path, issues: list[Issue]) -> Iterator[Line]:
             )
         kind = line_kind
         yield line
-
-
-def _decode(data: bytes, path: Path) -> str:
-    """UTF-8 text (a BOM is allowed); UTF-16 or undecodable bytes name the line at fault."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
-        raise ParseError(str(path), "file is UTF-16 or binary, expected UTF-8 JSON lines")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ParseError(
-            str(path), f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded", row=line
-        ) from exc
 
 
 def _line(path: Path, number: int, raw: str, issues: list[Issue]) -> Line:

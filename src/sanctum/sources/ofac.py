@@ -305,22 +305,28 @@ def read_entries(path: Path, layout: ListLayout, issues: list[Issue]) -> dict[st
     return entries
 
 
+def companion_rows(
+    entries: dict[str, Entry], path: Path, columns: Sequence[str], issues: list[Issue]
+) -> Iterator[tuple[Row, str, Entry | None]]:
+    """Rows of a companion file, each with its ent_num and the entry of that number (None
+    when the primary file does not list it)."""
+    for row in read_rows(path, columns, issues):
+        ent_num = row.cells[0].strip()
+        yield row, ent_num, entries.get(ent_num)
+
+
+def orphan(path: Path, row: Row, subject: str) -> Issue:
+    """The issue for a companion row whose entry is not listed."""
+    return Issue(path.name, row.line, "orphan-row", f"{subject}, which is not listed")
+
+
 def attach_comments(entries: dict[str, Entry], path: Path | None, issues: list[Issue]) -> None:
     """Append each overflow row to its remark (no separator: the cut falls mid-word)."""
     if path is None:
         return
-    for row in read_rows(path, COMMENTS_COLUMNS, issues):
-        ent_num = row.cells[0].strip()
-        entry = entries.get(ent_num)
+    for row, ent_num, entry in companion_rows(entries, path, COMMENTS_COLUMNS, issues):
         if entry is None:
-            issues.append(
-                Issue(
-                    path.name,
-                    row.line,
-                    "orphan-row",
-                    f"remarks overflow for ent_num {ent_num}, which is not listed",
-                )
-            )
+            issues.append(orphan(path, row, f"remarks overflow for ent_num {ent_num}"))
         elif len(entry.remarks) < REMARKS_CUT:
             issues.append(
                 Issue(
@@ -358,19 +364,10 @@ def attach_aliases(entries: dict[str, Entry], path: Path | None, issues: list[Is
     """Aliases: `aka`/`nka` → alias (weakAlias if its remark says weak), `fka` → previousName."""
     if path is None:
         return
-    for row in read_rows(path, ALT_COLUMNS, issues):
-        ent_num = row.cells[0].strip()
-        entry = entries.get(ent_num)
+    for row, ent_num, entry in companion_rows(entries, path, ALT_COLUMNS, issues):
         name = cell(row.cells[3])
         if entry is None:
-            issues.append(
-                Issue(
-                    path.name,
-                    row.line,
-                    "orphan-row",
-                    f"alias {name!r} of ent_num {ent_num}, which is not listed",
-                )
-            )
+            issues.append(orphan(path, row, f"alias {name!r} of ent_num {ent_num}"))
             continue
         if not name:
             issues.append(
@@ -403,23 +400,14 @@ def attach_addresses(entries: dict[str, Entry], path: Path | None, issues: list[
     """Addresses: the parts joined into one text, plus the country as written."""
     if path is None:
         return
-    for row in read_rows(path, ADD_COLUMNS, issues):
-        ent_num = row.cells[0].strip()
-        entry = entries.get(ent_num)
+    for row, ent_num, entry in companion_rows(entries, path, ADD_COLUMNS, issues):
         parts = [cell(c) for c in row.cells[2:5]]
         remark = cell(row.cells[5])
         text = ", ".join(p for p in parts if p)
         if remark:
             text = f"{text} ({remark})" if text else remark
         if entry is None:
-            issues.append(
-                Issue(
-                    path.name,
-                    row.line,
-                    "orphan-row",
-                    f"address of ent_num {ent_num}, which is not listed",
-                )
-            )
+            issues.append(orphan(path, row, f"address of ent_num {ent_num}"))
         elif text:
             entry.addresses.append((text, parts[2] or None, row))
 

@@ -42,18 +42,15 @@ import csv
 import functools
 import io
 import re
-import zipfile
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from followthemoney import EntityProxy, model
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from sanctum.errors import ParseError
+from sanctum.sources import readers
 from sanctum.sources.base import (
     Issue,
     ParseContext,
@@ -65,7 +62,8 @@ from sanctum.sources.base import (
     make_sanction,
     read_bytes,
 )
-from sanctum.sources.dates import from_datetime, implausible, parse_date
+from sanctum.sources.dates import implausible, parse_date
+from sanctum.sources.readers import cell_text, column_positions, find_header, read_xlsx
 
 AUTHORITY = "UK HM Treasury OFSI"
 SOURCE_URL = "https://ofsistorage.blob.core.windows.net/publishlive/2022format/ConList.csv"
@@ -77,6 +75,16 @@ SURNAME = "Name 6"
 GROUP_ID = "Group ID"
 REQUIRED = (SURNAME, *NAME_PARTS, "Group Type", "Alias Type", "Regime", GROUP_ID)
 """Columns without which a file is not the ConList layout."""
+ADDRESS_PARTS = (
+    "Address 1",
+    "Address 2",
+    "Address 3",
+    "Address 4",
+    "Address 5",
+    "Address 6",
+    "Post/Zip Code",
+    "Country",
+)
 OPTIONAL = (
     "Title",
     "Name Non-Latin Script",
@@ -91,14 +99,7 @@ OPTIONAL = (
     "National Identification Number",
     "National Identification Details",
     "Position",
-    "Address 1",
-    "Address 2",
-    "Address 3",
-    "Address 4",
-    "Address 5",
-    "Address 6",
-    "Post/Zip Code",
-    "Country",
+    *ADDRESS_PARTS,
     "Other Information",
     "Alias Quality",
     "Listed On",
@@ -114,31 +115,6 @@ PERSON_ONLY_COLUMNS = (
     "Position",
 )
 """Columns read into Person properties; on other parties their text is kept in notes."""
-ADDRESS_PARTS = (
-    "Address 1",
-    "Address 2",
-    "Address 3",
-    "Address 4",
-    "Address 5",
-    "Address 6",
-    "Post/Zip Code",
-    "Country",
-)
-XLSX_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    InvalidFileException,
-    KeyError,
-    ValueError,
-    TypeError,
-    OSError,
-    EOFError,
-    SyntaxError,
-)
-"""What openpyxl raises on a damaged workbook (XML parse errors are SyntaxErrors)."""
-HEADER_SEARCH_ROWS = 10
-"""The header is looked for in this many leading rows (it is row 2 in the official files)."""
-
 CANONICAL_TYPES = frozenset({"date", "country"})
 """FtM property types whose values this parser produces ready-cleaned."""
 NAME_STRENGTH = ("name", "alias", "weakAlias")
@@ -209,36 +185,9 @@ class Sheet:
     issues: list[Issue] = field(default_factory=list)
 
 
-def cell_text(value: object) -> str:
-    """A cell as clean text: '' for empty, ISO for spreadsheet dates, whitespace collapsed."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime | date):
-        return from_datetime(value) or ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
-
 def header_key(text: str) -> str:
     """Header cell normalised for comparison (case, spacing, trailing `?`)."""
-    return re.sub(r"\s+", " ", text).strip().rstrip("?").strip().casefold()
-
-
-def xlsx_rows(path: Path, data: bytes) -> list[list[object]]:
-    """All rows of the first worksheet; a damaged workbook is a ParseError naming the file."""
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except XLSX_ERRORS as exc:
-        raise ParseError(str(path), f"not a readable XLSX workbook (truncated?): {exc}") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows: list[list[object]] = [list(row) for row in sheet.iter_rows(values_only=True)]
-        return rows
-    except XLSX_ERRORS as exc:
-        raise ParseError(str(path), f"damaged worksheet (truncated?): {exc}") from exc
-    finally:
-        workbook.close()
+    return readers.header_key(text.strip().rstrip("?"))
 
 
 def decode_csv(path: Path, data: bytes) -> tuple[str, list[Issue]]:
@@ -276,25 +225,6 @@ def csv_rows(path: Path, data: bytes) -> tuple[list[list[object]], list[Issue]]:
     return rows, issues
 
 
-def find_header(path: Path, rows: list[list[object]]) -> int:
-    """Index of the ConList header row, or a ParseError naming the missing columns."""
-    best, best_missing = 0, list(REQUIRED)
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        present = {header_key(cell_text(c)) for c in row}
-        missing = [c for c in REQUIRED if header_key(c) not in present]
-        if not missing:
-            return index
-        if len(missing) < len(best_missing):
-            best, best_missing = index, missing
-    found = ", ".join(cell_text(c) for c in rows[best] if cell_text(c)) if rows else ""
-    raise ParseError(
-        str(path),
-        "not the OFSI ConList layout: header lacks column(s) "
-        f"{', '.join(repr(c) for c in best_missing)} (found: {found or 'nothing'})",
-        row=best + 1,
-    )
-
-
 def published_date(rows: list[list[object]]) -> date | None:
     """The `Last Updated` date written above the header (row 1 in official files)."""
     for row in rows:
@@ -312,21 +242,16 @@ def read_sheet(path: Path) -> Sheet:
     issues: list[Issue] = []
     is_xlsx = data[:2] == b"PK"
     if is_xlsx:
-        rows = xlsx_rows(path, data)
+        rows = read_xlsx(path, data).rows
     else:
         rows, issues = csv_rows(path, data)
-    header_index = find_header(path, rows)
+    header_index = find_header(path, rows, REQUIRED, "the OFSI ConList layout", header_key)
     header = [cell_text(c) for c in rows[header_index]]
     while header and not header[-1]:
         header.pop()
-    positions = {header_key(h): i for i, h in enumerate(header) if h}
-    columns = {
-        c: positions[header_key(c)] for c in (*REQUIRED, *OPTIONAL) if header_key(c) in positions
-    }
-    absent = [c for c in OPTIONAL if c not in columns]
-    if absent:
-        message = f"columns absent, read as empty: {', '.join(absent)}"
-        issues.append(Issue(str(path), header_index + 1, "layout", message))
+    columns, absent = column_positions(
+        path, header_index, header, REQUIRED, OPTIONAL, issues, header_key
+    )
     blank = dict.fromkeys(absent, "")
     keyed: list[tuple[int, dict[str, str]]] = []
     for index in range(header_index + 1, len(rows)):

@@ -47,9 +47,9 @@ from sanctum.sources.base import (
     make_entity,
     make_link,
     make_sanction,
-    read_bytes,
 )
 from sanctum.sources.dates import parse_date
+from sanctum.sources.readers import clean, line_of, load_xml, single_path, split_top_level
 
 AUTHORITY = "UN Security Council"
 SOURCE_URL = "https://scsanctions.un.org/"
@@ -104,102 +104,12 @@ KNOWN_TAGS = frozenset(
 
 
 # ---------------------------------------------------------------------------------------------
-# XML helpers (also used by the Canada SEMA parser)
-
-
-def clean(text: str | None) -> str | None:
-    """Text with whitespace runs (no-break spaces, line wraps) as one space; None if empty."""
-    if text is None:
-        return None
-    joined = " ".join(text.split())
-    return joined or None
-
-
-def line_of(node: etree._Element) -> int | None:
-    """The source line of an element (for error messages and issues)."""
-    line: object = node.sourceline
-    return line if isinstance(line, int) else None
+# XML helpers
 
 
 def texts(node: etree._Element, path: str) -> list[str]:
     """The cleaned, non-empty texts of all elements at `path` below `node`."""
     return [t for el in node.iterfind(path) if (t := clean(el.text))]
-
-
-def single_path(paths: Sequence[Path]) -> Path:
-    """The one file of a single-file list version; a ParseError otherwise."""
-    if len(paths) != 1:
-        named = ", ".join(str(p) for p in paths) or "(no file)"
-        raise ParseError(named, f"expected exactly one XML file, got {len(paths)}")
-    return paths[0]
-
-
-def _declared_encoding(data: bytes) -> str | None:
-    """The encoding named in the XML declaration, if any."""
-    m = re.match(rb"\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']", data)
-    return m[1].decode("ascii").lower() if m else None
-
-
-def _check_encoding(path: Path, data: bytes) -> None:
-    """Refuse bytes that are UTF-8 but declare another encoding (they would read as mojibake)."""
-    declared = _declared_encoding(data)
-    if declared is None or declared.replace("-", "").replace("_", "") == "utf8":
-        return
-    if data.isascii():
-        return
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return
-    raise ParseError(str(path), f"declares encoding {declared!r} but its bytes are UTF-8")
-
-
-def load_xml(path: Path, root_tag: str, expected: str) -> etree._Element:
-    """Parse an XML file safely and check its root element; ParseError naming file and line."""
-    data = read_bytes(path)
-    if data.startswith(b"PK\x03\x04"):
-        raise ParseError(str(path), f"a ZIP container (e.g. XLSX), not XML; expected {expected}")
-    if data.startswith(b"\x1f\x8b"):
-        raise ParseError(str(path), f"a gzip file, not XML; expected {expected}")
-    _check_encoding(path, data)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        line = exc.lineno or None
-        msg = exc.msg or str(exc)
-        hint = " (bytes do not match the declared encoding)" if "encoding" in msg.lower() else ""
-        where = f" at line {line}" if line else ""
-        raise ParseError(str(path), f"not well-formed XML{where}{hint}: {msg}", row=line) from exc
-    if root.tag != root_tag:
-        raise ParseError(
-            str(path), f"root element is <{root.tag}>, expected <{root_tag}>: not {expected}"
-        )
-    return root
-
-
-def split_top_level(text: str, separators: str) -> list[str]:
-    """Split `text` at the regex `separators`, but never inside parentheses."""
-    parts: list[str] = []
-    depth = 0
-    start = 0
-    pos = 0
-    pattern = re.compile(separators)
-    while pos < len(text):
-        ch = text[pos]
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth = max(depth - 1, 0)
-        elif depth == 0:
-            m = pattern.match(text, pos)
-            if m and m.end() > pos:
-                parts.append(text[start:pos])
-                start = pos = m.end()
-                continue
-        pos += 1
-    parts.append(text[start:])
-    return [p for part in parts if (p := clean(part))]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,9 +17,7 @@ LegalEntities. It has no publication date.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -38,6 +36,7 @@ from sanctum.sources.base import (
     read_bytes,
 )
 from sanctum.sources.dates import implausible, parse_date
+from sanctum.sources.readers import csv_header, csv_rows, decode_utf8
 
 ID_PREFIX = "us-bis-dpl-"
 AUTHORITY = "US Commerce BIS"
@@ -78,7 +77,9 @@ def parse(paths: Sequence[Path], context: ParseContext) -> ParseResult:
         names = ", ".join(str(p) for p in paths) or "none"
         raise ParseError(names, f"expected one dpl.txt file, got {len(paths)}")
     path = Path(paths[0])
-    text = _decode(read_bytes(path), path)
+    text = decode_utf8(
+        read_bytes(path), path, utf16="file is UTF-16 or binary, expected UTF-8 text"
+    )
     file = str(path)
     records: dict[str, Record] = {}
     rows: dict[str, tuple[str, ...]] = {}
@@ -101,24 +102,9 @@ def parse(paths: Sequence[Path], context: ParseContext) -> ParseResult:
     return ParseResult(records=list(records.values()), issues=issues)
 
 
-def _decode(data: bytes, path: Path) -> str:
-    """UTF-8 text (a BOM is allowed); UTF-16 or undecodable bytes name the line at fault."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
-        raise ParseError(str(path), "file is UTF-16 or binary, expected UTF-8 text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ParseError(
-            str(path), f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded", row=line
-        ) from exc
-
-
 def _rows(text: str, path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows as dicts with the line number where each starts; checks header and shape."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t", strict=True)
-    first = text.split("\n", 1)[0]
-    header = [h.strip() for h in next(csv.reader([first], delimiter="\t"), [])]  # lenient
+    header = [h.strip() for h in csv_header(text, delimiter="\t")]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ParseError(
@@ -127,21 +113,7 @@ def _rows(text: str, path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             f"expected tab-separated columns {', '.join(COLUMNS)}",
             row=1,
         )
-    try:
-        next(reader)
-        line = reader.line_num + 1
-        for cells in reader:
-            if len(cells) != len(header):
-                raise ParseError(
-                    str(path),
-                    f"row has {len(cells)} fields, expected {len(header)} "
-                    "(truncated file or broken quoting)",
-                    row=line,
-                )
-            yield line, dict(zip(header, cells, strict=True))
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise ParseError(str(path), f"malformed file: {exc}", row=reader.line_num) from exc
+    yield from csv_rows(text, path, header, delimiter="\t", malformed="malformed file")
 
 
 def clean(text: str | None) -> str:

@@ -14,9 +14,7 @@ The file carries no publication date (its newest `start_date` is a listing date)
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
 import re
 import zlib
 from collections.abc import Iterator, Sequence
@@ -41,6 +39,7 @@ from sanctum.sources.base import (
     wallet_id,
 )
 from sanctum.sources.dates import implausible, parse_date
+from sanctum.sources.readers import csv_header, csv_rows, decode_utf8
 
 ID_PREFIX = "us-csl-"
 
@@ -270,7 +269,8 @@ LINKED_TO = "(Linked To: "
 def parse(paths: Sequence[Path], context: ParseContext) -> ParseResult:
     """Parse one CSL version: a single `consolidated.csv` or `consolidated.csv.gz`."""
     path = _single(paths)
-    text = _decode(_uncompress(read_bytes(path), path), path)
+    utf16 = "file is UTF-16 or binary, expected UTF-8 CSV text"
+    text = decode_utf8(_uncompress(read_bytes(path), path), path, utf16=utf16)
     builder = _Builder(str(path))
     for line, row in _rows(text, path, builder.issues):
         builder.add_row(line, row)
@@ -299,24 +299,9 @@ def _uncompress(data: bytes, path: Path) -> bytes:
     return plain
 
 
-def _decode(data: bytes, path: Path) -> str:
-    """UTF-8 text (a BOM is allowed); UTF-16 or undecodable bytes name the line at fault."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
-        raise ParseError(str(path), "file is UTF-16 or binary, expected UTF-8 CSV text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ParseError(
-            str(path), f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded", row=line
-        ) from exc
-
-
 def _rows(text: str, path: Path, issues: list[Issue]) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows as dicts with the line number where each starts; checks header and shape."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    first = text.split("\n", 1)[0]
-    header = next(csv.reader([first]), [])  # lenient: any first line gets a clear message
+    header = csv_header(text)
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ParseError(
@@ -330,21 +315,7 @@ def _rows(text: str, path: Path, issues: list[Issue]) -> Iterator[tuple[int, dic
         issues.append(
             Issue(str(path), 1, "unknown-column", f"columns not read: {', '.join(extra)}")
         )
-    try:
-        next(reader)
-        line = reader.line_num + 1
-        for cells in reader:
-            if len(cells) != len(header):
-                raise ParseError(
-                    str(path),
-                    f"row has {len(cells)} fields, expected {len(header)} "
-                    "(truncated file or broken quoting)",
-                    row=line,
-                )
-            yield line, dict(zip(header, cells, strict=True))
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise ParseError(str(path), f"malformed CSV: {exc}", row=reader.line_num) from exc
+    yield from csv_rows(text, path, header)
 
 
 def clean(text: str | None) -> str:

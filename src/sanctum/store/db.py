@@ -312,6 +312,7 @@ class Store:
             insert.extend((source, eid, party, sc, p, v, seq, OPEN) for sc, p, v in fresh)
         for eid in removed:
             close.extend((prev[0], row[0]) for row in self._open_rows(source, eid))
+        insert.sort(key=lambda row: row[1])  # entity order: index pages fill in sequence
         db.executemany("UPDATE statements SET last_seq=? WHERE id=?", close)
         db.executemany(
             "INSERT INTO statements (source, entity_id, party_id, schema, prop, value, "
