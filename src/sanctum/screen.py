@@ -5,9 +5,11 @@ CLI, HTTP API and batch all call this one class.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from rapidfuzz import process
@@ -26,8 +28,9 @@ from sanctum.match.score import (
     Scored,
     algorithm_named,
     compatible,
+    query_tokens,
 )
-from sanctum.names.normalize import korean_keys, skeleton, tokenize
+from sanctum.names.normalize import korean_keys, skeleton
 from sanctum.store.db import Store
 
 
@@ -132,7 +135,7 @@ class Screener:
         index = self.index
         bound: dict[int, float] = defaultdict(float)
         for qname in query.names:
-            tokens = tuple(tokenize(qname, query.schema))
+            tokens = query_tokens(qname, query.schema)
             items = list(dict.fromkeys(list(tokens) + joins(tokens)))
             expansions = [(t, self._expand(t)) for t in items]
             sizes = {t: sum(len(index.postings[v]) for v, _ in exp) for t, exp in expansions}
@@ -169,7 +172,8 @@ class Screener:
         index = self.index
         allowed = COMPATIBLE.get(query.schema, COMPATIBLE["Thing"])
         ranked = []
-        for nid, b in bound.items():
+        pool = heapq.nlargest(config.RETRIEVAL_POOL, bound.items(), key=itemgetter(1))
+        for nid, b in pool:
             entry = index.entries[index.names[nid].entry]
             if entry.schema not in allowed or (sources is not None and entry.source not in sources):
                 continue

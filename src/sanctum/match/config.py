@@ -57,7 +57,10 @@ IDENTIFIER_MATCH_SCORE = 0.99
 """An exact passport / national id / IMO match is strong evidence on its own."""
 
 # -- retrieval -------------------------------------------------------------------------
-MAX_CANDIDATES = 40
-"""Names fully scored per query, best by upper-bound first (speed benchmark)."""
+MAX_CANDIDATES = 15
+"""Names fully scored per query, best by normalised upper bound first (speed benchmark;
+`dprk` and `crosslist` recall unchanged from 40)."""
+RETRIEVAL_POOL = 300
+"""Names by raw upper bound from which the MAX_CANDIDATES are ranked."""
 FREQUENT_POSTINGS = 3000
 """Tokens in more names than this do not open candidates alone (a lone KIM)."""

@@ -8,11 +8,13 @@ Sanctions List Search score, to answer "what would OFAC's tool say").
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sanctum.index import Entry, Index, NameRec, norm_identifier
 from sanctum.match import config
 from sanctum.match.features import (
+    NameScore,
     Weight,
     country_feature,
     dob_feature,
@@ -64,32 +66,44 @@ def compatible(query_schema: str, listed_schema: str) -> bool:
 def best_name(query: Query, names: list[NameRec], weight: Weight) -> tuple[float, dict[str, Any]]:
     """The best (query name, listed name) pair by name score, and its explanation."""
     best = 0.0
-    explained: dict[str, Any] = {}
+    found: tuple[str, NameRec, NameScore, float] | None = None
     for qname in query.names:
-        q_tokens = tuple(tokenize(qname, query.schema))
+        q_tokens = query_tokens(qname, query.schema)
         for rec in names:
             ns = name_score(q_tokens, rec.tokens, weight)
             factor = NAME_FACTORS.get(rec.kind, 1.0)
-            value = ns.score * factor
-            if value > best:
-                best = value
-                explained = {
-                    "query_name": qname,
-                    "listed_name": rec.text,
-                    "listed_name_kind": rec.kind,
-                    "name_score": round(ns.score, 4),
-                    "query_coverage": round(ns.query_coverage, 4),
-                    "listed_coverage": round(ns.listed_coverage, 4),
-                    "tokens": [
-                        {"query": m.query, "listed": m.listed, "similarity": m.sim, "how": m.how}
-                        for m in ns.matches
-                    ],
-                }
-                if factor != 1.0:
-                    explained["alias_factor"] = factor
-                if rec.note:
-                    explained["alias_source"] = rec.note
-    return best, explained
+            if ns.score * factor > best:
+                best = ns.score * factor
+                found = (qname, rec, ns, factor)
+    return best, explain_name(found) if found else {}
+
+
+@lru_cache(maxsize=50_000)
+def query_tokens(name: str, schema: str) -> tuple[str, ...]:
+    """Tokens of a query name (cached: a query meets many listed names)."""
+    return tuple(tokenize(name, schema))
+
+
+def explain_name(found: tuple[str, NameRec, NameScore, float]) -> dict[str, Any]:
+    """Which query name met which listed name, token by token, and how."""
+    qname, rec, ns, factor = found
+    explained: dict[str, Any] = {
+        "query_name": qname,
+        "listed_name": rec.text,
+        "listed_name_kind": rec.kind,
+        "name_score": round(ns.score, 4),
+        "query_coverage": round(ns.query_coverage, 4),
+        "listed_coverage": round(ns.listed_coverage, 4),
+        "tokens": [
+            {"query": m.query, "listed": m.listed, "similarity": m.sim, "how": m.how}
+            for m in ns.matches
+        ],
+    }
+    if factor != 1.0:
+        explained["alias_factor"] = factor
+    if rec.note:
+        explained["alias_source"] = rec.note
+    return explained
 
 
 def identifier_hit(query: Query, entry: Entry) -> str | None:
