@@ -9,12 +9,14 @@ starts fast and a new list version triggers a rebuild.
 from __future__ import annotations
 
 import csv
+import gc
 import math
 import os
 import pickle
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.resources import files as package_files
 from pathlib import Path
@@ -26,7 +28,7 @@ from sanctum.names.normalize import is_legal_form, korean_keys, skeleton, tokeni
 from sanctum.store.db import Store
 from sanctum.store.links import norm_imo, norm_passport
 
-INDEX_FORMAT = 7
+INDEX_FORMAT = 8
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
 
 NAME_PROPS = {
@@ -67,7 +69,7 @@ ID_PROPS = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class NameRec:
     """One name of one listed party, as tokens."""
 
@@ -78,7 +80,7 @@ class NameRec:
     note: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One listed party with what the matcher compares besides names."""
 
@@ -94,7 +96,7 @@ class Entry:
     sanctions: list[dict[str, list[str]]] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Wallet:
     """A listed crypto address and who holds it."""
 
@@ -304,6 +306,20 @@ def from_records(records: list[dict[str, Any]]) -> Index:
     return index
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic collector while creating a few hundred thousand long-lived objects
+    (it would rescan them again and again: a third of the load time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+            gc.freeze()  # the index lives as long as the process: keep it out of later scans
+
+
 def index_path() -> Path:
     """Where the persisted index lives."""
     return settings.home() / "index.pickle"
@@ -315,13 +331,14 @@ def load_or_build(store: Store, path: Path | None = None) -> Index:
     generation = store.generation()
     if path.exists():
         try:
-            with path.open("rb") as fh:
+            with path.open("rb") as fh, gc_paused():
                 fmt, gen, index = pickle.load(fh)
             if fmt == INDEX_FORMAT and gen == generation and isinstance(index, Index):
                 return index
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
             pass
-    index = build(store)
+    with gc_paused():
+        index = build(store)
     tmp = path.with_suffix(f".{os.getpid()}.part")
     with tmp.open("wb") as fh:
         pickle.dump((INDEX_FORMAT, generation, index), fh, protocol=pickle.HIGHEST_PROTOCOL)
