@@ -1,6 +1,7 @@
 """Baselines measured in the same run: nomenklatura logic-v2 (yente's matcher) behind a
-token-blocking candidate step standing in for yente's search index, and a brute-force
-rapidfuzz Jaro-Winkler scan over every listed name."""
+candidate step standing in for yente's Elasticsearch query (ASCII-folded name tokens
+with fuzziness AUTO and phonetic keys), and a brute-force rapidfuzz Jaro-Winkler scan
+over every listed name."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from normality import ascii_text
 from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from sanctum.index import Index
 
@@ -34,14 +35,32 @@ class LogicV2:
         self.config = ScoringConfig.defaults()
         self.model = model
         self.index = index
+        from rigour.text.phonetics import metaphone
+
+        self.metaphone = metaphone
         self.postings: dict[str, set[int]] = defaultdict(set)
         for i, entry in enumerate(index.entries):
             for nid in entry.names:
                 for tok in _ascii_tokens(index.names[nid].text):
                     self.postings[tok].add(i)
+                    if len(tok) > 2:
+                        self.postings["~" + metaphone(tok)].add(i)
         n = len(index.entries)
         self.idf = {t: math.log(1 + n / len(v)) for t, v in self.postings.items()}
+        self.vocab = [t for t in self.postings if not t.startswith("~")]
         self.proxies: dict[int, Any] = {}
+
+    def _keys(self, tok: str) -> set[str]:
+        """The token, its phonetic key, and vocabulary tokens within fuzziness AUTO."""
+        keys = {tok}
+        if len(tok) > 2:
+            keys.add("~" + self.metaphone(tok))
+            edits = 1 if len(tok) <= 5 else 2
+            for other, _d, _i in process.extract(
+                tok, self.vocab, scorer=Levenshtein.distance, score_cutoff=edits, limit=None
+            ):
+                keys.add(other)
+        return keys
 
     def _proxy(self, i: int) -> Any:
         if i not in self.proxies:
@@ -66,8 +85,12 @@ class LogicV2:
         weights: dict[int, float] = defaultdict(float)
         for name in props.get("name", []):
             for tok in set(_ascii_tokens(name)):
-                for i in self.postings.get(tok, ()):
-                    weights[i] += self.idf[tok]
+                reach: dict[int, float] = {}
+                for key in self._keys(tok):
+                    for i in self.postings.get(key, ()):
+                        reach[i] = max(reach.get(i, 0.0), self.idf[key])
+                for i, w in reach.items():
+                    weights[i] += w
         best = sorted(weights.items(), key=lambda kv: -kv[1])[:BLOCK_CANDIDATES]
         out = []
         for i, _ in best:
