@@ -240,8 +240,13 @@ class Store:
         fingerprint: str,
         files: list[dict[str, Any]],
         snap: Snapshot,
+        links: bool = True,
     ) -> VersionInfo:
-        """Store a parsed version atomically and make it the source's current version."""
+        """Store a parsed version atomically and make it the source's current version.
+
+        `links=False` leaves the cross-list links to one `recompute_links()` after a batch
+        of versions (they are derived from the versions in force, so recomputing them
+        once gives the same result)."""
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -277,7 +282,8 @@ class Store:
                 "ON CONFLICT(source) DO UPDATE SET latest_seq=excluded.latest_seq",
                 (source, seq),
             )
-            self._recompute_links()
+            if links:
+                self._recompute_links()
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -529,6 +535,16 @@ class Store:
         }
 
     # -- cross-list links -------------------------------------------------------------
+
+    def recompute_links(self) -> None:
+        """Recompute the cross-list links of the versions in force, in one transaction."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self._recompute_links()
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
 
     def _recompute_links(self) -> None:
         """Link parties of different sources that share a strong identifier."""

@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Any
 from sanctum import settings
 from sanctum.errors import ParseError, RejectedVersion, SanctumError
 from sanctum.sources import registry
-from sanctum.sources.base import ParseContext
+from sanctum.sources.base import ParseContext, country_code
 from sanctum.store.db import Snapshot, Store, VersionInfo, snapshot_of
 
 DELTA_PARSERS = frozenset({"sanctum.sources.ftm"})
@@ -165,6 +165,15 @@ def _parse_job(version: VersionFiles) -> Snapshot | str:
         return f"{names}: cannot be read ({type(exc).__name__}: {exc})"
 
 
+def warm_up(versions: Sequence[VersionFiles]) -> None:
+    """Import the parsers and load the country tables once, before forking workers, so
+    each worker inherits them instead of spending seconds building its own."""
+    for version in versions:
+        with suppress(SanctumError):
+            registry.parser_for(registry.get(version.source), version.files)
+    country_code("Korea, North")
+
+
 def needs_store(version: VersionFiles) -> bool:
     """True for delta formats, which must be parsed after the version before them landed."""
     spec = registry.get(version.source)
@@ -184,6 +193,7 @@ def load_version(
     today: str | None = None,
     superseded: bool = False,
     parsed: Snapshot | str | None = None,
+    links: bool = True,
 ) -> LoadOutcome:
     """Load one version, or refuse it with a reason naming the file; never half-load.
 
@@ -212,7 +222,7 @@ def load_version(
             for p, (n, h) in zip(version.files, hashes, strict=True)
         ]
         info = store.commit_version(
-            version.source, version.label, vdate, snap.published, fp, files, snap
+            version.source, version.label, vdate, snap.published, fp, files, snap, links=links
         )
     except SanctumError as exc:
         return _rejected(store, version, names, str(exc))
@@ -266,8 +276,9 @@ def load_paths(
 ) -> list[LoadOutcome]:
     """Discover and load every version under `paths`, oldest first per source.
 
-    Versions are parsed in parallel worker processes (parsing is the slow part) and
-    committed one by one, in order, in this process.
+    Versions are parsed in parallel worker processes, largest files first (parsing is the
+    slow part), and committed in this process as soon as every older version of the same
+    source has been committed; outcomes are returned in discovery order.
     """
     versions = discover(paths, source)
     known = {
@@ -275,35 +286,58 @@ def load_paths(
         for i, v in enumerate(versions)
         if store.find_version(v.source, fingerprint([(p.name, sha256_file(p)) for p in v.files]))
     }
-    pooled = [v for i, v in enumerate(versions) if i not in known and not needs_store(v)]
+    pooled = [i for i, v in enumerate(versions) if i not in known and not needs_store(v)]
     workers = workers or min(os.cpu_count() or 1, 2)
-    outcomes: list[LoadOutcome] = []
-    with _parsed_stream(pooled, workers) as stream:
-        for i, version in enumerate(versions):
+    outcomes: dict[int, LoadOutcome] = {}
+    parsed: dict[int, Snapshot | str] = {}
+    queue = {
+        s: [i for i, v in enumerate(versions) if v.source == s]
+        for s in dict.fromkeys(v.source for v in versions)
+    }
+
+    def commit_ready(src: str) -> None:
+        """Commit the source's next versions while their parse results are in."""
+        waiting = queue[src]
+        while waiting and (waiting[0] in parsed or waiting[0] not in pooled):
+            i = waiting.pop(0)
             if progress:
-                progress(version)
-            parsed = next(stream) if version in pooled and i not in known else None
-            superseded = i + 1 < len(versions) and versions[i + 1].source == version.source
-            outcomes.append(
-                load_version(
-                    store,
-                    version,
-                    force=force,
-                    max_drop=max_drop,
-                    superseded=superseded,
-                    parsed=parsed,
-                )
+                progress(versions[i])
+            outcomes[i] = load_version(
+                store,
+                versions[i],
+                force=force,
+                max_drop=max_drop,
+                superseded=bool(waiting),
+                parsed=parsed.pop(i, None),
+                links=False,
             )
-    return outcomes
+
+    for src in queue:
+        commit_ready(src)
+    by_size = sorted(pooled, key=lambda i: -sum(p.stat().st_size for p in versions[i].files))
+    with _parsed_stream([(i, versions[i]) for i in by_size], workers) as stream:
+        for i, result in stream:
+            parsed[i] = result
+            commit_ready(versions[i].source)
+    for src in queue:
+        commit_ready(src)
+    if any(o.status == "loaded" for o in outcomes.values()):
+        store.recompute_links()
+    return [outcomes[i] for i in sorted(outcomes)]
+
+
+def _indexed_job(job: tuple[int, VersionFiles]) -> tuple[int, Snapshot | str]:
+    return job[0], _parse_job(job[1])
 
 
 @contextmanager
 def _parsed_stream(
-    versions: list[VersionFiles], workers: int
-) -> Iterator[Iterator[Snapshot | str]]:
-    """Parse results in order: a process pool when it pays, else one by one here."""
-    if workers < 2 or len(versions) < 2 or "fork" not in mp.get_all_start_methods():
-        yield (_parse_job(v) for v in versions)
+    jobs: list[tuple[int, VersionFiles]], workers: int
+) -> Iterator[Iterator[tuple[int, Snapshot | str]]]:
+    """(position, parse result) as each finishes: a process pool when it pays, else here."""
+    if workers < 2 or len(jobs) < 2 or "fork" not in mp.get_all_start_methods():
+        yield (_indexed_job(j) for j in jobs)
         return
+    warm_up([v for _, v in jobs])
     with mp.get_context("fork").Pool(workers) as pool:
-        yield pool.imap(_parse_job, versions)
+        yield pool.imap_unordered(_indexed_job, jobs)

@@ -41,7 +41,6 @@ CREATE TABLE IF NOT EXISTS statements (
     first_seq INTEGER NOT NULL,
     last_seq INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS statements_open ON statements (source, last_seq);
 CREATE INDEX IF NOT EXISTS statements_entity ON statements (entity_id, last_seq);
 CREATE INDEX IF NOT EXISTS statements_party ON statements (party_id);
 CREATE INDEX IF NOT EXISTS statements_ref ON statements (value)
