@@ -49,6 +49,7 @@ class LogicV2:
         self.idf = {t: math.log(1 + n / len(v)) for t, v in self.postings.items()}
         self.vocab = [t for t in self.postings if not t.startswith("~")]
         self.proxies: dict[int, Any] = {}
+        self.queries = 0
 
     def _keys(self, tok: str) -> set[str]:
         """The token, its phonetic key, and vocabulary tokens within fuzziness AUTO."""
@@ -79,7 +80,8 @@ class LogicV2:
     def screen(self, query: dict[str, Any]) -> list[tuple[str, float]]:
         props = query["properties"]
         q = self.model.make_entity(query.get("schema", "Thing"))
-        q.id = "query"
+        self.queries += 1
+        q.id = f"query-{self.queries}"  # logic-v2 caches name analysis by entity id
         for key, values in props.items():
             q.add(key, values, quiet=True)
         weights: dict[int, float] = defaultdict(float)
