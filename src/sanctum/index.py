@@ -54,7 +54,6 @@ FEATURE_PROPS = (
     "authority",
     "program",
     "listingDate",
-    "topics",
     "mmsi",
     "callSign",
 )

@@ -88,7 +88,7 @@ class Screener:
     def __init__(self, store: Store | None = None, index: Index | None = None) -> None:
         self.store = store or Store(settings.database_path())
         self.index = index or load_or_build(self.store)
-        self._expand = lru_cache(maxsize=100_000)(self._expand_token)
+        self._expand = lru_cache(maxsize=20_000)(self._expand_token)
 
     def refresh(self) -> None:
         """Pick up a new store generation (a new list version landed)."""

@@ -19,7 +19,7 @@ from sanctum.names.normalize import korean_keys, skeleton
 Weight = Callable[[str], float]
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=100_000)
 def token_sim(a: str, b: str) -> tuple[float, str]:
     """Similarity of two tokens and how it was found: exact, korean, skeleton, edit1/2."""
     if a == b:
