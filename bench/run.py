@@ -54,12 +54,13 @@ def bench_index(home: Path) -> dict[str, Any]:
         "from sanctum.store.db import Store\n"
         "from sanctum.index import build, load_or_build, index_path\n"
         f"s = Store(Path({str(home)!r}) / 'sanctum.sqlite')\n"
-        "t = time.perf_counter(); ix = build(s); b = time.perf_counter() - t\n"
-        "index_path().unlink(missing_ok=True); load_or_build(s)\n"
+        "index_path().unlink(missing_ok=True)\n"
+        "t = time.perf_counter(); ix = load_or_build(s); b = time.perf_counter() - t\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "n, m = len(ix.entries), len(ix.names); del ix\n"
         "t = time.perf_counter(); load_or_build(s); l = time.perf_counter() - t\n"
-        "print(json.dumps({'build_s': b, 'load_s': l, 'entries': len(ix.entries),"
-        " 'names': len(ix.names), 'peak_mb': resource.getrusage(resource.RUSAGE_SELF)"
-        ".ru_maxrss / 1024}))\n"
+        "print(json.dumps({'build_s': b, 'load_s': l, 'entries': n, 'names': m,"
+        " 'peak_mb': peak}))\n"
     )
     return run_child(code, {"SANCTUM_HOME": str(home)})
 
@@ -366,7 +367,8 @@ def render(r: dict[str, Any]) -> str:
         f"| speed-up over brute-force scan (p50) | {s['speedup_vs_jw_p50']:.0f}× | | 1× | ≥ 10× |",
         f"| batch throughput ({r['batch']['rows']} names) | "
         f"{r['batch']['names_per_s']:.0f} names/s | | | ≥ 3,000/s |",
-        f"| index build / load | {r['index']['build_s']:.1f} s / {r['index']['load_s']:.2f} s "
+        f"| index build (and save) / load | {r['index']['build_s']:.1f} s / "
+        f"{r['index']['load_s']:.2f} s "
         f"({r['index']['entries']} parties, {r['index']['names']} names) | | | ≤ 20 s |",
         f"| peak memory (index build / screening process) | {r['index']['peak_mb']:.0f} MB / "
         f"{s['screening_process_peak_mb']:.0f} MB | | | ≤ 600 MB |",

@@ -104,9 +104,10 @@ class Screener:
         found: dict[str, float] = {}
         if token in index.postings:
             found[token] = 1.0
+        for key in korean_keys(token):  # same syllables: no need to compare again
+            for cand in index.korean.get(key, ()):
+                found.setdefault(cand, config.SIM_KOREAN)
         near: set[str] = set()
-        for key in korean_keys(token):
-            near.update(index.korean.get(key, ()))
         if len(s := skeleton(token)) >= config.MIN_SKELETON:
             near.update(index.skeletons.get(s, ()))
         if len(token) >= config.EDIT1_MIN_LEN and token.isascii():
