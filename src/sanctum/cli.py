@@ -150,6 +150,8 @@ def update(
             if fetched.status == "failed":
                 failed += 1
                 store.record_attempt(sid, [], False, fetched.message)
+            elif fetched.status == "not-modified":  # the version in force is confirmed current
+                store.record_attempt(sid, [], True, "not modified since the last download")
             elif fetched.version is not None:
                 outcomes.append(load_version(store, fetched.version, force=force))
         if failed:
@@ -556,6 +558,111 @@ def audit_export(
     from sanctum.audit import export_csv
 
     export_csv(open_store(), date_from, date_to)
+
+
+keys_app = typer.Typer(help="API keys for `sanctum serve` (stored as salted hashes).")
+app.add_typer(keys_app, name="keys", no_args_is_help=True)
+
+
+@keys_app.command("create")
+def keys_create(
+    scope: Annotated[list[str], typer.Option(help="screen, read or admin (repeatable).")],
+    name: Annotated[str, typer.Option(help="Who or what the key is for.")] = "",
+    strict: Annotated[
+        bool, typer.Option(help="Answer 503 instead of results when a list is stale.")
+    ] = False,
+) -> None:
+    """Create a key; it is printed once, alone on the last line, and never shown again."""
+    from sanctum.api import keys
+
+    try:
+        record, text = keys.create(open_store(), scope, name, strict)
+    except SanctumError as exc:
+        fail(str(exc))
+        return
+    console.print(
+        f"API key {record.id} ({', '.join(record.scopes)}{', strict' if strict else ''}) "
+        "created; store it now, it is not shown again:",
+        highlight=False,
+    )
+    sys.stdout.write(text + "\n")
+
+
+@keys_app.command("list")
+def keys_list(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """All keys (never their secrets)."""
+    from sanctum.api import keys
+
+    found = keys.list_keys(open_store())
+    if as_json:
+        print_json([k.as_dict() for k in found])
+        return
+    table = Table(title="API keys")
+    for col in ("id", "name", "scopes", "strict", "created", "revoked"):
+        table.add_column(col)
+    for k in found:
+        table.add_row(
+            str(k.id),
+            k.name,
+            ",".join(k.scopes),
+            "yes" if k.strict else "",
+            k.created,
+            k.revoked or "",
+        )
+    out.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[int, typer.Argument(help="The key's id.")]) -> None:
+    """Revoke a key for good."""
+    from sanctum.api import keys
+
+    try:
+        record = keys.revoke(open_store(), key_id)
+    except SanctumError as exc:
+        fail(str(exc))
+        return
+    out.print(f"API key {record.id} revoked at {record.revoked}", highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    open_mode: Annotated[
+        bool, typer.Option("--open", help="No API keys required (local use only).")
+    ] = False,
+) -> None:
+    """Serve the HTTP API (yente-compatible /match, catalog, entities, diffs)."""
+    import os
+
+    import uvicorn
+
+    if open_mode:
+        os.environ["SANCTUM_API_OPEN"] = "1"
+        console.print(
+            "[bold red]OPEN MODE: the API answers WITHOUT API keys. "
+            "Use this for local work only, never on a shared network.[/]",
+            highlight=False,
+        )
+    else:
+        os.environ.pop("SANCTUM_API_OPEN", None)
+    if not open_store().source_ids():
+        console.print(
+            "[yellow]no lists loaded: /readyz answers 503 and /match refuses to screen "
+            "until `sanctum update` (or `sanctum load`) has run[/]",
+            highlight=False,
+        )
+    uvicorn.run(
+        "sanctum.api.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+    )
 
 
 @app.command()

@@ -1,0 +1,1 @@
+"""The HTTP API (`sanctum serve`)."""

@@ -1,0 +1,88 @@
+"""Freshness of the loaded lists: which sources are older than they may be.
+
+A source's age is the time since the store last confirmed the version in force (it was
+loaded, or a later update attempt succeeded). Each source may be that old for at most
+`max_age_days` of its spec, overridable per source with `SANCTUM_MAX_AGE_<SOURCE>` (days).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sanctum.sources import registry
+from sanctum.store.db import Store
+
+
+def max_age_days(source: str) -> float:
+    """How old a source may be, in days (env `SANCTUM_MAX_AGE_<SOURCE>` wins)."""
+    value = os.environ.get(f"SANCTUM_MAX_AGE_{source.upper()}")
+    if value:
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    return float(registry.get(source).max_age_days)
+
+
+def _when(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def confirmed_at(store: Store, source: str) -> datetime | None:
+    """When the version in force was last confirmed: loaded, or a later good attempt."""
+    latest = store.latest(source)
+    if latest is None:
+        return None
+    row = store.db.execute(
+        "SELECT MAX(at) FROM load_attempts WHERE source=? AND ok=1", (source,)
+    ).fetchone()
+    times = [_when(latest.loaded_at)] + ([_when(row[0])] if row and row[0] else [])
+    return max(times)
+
+
+def source_state(store: Store, source: str, moment: datetime | None = None) -> dict[str, Any]:
+    """Freshness of one source: version, age in days, its max age, and whether stale."""
+    moment = moment or datetime.now(UTC)
+    latest = store.latest(source)
+    limit = max_age_days(source)
+    confirmed = confirmed_at(store, source)
+    if latest is None or confirmed is None:
+        return {
+            "source": source,
+            "loaded": False,
+            "stale": True,
+            "max_age_days": limit,
+            "reason": f"{source}: no version loaded",
+        }
+    age = (moment - confirmed).total_seconds() / 86400
+    stale = not age < limit
+    return {
+        "source": source,
+        "loaded": True,
+        "version": latest.version_date,
+        "confirmed_at": confirmed.isoformat(),
+        "age_days": round(age, 3),
+        "max_age_days": limit,
+        "stale": stale,
+        "reason": (
+            f"{source}: version {latest.version_date} last confirmed {age:.2f} days ago, "
+            f"max age {limit:g} days"
+            if stale
+            else ""
+        ),
+    }
+
+
+def states(store: Store, sources: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Freshness of the given sources (default: every loaded source)."""
+    wanted = sorted(store.source_ids() if sources is None else set(sources))
+    return [source_state(store, s) for s in wanted]
+
+
+def stale(store: Store, sources: Iterable[str]) -> list[str]:
+    """The sources among `sources` that are stale or not loaded."""
+    return [s["source"] for s in states(store, sources) if s["stale"]]

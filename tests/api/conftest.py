@@ -1,0 +1,88 @@
+"""A real `sanctum serve` app on loopback over the session's loaded store, and keys for it."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from sanctum.api import keys
+from sanctum.api.app import create_app
+from sanctum.store.db import Store
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Running:
+    """A server on loopback: its base URL and a client for it."""
+
+    url: str
+    client: httpx.Client
+
+
+@dataclass
+class Keys:
+    """API keys of each kind for the tests (texts) and their records."""
+
+    screen: str
+    read: str
+    admin: str
+    strict: str
+    revoked: str
+    screen_id: int
+
+
+def serve(app: FastAPI) -> Iterator[Running]:
+    """Run `app` under uvicorn in a thread until the generator is closed."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the API server did not start")
+        time.sleep(0.05)
+    url = f"http://127.0.0.1:{port}"
+    with httpx.Client(base_url=url, timeout=30) as client:
+        yield Running(url, client)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="package")
+def api_keys(loaded_home: Path) -> Keys:
+    """Keys appended to the shared store's api_keys table (one revoked)."""
+    store = Store(loaded_home / "sanctum.sqlite")
+    try:
+        screen_key, screen = keys.create(store, ["screen"], "tests screen")
+        _, read = keys.create(store, ["read"], "tests read")
+        _, admin = keys.create(store, ["admin"], "tests admin")
+        _, strict = keys.create(store, ["screen"], "tests strict", strict=True)
+        gone, revoked = keys.create(store, ["screen", "read"], "tests revoked")
+        keys.revoke(store, gone.id)
+    finally:
+        store.close()
+    return Keys(screen, read, admin, strict, revoked, screen_key.id)
+
+
+@pytest.fixture(scope="package")
+def api(loaded_home: Path, api_keys: Keys) -> Iterator[Running]:
+    """The API over the session's loaded store, on a free loopback port."""
+    yield from serve(create_app(loaded_home / "sanctum.sqlite"))
