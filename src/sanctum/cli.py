@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -667,7 +668,8 @@ def serve(
 
 @app.command()
 def run() -> None:
-    """The main job (`make run`): pull the lists (or read SANCTUM_MIRROR) and show them."""
+    """The main job (`make run`): pull the lists (or read SANCTUM_MIRROR), show them and an
+    example screening, then serve the HTTP API."""
     try:
         update(from_dir=None, source=None, force=False)
     except typer.Exit as exc:
@@ -688,6 +690,13 @@ def run() -> None:
             algorithm=None,
             as_json=False,
         )
+    if os.environ.get("SANCTUM_RUN_SERVE", "1") != "0":
+        out.print(
+            "\nServing the API on http://127.0.0.1:8000 (create a key: "
+            "`sanctum keys create --scope screen`; SANCTUM_RUN_SERVE=0 to skip)",
+            highlight=False,
+        )
+        serve(host="127.0.0.1", port=8000, workers=1, open_mode=False)
 
 
 def main() -> None:
