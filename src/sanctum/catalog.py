@@ -9,7 +9,7 @@ from followthemoney import EntityProxy
 
 from sanctum.errors import SanctumError
 from sanctum.sources import registry
-from sanctum.store.db import Store, is_party
+from sanctum.store.db import Store
 
 
 def sources_summary(store: Store) -> list[dict[str, Any]]:
@@ -119,9 +119,3 @@ def diff_view(store: Store, source: str, day_from: str, day_to: str) -> dict[str
         raise SanctumError(f"{source}: no version in force on {day_to}")
     result = store.diff(source, a.seq, b.seq)
     return {"source": source, "from": a.as_dict(), "to": b.as_dict(), **result}
-
-
-def export_entities(store: Store, source: str | None = None) -> list[EntityProxy]:
-    """Entities of the versions in force, parties first within each source."""
-    entities = list(store.current_entities(source))
-    return sorted(entities, key=lambda e: (not is_party(e), e.id or ""))
