@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from followthemoney import EntityProxy, model
+from followthemoney import EntityProxy
 
 from sanctum.errors import ParseError
 from sanctum.sources.base import (
@@ -51,10 +51,12 @@ from sanctum.sources.base import (
     ParseContext,
     ParseResult,
     Record,
+    canonical_props,
     country_code,
     make_entity,
     make_sanction,
     read_bytes,
+    unique,
 )
 from sanctum.sources.dates import MONTHS, from_datetime, implausible, parse_date
 from sanctum.sources.readers import (
@@ -92,7 +94,6 @@ NAME_TYPES = {
     "formerly known as": "previousName",
     "previously listed as": "previousName",
 }
-CANONICAL_TYPES = frozenset({"date", "country"})
 """FtM property types whose values this parser produces ready-cleaned."""
 NONE_VALUES = frozenset({"na", "n/a", "-", "none", "unknown"})
 """Cell texts that mean 'no value'."""
@@ -390,19 +391,6 @@ class Entry:
         for prop, values in self.props.items():
             self.party.add(prop, unique(values), cleaned=prop in clean)
         self.props.clear()
-
-
-@functools.cache
-def canonical_props(schema: str) -> frozenset[str]:
-    """Properties of a schema whose values this parser writes in canonical form (ISO dates,
-    country codes), so FtM need not clean them again."""
-    props = model.schemata[schema].properties.items()
-    return frozenset(name for name, prop in props if prop.type.name in CANONICAL_TYPES)
-
-
-def unique(values: Iterable[str]) -> list[str]:
-    """Non-empty values without repeats, first occurrence order."""
-    return list(dict.fromkeys(v for v in values if v))
 
 
 def schema_of(entry: Entry) -> str:

@@ -7,6 +7,7 @@ derived from that entry (sanctions, wallets, identifications, links).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -58,6 +59,23 @@ class ParseResult:
         """All entities of all records."""
         for rec in self.records:
             yield from rec.entities()
+
+
+CANONICAL_TYPES = frozenset({"date", "country"})
+"""Property types whose values parsers write already canonical (ISO dates, country codes)."""
+
+
+@functools.cache
+def canonical_props(schema: str) -> frozenset[str]:
+    """Properties of a schema whose values parsers write in canonical form (ISO dates,
+    country codes), so FtM need not clean them again."""
+    props = model.schemata[schema].properties.items()
+    return frozenset(name for name, prop in props if prop.type.name in CANONICAL_TYPES)
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    """Non-empty values without repeats, first occurrence order."""
+    return list(dict.fromkeys(v for v in values if v))
 
 
 def make_entity(schema: str, entity_id: str) -> EntityProxy:

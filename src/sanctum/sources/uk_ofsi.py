@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from followthemoney import EntityProxy, model
+from followthemoney import EntityProxy
 
 from sanctum.errors import ParseError
 from sanctum.sources import readers
@@ -56,11 +56,13 @@ from sanctum.sources.base import (
     ParseContext,
     ParseResult,
     Record,
+    canonical_props,
     country_code,
     derived_id,
     make_entity,
     make_sanction,
     read_bytes,
+    unique,
 )
 from sanctum.sources.dates import implausible, parse_date
 from sanctum.sources.readers import cell_text, column_positions, find_header, read_xlsx
@@ -115,7 +117,6 @@ PERSON_ONLY_COLUMNS = (
     "Position",
 )
 """Columns read into Person properties; on other parties their text is kept in notes."""
-CANONICAL_TYPES = frozenset({"date", "country"})
 """FtM property types whose values this parser produces ready-cleaned."""
 NAME_STRENGTH = ("name", "alias", "weakAlias")
 """Name properties from strongest to weakest."""
@@ -443,19 +444,6 @@ class Entry:
         if unread:
             self.put("notes", [f"{prop}: {part}" for part in unread])
             self.note("country", f"{prop}: no country code for {'; '.join(unread)}")
-
-
-@functools.cache
-def canonical_props(schema: str) -> frozenset[str]:
-    """Properties of a schema whose values this parser writes in canonical form (ISO dates,
-    country codes), so FtM need not clean them again."""
-    props = model.schemata[schema].properties.items()
-    return frozenset(name for name, prop in props if prop.type.name in CANONICAL_TYPES)
-
-
-def unique(values: Iterable[str]) -> list[str]:
-    """Non-empty values without repeats, first occurrence order."""
-    return list(dict.fromkeys(v for v in values if v))
 
 
 def schema_of(entry: Entry) -> str:
