@@ -17,7 +17,7 @@ from sanctum import catalog, settings
 from sanctum.errors import SanctumError
 from sanctum.sources import registry
 from sanctum.store.db import Store
-from sanctum.store.loader import LoadOutcome, VersionFiles, load_paths, load_version
+from sanctum.store.loader import LoadOutcome, VersionFiles, load_paths
 
 app = typer.Typer(
     help="Sanctum: sanctions lists read exactly, versioned, and screened across scripts.",
@@ -132,7 +132,7 @@ def update(
     ] = False,
 ) -> None:
     """Pull the current official lists (or read a mirror) and load what changed."""
-    from sanctum.fetch import fetch_source
+    from sanctum.fetch import update_from_web
 
     store = open_store()
     mirror = from_dir or settings.mirror()
@@ -144,18 +144,10 @@ def update(
             fail(f"{mirror}: no source folders found (expected <source>/<date>/<files>)")
         outcomes = _load_with_progress(store, paths, None, force, None)
     else:
-        failed = 0
-        for sid in wanted:
-            fetched = fetch_source(registry.SOURCES[sid])
-            console.print(f"{sid}: {fetched.status} {fetched.message}", highlight=False)
-            if fetched.status == "failed":
-                failed += 1
-                store.record_attempt(sid, [], False, fetched.message)
-            elif fetched.status == "not-modified":  # the version in force is confirmed current
-                store.record_attempt(sid, [], True, "not modified since the last download")
-            elif fetched.version is not None:
-                outcomes.append(load_version(store, fetched.version, force=force))
-        if failed:
+        fetched, outcomes = update_from_web(store, wanted, force=force)
+        for f in fetched:
+            console.print(f"{f.source}: {f.status} {f.message}", highlight=False)
+        if any(f.status == "failed" for f in fetched):
             _report(outcomes)
             raise typer.Exit(1)
     if _report(outcomes):

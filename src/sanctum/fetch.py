@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,8 +19,9 @@ import httpx
 
 from sanctum import settings
 from sanctum.errors import SanctumError
-from sanctum.sources.registry import SourceSpec
-from sanctum.store.loader import VersionFiles
+from sanctum.sources.registry import SOURCES, SourceSpec
+from sanctum.store.db import Store
+from sanctum.store.loader import LoadOutcome, VersionFiles, load_version
 
 TIMEOUT_S = 60.0
 RETRIES = 3
@@ -127,3 +129,22 @@ def fetch_source(
     state_file.write_text(json.dumps(state, indent=1))
     today = stamp[:10]
     return FetchOutcome(spec.id, "changed", VersionFiles(spec.id, stamp, today, tuple(files)))
+
+
+def update_from_web(
+    store: Store, source_ids: Sequence[str], *, force: bool = False
+) -> tuple[list[FetchOutcome], list[LoadOutcome]]:
+    """Fetch each source and load what changed; every attempt is logged in the store
+    (a not-modified answer confirms the version in force is still current)."""
+    fetched: list[FetchOutcome] = []
+    outcomes: list[LoadOutcome] = []
+    for sid in source_ids:
+        result = fetch_source(SOURCES[sid])
+        fetched.append(result)
+        if result.status == "failed":
+            store.record_attempt(sid, [], False, result.message)
+        elif result.status == "not-modified":
+            store.record_attempt(sid, [], True, "not modified since the last download")
+        elif result.version is not None:
+            outcomes.append(load_version(store, result.version, force=force))
+    return fetched, outcomes

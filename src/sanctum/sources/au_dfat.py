@@ -53,6 +53,7 @@ from sanctum.sources.base import (
     Record,
     canonical_props,
     country_code,
+    gather,
     make_entity,
     make_sanction,
     read_bytes,
@@ -376,14 +377,7 @@ class Entry:
 
     def put(self, prop: str, values: Iterable[str | None]) -> None:
         """Gather values for the party; values its schema cannot hold go to notes + issue."""
-        kept = [v for v in values if v]
-        if not kept:
-            return
-        if prop not in self.party.schema.properties:
-            text = f"{prop}: {'; '.join(kept)}"
-            self.note("unplaced", f"{self.party.schema.name} has no {text}")
-            prop, kept = "notes", [text]
-        self.props.setdefault(prop, []).extend(kept)
+        gather(self.props, self.party, prop, values, self.note)
 
     def flush(self) -> None:
         """Add the gathered values to the party, each property once, without repeats."""

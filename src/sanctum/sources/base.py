@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -76,6 +76,25 @@ def canonical_props(schema: str) -> frozenset[str]:
 def unique(values: Iterable[str]) -> list[str]:
     """Non-empty values without repeats, first occurrence order."""
     return list(dict.fromkeys(v for v in values if v))
+
+
+def gather(
+    props: dict[str, list[str]],
+    party: EntityProxy,
+    prop: str,
+    values: Iterable[str | None],
+    note: Callable[[str, str], None],
+) -> None:
+    """Collect values for `party`'s property; values its schema cannot hold go to notes,
+    with an `unplaced` issue, so nothing a list states is dropped."""
+    kept = [v for v in values if v]
+    if not kept:
+        return
+    if prop not in party.schema.properties:
+        text = f"{prop}: {'; '.join(kept)}"
+        note("unplaced", f"{party.schema.name} has no {text}")
+        prop, kept = "notes", [text]
+    props.setdefault(prop, []).extend(kept)
 
 
 def make_entity(schema: str, entity_id: str) -> EntityProxy:

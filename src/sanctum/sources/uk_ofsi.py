@@ -59,6 +59,7 @@ from sanctum.sources.base import (
     canonical_props,
     country_code,
     derived_id,
+    gather,
     make_entity,
     make_sanction,
     read_bytes,
@@ -412,14 +413,7 @@ class Entry:
 
     def put(self, prop: str, values: Iterable[str | None]) -> None:
         """Gather values for the party; values its schema cannot hold go to notes + issue."""
-        kept = [v for v in values if v]
-        if not kept:
-            return
-        if prop not in self.party.schema.properties:
-            text = f"{prop}: {'; '.join(kept)}"
-            self.note("unplaced", f"{self.party.schema.name} has no {text}")
-            prop, kept = "notes", [text]
-        self.props.setdefault(prop, []).extend(kept)
+        gather(self.props, self.party, prop, values, self.note)
 
     def flush(self) -> None:
         """Add the gathered values to the party, each property once, without repeats.
