@@ -10,6 +10,7 @@ recorded size and continues from the next row, so no row is lost or written twic
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import json
 import multiprocessing as mp
@@ -22,7 +23,8 @@ from sanctum.audit import append as audit_append
 from sanctum.errors import SanctumError
 from sanctum.screen import Screener
 
-CHUNK = 500
+CHUNK = 250
+"""Rows per unit of work: small enough that both workers stay busy to the end."""
 OUT_COLUMNS = ["input_id", "entity_id", "caption", "score", "explanation"]
 
 
@@ -129,9 +131,15 @@ def _results(
             yield chunk, screen_rows(screener, chunk, threshold, algorithm, limit)
         return
     _WORKER, _WORKER_ARGS = screener, (threshold, algorithm, limit)
-    with mp.get_context("fork").Pool(workers) as pool:
-        yield from zip(chunks, pool.imap(_work, chunks), strict=True)
-    _WORKER = None
+    # Workers are forked after the index is loaded and share its pages copy-on-write;
+    # frozen objects are never scanned by the collector, so it does not copy them.
+    gc.collect()
+    gc.freeze()
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            yield from zip(chunks, pool.imap(_work, chunks), strict=True)
+    finally:
+        _WORKER = None
 
 
 def _state_path(output: Path) -> Path:

@@ -13,9 +13,10 @@ import gc
 import math
 import os
 import pickle
+import sys
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Set
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.resources import files as package_files
@@ -24,11 +25,17 @@ from typing import Any
 
 from sanctum import settings
 from sanctum.match import config
-from sanctum.names.normalize import is_legal_form, korean_keys, skeleton, tokenize
+from sanctum.names.normalize import (
+    is_legal_form,
+    korean_keys,
+    remember_korean_keys,
+    skeleton,
+    tokenize,
+)
 from sanctum.store.db import Store
 from sanctum.store.links import norm_imo, norm_passport
 
-INDEX_FORMAT = 8
+INDEX_FORMAT = 9
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
 
 NAME_PROPS = {
@@ -88,11 +95,39 @@ class Entry:
     source: str
     caption: str = ""
     names: list[int] = field(default_factory=list)
-    birth_dates: set[str] = field(default_factory=set)
-    countries: set[str] = field(default_factory=set)
-    gender: set[str] = field(default_factory=set)
-    identifiers: set[str] = field(default_factory=set)
+    birth_dates: Set[str] = field(default_factory=set)
+    countries: Set[str] = field(default_factory=set)
+    gender: Set[str] = field(default_factory=set)
+    identifiers: Set[str] = field(default_factory=set)
     sanctions: list[dict[str, list[str]]] = field(default_factory=list)
+
+    def freeze(self) -> None:
+        """Sets made frozen, empty ones shared, strings shared: a compact record once the
+        index is assembled (tens of thousands of them stay in memory)."""
+        self.schema = sys.intern(self.schema)
+        self.source = sys.intern(self.source)
+        self.birth_dates = _frozen(self.birth_dates)
+        self.countries = _frozen(self.countries)
+        self.gender = _frozen(self.gender)
+        self.identifiers = _frozen(self.identifiers)
+        self.sanctions = [
+            {sys.intern(k): [sys.intern(v) for v in vs] for k, vs in s.items()}
+            for s in self.sanctions
+        ]
+
+
+_EMPTY: frozenset[str] = frozenset()
+
+
+def _mutable(values: Set[str]) -> set[str]:
+    """An entry's fact set while the index is being built (frozen once assembled)."""
+    assert isinstance(values, set)
+    return values
+
+
+def _frozen(values: Set[str]) -> frozenset[str]:
+    """An immutable set of shared strings (the one empty set for no value)."""
+    return frozenset(sys.intern(v) for v in values) if values else _EMPTY
 
 
 @dataclass(slots=True)
@@ -125,11 +160,29 @@ class Index:
     name_weight: list[float] = field(default_factory=list)  # total token weight per name
     uniform: bool = False
     """Every token weighs the same (comparing two records with no lists to learn rarity)."""
+    token_keys: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Korean syllable keys of every vocabulary token (computed once, at build time)."""
+    _weights: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     def weight(self, token: str) -> float:
-        """Rarity weight of a token (legal forms weighed down)."""
-        w = 1.0 if self.uniform else self.idf.get(token, config.UNKNOWN_TOKEN_IDF)
-        return w * config.LEGAL_FORM_WEIGHT if is_legal_form(token) else w
+        """Rarity weight of a token (legal forms weighed down); memoised per index."""
+        w = self._weights.get(token)
+        if w is None:
+            w = 1.0 if self.uniform else self.idf.get(token, config.UNKNOWN_TOKEN_IDF)
+            if is_legal_form(token):
+                w = w * config.LEGAL_FORM_WEIGHT
+            self._weights[token] = w
+        return w
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the per-process weight memo (constants may change between runs)."""
+        state = dict(self.__dict__)
+        state["_weights"] = {}
+        return state
+
+    def activate(self) -> None:
+        """Make this index's precomputed Korean keys available to token comparison."""
+        remember_korean_keys(self.token_keys)
 
 
 def norm_identifier(value: str) -> str | None:
@@ -184,13 +237,13 @@ def build(store: Store) -> Index:
             if prop == "name" and not entry.caption:
                 entry.caption = value
         elif prop == "birthDate":
-            entry.birth_dates.add(value)
+            _mutable(entry.birth_dates).add(value)
         elif prop in ("nationality", "citizenship", "country"):
-            entry.countries.add(value)
+            _mutable(entry.countries).add(value)
         elif prop == "gender":
-            entry.gender.add(value)
+            _mutable(entry.gender).add(value)
         elif prop in ID_PROPS and (norm := norm_identifier(value)):
-            entry.identifiers.add(norm)
+            _mutable(entry.identifiers).add(norm)
     wallets: dict[str, list[Wallet]] = defaultdict(list)
     for entity_id, values in derived.items():
         schema, party_id, source = derived_meta[entity_id]
@@ -209,7 +262,7 @@ def build(store: Store) -> Index:
         elif schema in ("Passport", "Identification"):
             for number in values.get("number", []):
                 if norm := norm_identifier(number):
-                    entry.identifiers.add(norm)
+                    _mutable(entry.identifiers).add(norm)
     for row in cyber_aliases():
         idx = by_id.get(row["entity_id"])
         if idx is not None:
@@ -230,22 +283,26 @@ def _assemble(
     seen: set[tuple[int, tuple[str, ...]]] = set()
     for idx, text, kind, note in raw_names:
         entry = entries[idx]
-        tokens = tuple(tokenize(text, entry.schema))
+        tokens = tuple(sys.intern(t) for t in tokenize(text, entry.schema))
         if not tokens or ((idx, tokens) in seen and kind != "cyber"):
             continue
         seen.add((idx, tokens))
         nid = len(names)
-        names.append(NameRec(idx, text, kind, tokens, note))
+        names.append(NameRec(idx, text, sys.intern(kind), tokens, sys.intern(note)))
         entry.names.append(nid)
         for tok in set(tokens) | set(joins(tokens)):
-            postings[tok].append(nid)
+            postings[sys.intern(tok)].append(nid)
+    for entry in entries:
+        entry.freeze()
     n = max(len(names), 1)
     idf = {tok: math.log(1 + n / len(ids)) for tok, ids in postings.items()}
     kor: dict[str, list[str]] = defaultdict(list)
     skel: dict[str, list[str]] = defaultdict(list)
     shapes: dict[str, list[str]] = defaultdict(list)
+    token_keys: dict[str, frozenset[str]] = {}
     for tok in postings:
-        for key in korean_keys(tok):
+        keys = token_keys[tok] = korean_keys(tok)
+        for key in keys:
             kor[key].append(tok)
         if len(s := skeleton(tok)) >= config.MIN_SKELETON:
             skel[s].append(tok)
@@ -262,7 +319,7 @@ def _assemble(
         latest = store.latest(source) if store else None
         if latest:
             versions[source] = latest.version_date
-    return Index(
+    index = Index(
         generation,
         entries,
         names,
@@ -276,7 +333,10 @@ def _assemble(
         by_id,
         versions,
         weights,
+        token_keys=token_keys,
     )
+    index.activate()
+    return index
 
 
 def from_records(records: list[dict[str, Any]]) -> Index:
@@ -290,14 +350,14 @@ def from_records(records: list[dict[str, Any]]) -> Index:
             for value in props.get(prop, []):
                 raw.append((i, str(value), kind, ""))
                 entry.caption = entry.caption or str(value)
-        entry.birth_dates.update(str(v) for v in props.get("birthDate", []))
-        for key in ("nationality", "citizenship", "country"):
-            entry.countries.update(str(v) for v in props.get(key, []))
-        entry.gender.update(str(v).lower() for v in props.get("gender", []))
-        for key in ID_PROPS:
-            entry.identifiers.update(
-                n for v in props.get(key, []) if (n := norm_identifier(str(v)))
-            )
+        entry.birth_dates = {str(v) for v in props.get("birthDate", [])}
+        entry.countries = {
+            str(v) for key in ("nationality", "citizenship", "country") for v in props.get(key, [])
+        }
+        entry.gender = {str(v).lower() for v in props.get("gender", [])}
+        entry.identifiers = {
+            n for key in ID_PROPS for v in props.get(key, []) if (n := norm_identifier(str(v)))
+        }
         entries.append(entry)
     by_id = {e.id: i for i, e in enumerate(entries)}
     index = _assemble(0, entries, by_id, raw, {}, None)
@@ -333,6 +393,7 @@ def load_or_build(store: Store, path: Path | None = None) -> Index:
             with path.open("rb") as fh, gc_paused():
                 fmt, gen, index = pickle.load(fh)
             if fmt == INDEX_FORMAT and gen == generation and isinstance(index, Index):
+                index.activate()
                 return index
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
             pass

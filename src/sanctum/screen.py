@@ -5,8 +5,7 @@ CLI, HTTP API and batch all call this one class.
 
 from __future__ import annotations
 
-import heapq
-from collections import defaultdict
+from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
@@ -32,6 +31,9 @@ from sanctum.match.score import (
 )
 from sanctum.names.normalize import korean_keys, skeleton
 from sanctum.store.db import Store
+
+EXPANSION_CACHE = 50_000
+"""Query tokens whose expansion is kept (a token seen once is likely seen again)."""
 
 
 @dataclass
@@ -82,49 +84,122 @@ class Screening:
         }
 
 
+def _reach(
+    exp: tuple[tuple[str, float], ...], postings: dict[str, array[int]], idf: dict[str, float]
+) -> dict[int, float]:
+    """Names reached by a query token's expansion → the best weight it brings each (rarity
+    of the vocabulary token × its similarity), in first-reached order."""
+    reach: dict[int, float] = {}
+    for vocab, sim in exp:
+        w = idf[vocab] * sim
+        ids = postings[vocab]
+        if not reach and w > 0.0:
+            reach = dict.fromkeys(ids, w)  # a token's postings hold each name once
+            continue
+        get = reach.get
+        for nid in ids:
+            if get(nid, 0.0) < w:
+                reach[nid] = w
+    return reach
+
+
+def _largest(bound: dict[int, float], n: int) -> list[tuple[int, float]]:
+    """The n items with the largest values, largest first, ties in insertion order: the
+    same as `sorted(bound.items(), key=value, reverse=True)[:n]` (and `heapq.nlargest`),
+    without sorting every item with its key."""
+    if len(bound) <= n:
+        return sorted(bound.items(), key=itemgetter(1), reverse=True)
+    if n <= 0:
+        return []
+    cut = sorted(bound.values(), reverse=True)[n - 1]
+    top = [kv for kv in bound.items() if kv[1] >= cut]
+    top.sort(key=itemgetter(1), reverse=True)  # stable: ties keep insertion order
+    return top[:n]
+
+
 class Screener:
     """Screens queries against every list in force."""
 
     def __init__(self, store: Store | None = None, index: Index | None = None) -> None:
         self.store = store or Store(settings.database_path())
         self.index = index or load_or_build(self.store)
-        self._expand = lru_cache(maxsize=20_000)(self._expand_token)
+        self._expand = lru_cache(maxsize=EXPANSION_CACHE)(self._expand_token)
+        self._allowed: dict[tuple[str, frozenset[str] | None], bytes] = {}
 
     def refresh(self) -> None:
         """Pick up a new store generation (a new list version landed)."""
         if self.store.generation() != self.index.generation:
             self.index = load_or_build(self.store)
             self._expand.cache_clear()
+            self._allowed.clear()
+
+    def _allowed_names(self, schema: str, sources: set[str] | None) -> bytes:
+        """Per name id: 1 if its party's schema may match the query schema (and its source
+        is among `sources`), computed once per schema and source set."""
+        key = (schema, None if sources is None else frozenset(sources))
+        flags = self._allowed.get(key)
+        if flags is None:
+            index = self.index
+            allowed = COMPATIBLE.get(schema, COMPATIBLE["Thing"])
+            ok = [
+                e.schema in allowed and (sources is None or e.source in sources)
+                for e in index.entries
+            ]
+            flags = bytes(ok[rec.entry] for rec in index.names)
+            if len(self._allowed) >= 64:
+                self._allowed.clear()
+            self._allowed[key] = flags
+        return flags
 
     # -- retrieval ----------------------------------------------------------------------
 
-    def _expand_token(self, token: str) -> tuple[tuple[str, float], ...]:
+    def _expand_token(self, token: str) -> tuple[tuple[tuple[str, float], ...], int]:
+        """Vocabulary tokens a query token may stand for, with their similarity; and how
+        many names those tokens reach in all (postings summed)."""
+        found = self._neighbours(token)
+        postings = self.index.postings
+        return found, sum(len(postings[v]) for v, _ in found)
+
+    def _neighbours(self, token: str) -> tuple[tuple[str, float], ...]:
         """Vocabulary tokens a query token may stand for, with their similarity."""
         index = self.index
         found: dict[str, float] = {}
         if token in index.postings:
             found[token] = 1.0
+        korean = index.korean
         for key in korean_keys(token):  # same syllables: no need to compare again
-            for cand in index.korean.get(key, ()):
-                found.setdefault(cand, config.SIM_KOREAN)
+            same = korean.get(key)
+            if same:
+                sim_k = config.SIM_KOREAN
+                found.update((cand, sim_k) for cand in same if cand not in found)
         near: set[str] = set()
         if len(s := skeleton(token)) >= config.MIN_SKELETON:
             near.update(index.skeletons.get(s, ()))
         if len(token) >= config.EDIT1_MIN_LEN and token.isascii():
             n = len(token)
-            bucket: list[str] = []
-            for key in (f"{token[:2]}<{m}" for m in (n - 1, n, n + 1)):
-                bucket.extend(index.shapes.get(key, ()))
-            for key in (f"{token[-2:]}>{m}" for m in (n - 1, n, n + 1)):
-                bucket.extend(index.shapes.get(key, ()))
-            for cand, _dist, _i in process.extract(
-                token, bucket, scorer=Levenshtein.distance, score_cutoff=2, limit=None
-            ):
-                near.add(cand)
+            shapes = index.shapes
+            empty: list[str] = []
+            head, tail = token[:2], token[-2:]
+            bucket = [
+                *shapes.get(f"{head}<{n - 1}", empty),
+                *shapes.get(f"{head}<{n}", empty),
+                *shapes.get(f"{head}<{n + 1}", empty),
+                *shapes.get(f"{tail}>{n - 1}", empty),
+                *shapes.get(f"{tail}>{n}", empty),
+                *shapes.get(f"{tail}>{n + 1}", empty),
+            ]
+            if bucket:
+                near.update(
+                    cand
+                    for cand, _dist, _i in process.extract(
+                        token, bucket, scorer=Levenshtein.distance, score_cutoff=2, limit=None
+                    )
+                )
+        floor = config.MIN_TOKEN_SIM
         for cand in near:
             if cand not in found:
                 sim, _ = token_sim(token, cand)
-                if sim >= config.MIN_TOKEN_SIM:
+                if sim >= floor:
                     found[cand] = sim
         return tuple(found.items())
 
@@ -134,24 +209,24 @@ class Screener:
         """Entries worth scoring → the names of each that retrieval reached (None: all
         names, for an identifier hit). Best upper bound first, at most MAX_CANDIDATES."""
         index = self.index
-        bound: dict[int, float] = defaultdict(float)
+        postings, idf = index.postings, index.idf
+        frequent = config.FREQUENT_POSTINGS
+        bound: dict[int, float] = {}
         for qname in query.names:
             tokens = query_tokens(qname, query.schema)
             items = list(dict.fromkeys(list(tokens) + joins(tokens)))
-            expansions = [(t, self._expand(t)) for t in items]
-            sizes = {t: sum(len(index.postings[v]) for v, _ in exp) for t, exp in expansions}
-            rare_exists = any(0 < s <= config.FREQUENT_POSTINGS for s in sizes.values())
-            for tok, exp in expansions:
-                if rare_exists and sizes[tok] > config.FREQUENT_POSTINGS:
+            expansions = [self._expand(t) for t in items]
+            rare_exists = any(0 < size <= frequent for _exp, size in expansions)
+            for exp, size in expansions:
+                if rare_exists and size > frequent:
                     continue
-                reach: dict[int, float] = {}
-                for vocab, sim in exp:
-                    w = index.idf[vocab] * sim
-                    for nid in index.postings[vocab]:
-                        if reach.get(nid, 0.0) < w:
-                            reach[nid] = w
+                reach = _reach(exp, postings, idf)
+                if not bound:
+                    bound = dict(reach)  # 0.0 + w == w: the first token's reach as it is
+                    continue
+                get = bound.get
                 for nid, w in reach.items():
-                    bound[nid] += w
+                    bound[nid] = get(nid, 0.0) + w
         best = self._best(query, bound, sources)
         seen: dict[int, set[int] | None] = {}
         for nid, _ in best:
@@ -170,15 +245,10 @@ class Screener:
         """The names most likely to score well: allowed source and schema, ranked by the
         bound normalised by the name's own weight (so `ABU AHMAD` beats a long name that
         also holds both tokens)."""
-        index = self.index
-        allowed = COMPATIBLE.get(query.schema, COMPATIBLE["Thing"])
-        ranked = []
-        pool = heapq.nlargest(config.RETRIEVAL_POOL, bound.items(), key=itemgetter(1))
-        for nid, b in pool:
-            entry = index.entries[index.names[nid].entry]
-            if entry.schema not in allowed or (sources is not None and entry.source not in sources):
-                continue
-            ranked.append((nid, b * (b / index.name_weight[nid]) ** 0.5))
+        ok = self._allowed_names(query.schema, sources)
+        weight = self.index.name_weight
+        pool = _largest(bound, config.RETRIEVAL_POOL)
+        ranked = [(nid, b * (b / weight[nid]) ** 0.5) for nid, b in pool if ok[nid]]
         ranked.sort(key=lambda kv: -kv[1])
         return ranked[: config.MAX_CANDIDATES]
 

@@ -8,6 +8,7 @@ the name score. Dates of birth, countries, gender and identifiers then confirm o
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -70,44 +71,88 @@ class NameScore:
     matches: tuple[TokenMatch, ...]
 
 
+Item = tuple[str, int, int, int]
+"""A token or joined run: text, first position, end position, and the bit mask of its
+positions."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Items:
+    """A name's single tokens and joined runs, with the Korean keys of each single token."""
+
+    singles: tuple[Item, ...]
+    joined: tuple[Item, ...]
+    keys: tuple[frozenset[str], ...]
+    joined_keys: tuple[frozenset[str], ...]
+
+
 @lru_cache(maxsize=200_000)
-def _items(tokens: tuple[str, ...]) -> list[tuple[str, int, int]]:
+def _items(tokens: tuple[str, ...]) -> _Items:
     """Tokens, adjacent joins and (for three or more tokens) the whole name joined, each
-    with the span of positions it covers."""
-    items = [(t, i, i + 1) for i, t in enumerate(tokens)]
-    items += [(tokens[i] + tokens[i + 1], i, i + 2) for i in range(len(tokens) - 1)]
+    with the span of positions it covers (and that span as a bit mask)."""
+    singles = tuple((t, i, i + 1, 1 << i) for i, t in enumerate(tokens))
+    spans = [(tokens[i] + tokens[i + 1], i, i + 2) for i in range(len(tokens) - 1)]
     if len(tokens) >= 3:
-        items.append(("".join(tokens), 0, len(tokens)))
-    return items
+        spans.append(("".join(tokens), 0, len(tokens)))
+    joined = tuple((t, s, e, (1 << e) - (1 << s)) for t, s, e in spans)
+    return _Items(
+        singles,
+        joined,
+        tuple(korean_keys(t) for t in tokens),
+        tuple(korean_keys(j[0]) for j in joined),
+    )
 
 
 def align(query: tuple[str, ...], listed: tuple[str, ...]) -> list[TokenMatch]:
     """Greedy one-to-one alignment of tokens (and joined pairs), best similarity first.
 
     Order is ignored on purpose: lists and customer files order names differently.
+    A joined pair (on either side) must meet a single token exactly or as Korean
+    syllables; two joined runs are never compared.
     """
-    pairs: list[tuple[float, int, TokenMatch]] = []
-    for qt, qs, qe in _items(query):
-        for ct, cs, ce in _items(listed):
-            joined = qe - qs > 1 or ce - cs > 1
-            if qe - qs > 1 and ce - cs > 1:
+    floor = config.MIN_TOKEN_SIM
+    exact, korean = config.SIM_EXACT, config.SIM_KOREAN
+    pairs: list[tuple[float, int, int, Item, Item, str]] = []
+    qi, ci = _items(query), _items(listed)
+    # Candidate pairs in the order (query item, listed item) of the full cross product:
+    # query singles and joins, each against listed singles then listed joins.
+    for q, qk in zip(qi.singles, qi.keys, strict=True):
+        qt = q[0]
+        for c in ci.singles:
+            sim, how = token_sim(qt, c[0])
+            if sim >= floor:
+                pairs.append((-sim, -2, len(pairs), q, c, how))
+        if ci.joined:
+            for c, ck in zip(ci.joined, ci.joined_keys, strict=True):
+                ct = c[0]
+                if qt == ct:
+                    sim, how = exact, "exact"
+                elif qk and not qk.isdisjoint(ck):
+                    sim, how = korean, "korean"
+                else:
+                    continue
+                if sim >= floor:
+                    pairs.append((-sim, -1 - (c[2] - c[1]), len(pairs), q, c, how))
+    for q, qk in zip(qi.joined, qi.joined_keys, strict=True):
+        qt = q[0]
+        for c, ck in zip(ci.singles, ci.keys, strict=True):
+            ct = c[0]
+            if qt == ct:
+                sim, how = exact, "exact"
+            elif qk and not qk.isdisjoint(ck):
+                sim, how = korean, "korean"
+            else:
                 continue
-            sim, how = token_sim(qt, ct)
-            if joined and how not in ("exact", "korean"):
-                continue  # a joined pair must meet exactly or as Korean syllables
-            if sim >= config.MIN_TOKEN_SIM:
-                span = (qe - qs) + (ce - cs)
-                pairs.append((sim, span, TokenMatch(qt, ct, sim, how, (qs, qe), (cs, ce))))
-    pairs.sort(key=lambda p: (-p[0], -p[1]))
-    used_q: set[int] = set()
-    used_c: set[int] = set()
+            if sim >= floor:
+                pairs.append((-sim, -1 - (q[2] - q[1]), len(pairs), q, c, how))
+    pairs.sort()
+    used_q = used_c = 0
     out: list[TokenMatch] = []
-    for _sim, _span, m in pairs:
-        qr, cr = range(*m.span_q), range(*m.span_c)
-        if used_q.isdisjoint(qr) and used_c.isdisjoint(cr):
-            used_q.update(qr)
-            used_c.update(cr)
-            out.append(m)
+    for neg_sim, _span, _n, q, c, how in pairs:
+        if not (used_q & q[3] or used_c & c[3]):
+            used_q |= q[3]
+            used_c |= c[3]
+            out.append(TokenMatch(q[0], c[0], -neg_sim, how, (q[1], q[2]), (c[1], c[2])))
     return out
 
 
@@ -126,10 +171,11 @@ def name_score(query: tuple[str, ...], listed: tuple[str, ...], weight: Weight) 
     q_hit = 0.0
     c_hit = 0.0
     for m in matches:
-        c_span = sum(c_w[i] for i in range(*m.span_c))
-        q_positions = range(*m.span_q)
-        for i in q_positions:
-            q_w[i] = c_span / len(q_positions)
+        c_span = sum(c_w[m.span_c[0] : m.span_c[1]])
+        qs, qe = m.span_q
+        share = c_span / (qe - qs)
+        for i in range(qs, qe):
+            q_w[i] = share
         q_hit += c_span * m.sim
         c_hit += c_span * m.sim
     q_total, c_total = sum(q_w), sum(c_w)
@@ -139,14 +185,24 @@ def name_score(query: tuple[str, ...], listed: tuple[str, ...], weight: Weight) 
     return NameScore(score, q_cov, c_cov, tuple(matches))
 
 
-def dob_feature(query: list[str], listed: set[str]) -> tuple[float, str]:
+@lru_cache(maxsize=50_000)
+def _years(dates: frozenset[str]) -> frozenset[int]:
+    """Years of listed dates of birth (cached: a listed party meets many queries)."""
+    return frozenset(int(d[:4]) for d in dates if d[:4].isdigit())
+
+
+def dob_feature(query: list[str], listed: AbstractSet[str]) -> tuple[float, str]:
     """Dates of birth: exact day agrees (+), same year (+), or years too far apart (−)."""
     if not query or not listed:
         return 0.0, ""
     if any(len(q) == 10 and q in listed for q in query):
         return config.DOB_EXACT_BONUS, "same date of birth"
     q_years = {int(q[:4]) for q in query}
-    l_years = {int(d[:4]) for d in listed if d[:4].isdigit()}
+    l_years = (
+        _years(listed)
+        if isinstance(listed, frozenset)
+        else {int(d[:4]) for d in listed if d[:4].isdigit()}
+    )
     if q_years & l_years:
         return config.DOB_YEAR_BONUS, "same year of birth"
     if l_years and all(abs(a - b) > config.DOB_YEAR_TOLERANCE for a in q_years for b in l_years):
@@ -154,7 +210,7 @@ def dob_feature(query: list[str], listed: set[str]) -> tuple[float, str]:
     return 0.0, ""
 
 
-def country_feature(query: list[str], listed: set[str]) -> tuple[float, str]:
+def country_feature(query: list[str], listed: AbstractSet[str]) -> tuple[float, str]:
     """Nationality / country: shared (+) or none in common (−)."""
     if not query or not listed:
         return 0.0, ""
@@ -163,7 +219,7 @@ def country_feature(query: list[str], listed: set[str]) -> tuple[float, str]:
     return -config.COUNTRY_CONFLICT_PENALTY, "no country in common"
 
 
-def gender_feature(query: list[str], listed: set[str]) -> tuple[float, str]:
+def gender_feature(query: list[str], listed: AbstractSet[str]) -> tuple[float, str]:
     """Gender stated on both sides and different (−)."""
     if query and listed and not set(query) & listed:
         return -config.GENDER_CONFLICT_PENALTY, "different gender"

@@ -199,9 +199,25 @@ NOT_KOREAN_LETTERS = frozenset("fqvxz")
 """Letters no romanization of Korean uses: tokens with them have no Korean reading."""
 
 
+_KNOWN_KEYS: dict[str, frozenset[str]] = {}
+"""Keys computed ahead of time (an index's whole vocabulary), consulted before computing."""
+
+
+def remember_korean_keys(table: dict[str, frozenset[str]]) -> None:
+    """Adopt keys computed ahead of time (by the index build) so lookups need no parsing.
+    The first table is adopted as it is (no copy); a later one is merged into a new table
+    (the keys are a pure function of the token, so merging never changes an answer)."""
+    global _KNOWN_KEYS
+    if not _KNOWN_KEYS:
+        _KNOWN_KEYS = table
+    elif table is not _KNOWN_KEYS:
+        _KNOWN_KEYS = {**_KNOWN_KEYS, **table}
+
+
 def korean_keys(token: str) -> frozenset[str]:
     """Keys of a token in the Korean syllable space ('kyong', 'gyeong', '경' share one)."""
-    return _korean_keys(token)
+    keys = _KNOWN_KEYS.get(token)
+    return _korean_keys(token) if keys is None else keys
 
 
 @lru_cache(maxsize=300_000)
