@@ -28,6 +28,7 @@ from sanctum.match import config
 from sanctum.names.normalize import (
     is_legal_form,
     korean_keys,
+    name_variants,
     remember_korean_keys,
     skeleton,
     tokenize,
@@ -35,8 +36,11 @@ from sanctum.names.normalize import (
 from sanctum.store.db import Store
 from sanctum.store.links import norm_imo, norm_passport
 
-INDEX_FORMAT = 9
+INDEX_FORMAT = 10
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
+
+DERIVED_NOTE = "read from the listed name"
+"""Note on a name the index derived from a listed one (`names.normalize.name_variants`)."""
 
 NAME_PROPS = {
     "name": "name",
@@ -270,6 +274,18 @@ def build(store: Store) -> Index:
     return _assemble(store.generation(), entries, by_id, raw_names, wallets, store)
 
 
+def with_variants(
+    raw_names: Iterable[tuple[int, str, str, str]],
+) -> Iterator[tuple[int, str, str, str]]:
+    """Each listed name, then its readings (`name_variants`): an acronym in brackets, the
+    name without a note. A reading keeps the name's kind and says where it came from."""
+    raw_names = list(raw_names)
+    yield from raw_names  # names as listed first: a reading never shadows a listed name
+    for idx, text, kind, note in raw_names:
+        for variant in name_variants(text):
+            yield idx, variant, kind, note or f"{DERIVED_NOTE} {text!r}"
+
+
 def _assemble(
     generation: int,
     entries: list[Entry],
@@ -281,7 +297,7 @@ def _assemble(
     names: list[NameRec] = []
     postings: dict[str, list[int]] = defaultdict(list)
     seen: set[tuple[int, tuple[str, ...]]] = set()
-    for idx, text, kind, note in raw_names:
+    for idx, text, kind, note in with_variants(raw_names):
         entry = entries[idx]
         tokens = tuple(sys.intern(t) for t in tokenize(text, entry.schema))
         if not tokens or ((idx, tokens) in seen and kind != "cyber"):

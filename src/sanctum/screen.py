@@ -117,6 +117,23 @@ def _largest(bound: dict[int, float], n: int) -> list[tuple[int, float]]:
     return top[:n]
 
 
+def distinct_entries(
+    ranked: list[tuple[int, float]], index: Index, limit: int
+) -> list[tuple[int, float]]:
+    """The ranked names of the first `limit` distinct listed parties: a party listed under
+    many spellings of one name must not crowd others out of the candidates."""
+    entries: set[int] = set()
+    out = []
+    for nid, b in ranked:
+        entry = index.names[nid].entry
+        if entry not in entries:
+            if len(entries) == limit:
+                continue
+            entries.add(entry)
+        out.append((nid, b))
+    return out
+
+
 class Screener:
     """Screens queries against every list in force."""
 
@@ -217,9 +234,13 @@ class Screener:
             items = list(dict.fromkeys(list(tokens) + joins(tokens)))
             expansions = [self._expand(t) for t in items]
             rare_exists = any(0 < size <= frequent for _exp, size in expansions)
-            for exp, size in expansions:
+            for tok, (exp, size) in zip(items, expansions, strict=True):
                 if rare_exists and size > frequent:
-                    continue
+                    # a frequent token (a lone KIM), or one whose spelling neighbours are
+                    # (MAHMUD ~ MUHAMMAD): only its own exact spelling opens candidates
+                    exp = tuple((v, sim) for v, sim in exp if v == tok)
+                    if not exp or len(postings[tok]) > frequent:
+                        continue
                 reach = _reach(exp, postings, idf)
                 if not bound:
                     bound = dict(reach)  # 0.0 + w == w: the first token's reach as it is
@@ -247,10 +268,12 @@ class Screener:
         also holds both tokens)."""
         ok = self._allowed_names(query.schema, sources)
         weight = self.index.name_weight
+        if sources is not None:  # other lists' names must not fill the pool
+            bound = {nid: b for nid, b in bound.items() if ok[nid]}
         pool = _largest(bound, config.RETRIEVAL_POOL)
         ranked = [(nid, b * (b / weight[nid]) ** 0.5) for nid, b in pool if ok[nid]]
         ranked.sort(key=lambda kv: -kv[1])
-        return ranked[: config.MAX_CANDIDATES]
+        return distinct_entries(ranked, self.index, config.MAX_CANDIDATES)
 
     # -- screening ----------------------------------------------------------------------
 

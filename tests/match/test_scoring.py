@@ -31,6 +31,10 @@ MATCHES = [
     ("Vladimir Puttin", "PUTIN, Vladimir", "one typo"),
     ("Путин Владимир", "PUTIN, Vladimir", "Cyrillic"),
     ("Mohamed Abdallah", "Muhammad Abdullah", "Arabic romanizations"),
+    ("张伟", "ZHANG Wei", "Chinese characters ↔ pinyin"),
+    ("김정은", "KIM, Jong Un", "Hangul, given name in order"),
+    ("Jong Un Kim", "KIM, Jong Un", "surname moved, given name in order"),
+    ("RECONNAISSANCE GENERAL BUREAU (RGB)", "RECONNAISSANCE GENERAL BUREAU", "bracketed acronym"),
 ]
 
 NON_MATCHES = [
@@ -39,6 +43,14 @@ NON_MATCHES = [
     ("Kang Min Ho", "KANG, Kyong Il", "same surname only"),
     ("Maria Garcia", "GARCIA MARQUEZ, Gabriel", "shared surname only"),
     ("Vladimir Putin", "VLADIMIROV, Nikolai Nikolayevich", "similar but different"),
+    # Chinese characters transliterate to one fixed spelling: near spellings are other names
+    ("王想", "WANG, Exiang", "xiang is not exiang"),
+    ("常磊", "ZHANG, Lei", "chang is not zhang"),
+    ("李军", "LEE, John", "no Korean reading for a Chinese name"),
+    ("郭颖", "WANG, Guo Ying", "a Chinese name has no optional syllable"),
+    # a Korean given name keeps its syllable order
+    ("김은정", "KIM, Jong Un", "은정 is not 정은"),
+    ("장성진", "CHANG, Chin Sung", "성진 is not 진성"),
 ]
 
 
@@ -157,3 +169,14 @@ def test_unknown_algorithm() -> None:
 def test_ofac_algorithm_selectable() -> None:
     result = sanctum.compare(person("VLADIMIR PUTIN"), person("PUTIN, Vladimir"), algorithm="ofac")
     assert result.score == 1.0 and result.algorithm == "ofac"
+
+
+def test_swapped_korean_given_name_is_explained() -> None:
+    result = sanctum.compare(person("김은정"), person("KIM, Jong Un"))
+    name = result.explanation["name"]
+    assert name["given_name_order"] == "swapped"
+    assert name["given_name_order_factor"] == config.KOREAN_GIVEN_ORDER_FACTOR
+    in_order = sanctum.compare(person("김정은"), person("KIM, Jong Un"))
+    assert "given_name_order" not in in_order.explanation["name"]
+    expected = in_order.score * config.KOREAN_GIVEN_ORDER_FACTOR
+    assert result.score == pytest.approx(expected, abs=1e-4)

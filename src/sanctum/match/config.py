@@ -33,6 +33,9 @@ CANDIDATE_COVERAGE_EXP = 0.5
 """Exponent on the weighted share of the listed name's tokens that were matched: below 1
 so a missing middle name costs little, above 0 so a lone common token (KIM, CORP) cannot
 reach the threshold against a multi-token name (`population`, generic-token tests)."""
+HAN_COVERAGE_EXP = 1.0
+"""CANDIDATE_COVERAGE_EXP for a name written in Chinese characters: Chinese names have no
+middle names, so `Guo Ying` is not `WANG Guo Ying` (`population` zh_CN)."""
 LEGAL_FORM_WEIGHT = 0.15
 """Weight of legal forms and generic business words relative to their rarity weight."""
 UNKNOWN_TOKEN_IDF = 6.0
@@ -41,6 +44,10 @@ WEAK_ALIAS_FACTOR = 0.92
 """Weak (low-quality) aliases count less: their name score is multiplied by this."""
 CYBER_ALIAS_FACTOR = 0.92
 """Vendor names of designated cyber groups (data/cyber_aliases.csv) count like weak aliases."""
+KOREAN_GIVEN_ORDER_FACTOR = 0.85
+"""A Hangul query whose given-name syllables met the listed ones in reverse order (은정 vs
+Jong Un) is another name: its name score is multiplied by this, taking an otherwise exact
+three-syllable match (0.93) below THRESHOLD (`population` ko_KR; `dprk` unchanged)."""
 MIN_TOKENS_SHORT_NAME = 2
 """Single-token listed names need an exact or Korean-key match, not a fuzzy one."""
 

@@ -11,10 +11,12 @@ from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz.distance import Levenshtein
 
 from sanctum.match import config
+from sanctum.names.korean import is_hangul
 from sanctum.names.normalize import korean_keys, skeleton
 
 Weight = Callable[[str], float]
@@ -69,6 +71,7 @@ class NameScore:
     query_coverage: float
     listed_coverage: float
     matches: tuple[TokenMatch, ...]
+    given_order_swapped: bool = False
 
 
 Item = tuple[str, int, int, int]
@@ -103,12 +106,16 @@ def _items(tokens: tuple[str, ...]) -> _Items:
     )
 
 
-def align(query: tuple[str, ...], listed: tuple[str, ...]) -> list[TokenMatch]:
+def align(
+    query: tuple[str, ...], listed: tuple[str, ...], exact_only: bool = False
+) -> list[TokenMatch]:
     """Greedy one-to-one alignment of tokens (and joined pairs), best similarity first.
 
     Order is ignored on purpose: lists and customer files order names differently.
     A joined pair (on either side) must meet a single token exactly or as Korean
     syllables; two joined runs are never compared.
+    `exact_only`: only identical tokens meet (a name transliterated from Chinese
+    characters, where `xiang` ≠ `liang` and `li` ≠ `lee` as Korean syllables).
     """
     floor = config.MIN_TOKEN_SIM
     exact, korean = config.SIM_EXACT, config.SIM_KOREAN
@@ -119,6 +126,8 @@ def align(query: tuple[str, ...], listed: tuple[str, ...]) -> list[TokenMatch]:
     for q, qk in zip(qi.singles, qi.keys, strict=True):
         qt = q[0]
         for c in ci.singles:
+            if exact_only and qt != c[0]:
+                continue
             sim, how = token_sim(qt, c[0])
             if sim >= floor:
                 pairs.append((-sim, -2, len(pairs), q, c, how))
@@ -127,7 +136,7 @@ def align(query: tuple[str, ...], listed: tuple[str, ...]) -> list[TokenMatch]:
                 ct = c[0]
                 if qt == ct:
                     sim, how = exact, "exact"
-                elif qk and not qk.isdisjoint(ck):
+                elif qk and not exact_only and not qk.isdisjoint(ck):
                     sim, how = korean, "korean"
                 else:
                     continue
@@ -139,7 +148,7 @@ def align(query: tuple[str, ...], listed: tuple[str, ...]) -> list[TokenMatch]:
             ct = c[0]
             if qt == ct:
                 sim, how = exact, "exact"
-            elif qk and not qk.isdisjoint(ck):
+            elif qk and not exact_only and not qk.isdisjoint(ck):
                 sim, how = korean, "korean"
             else:
                 continue
@@ -156,16 +165,19 @@ def align(query: tuple[str, ...], listed: tuple[str, ...]) -> list[TokenMatch]:
     return out
 
 
-def name_score(query: tuple[str, ...], listed: tuple[str, ...], weight: Weight) -> NameScore:
+def name_score(
+    query: tuple[str, ...], listed: tuple[str, ...], weight: Weight, exact_only: bool = False
+) -> NameScore:
     """Weighted coverage of both names by the aligned tokens, combined.
 
     score = query_coverage ** QUERY_COVERAGE_EXP * listed_coverage ** CANDIDATE_COVERAGE_EXP
+    (HAN_COVERAGE_EXP for a name in Chinese characters: no syllable of it is optional.)
     A listed token's weight is its rarity in the lists; a query token takes the weight of
     the listed token it met (a Hangul syllable has no rarity of its own), else its own.
     """
     if not query or not listed:
         return NameScore(0.0, 0.0, 0.0, ())
-    matches = align(query, listed)
+    matches = align(query, listed, exact_only)
     c_w = [weight(t) for t in listed]
     q_w = [weight(t) for t in query]
     q_hit = 0.0
@@ -181,8 +193,23 @@ def name_score(query: tuple[str, ...], listed: tuple[str, ...], weight: Weight) 
     q_total, c_total = sum(q_w), sum(c_w)
     q_cov = min(1.0, q_hit / q_total) if q_total else 0.0
     c_cov = min(1.0, c_hit / c_total) if c_total else 0.0
-    score = (q_cov**config.QUERY_COVERAGE_EXP) * (c_cov**config.CANDIDATE_COVERAGE_EXP)
-    return NameScore(score, q_cov, c_cov, tuple(matches))
+    c_exp = config.HAN_COVERAGE_EXP if exact_only else config.CANDIDATE_COVERAGE_EXP
+    score = (q_cov**config.QUERY_COVERAGE_EXP) * (c_cov**c_exp)
+    swapped = given_order_swapped(query, matches)
+    if swapped:
+        score *= config.KOREAN_GIVEN_ORDER_FACTOR
+    return NameScore(score, q_cov, c_cov, tuple(matches), swapped)
+
+
+def given_order_swapped(query: tuple[str, ...], matches: list[TokenMatch]) -> bool:
+    """True if a Hangul query's given-name syllables met the listed name in the other
+    order: 은정 (Un Jong) is not 정은 (Jong Un). The surname (first Hangul syllable) may
+    move; the given-name syllables keep their order in every romanization."""
+    if len(query) < 3 or not all(len(t) == 1 and is_hangul(t) for t in query):
+        return False
+    given = sorted((m.span_q[0], m.span_c[0]) for m in matches if m.span_q[0] >= 1)
+    listed = [c for _q, c in given]
+    return any(a > b for a, b in pairwise(listed))
 
 
 @lru_cache(maxsize=50_000)

@@ -8,7 +8,7 @@ from typing import Any
 from followthemoney import model, registry
 
 from sanctum.errors import SanctumError
-from sanctum.names.normalize import MAX_NAME_CHARS, clean
+from sanctum.names.normalize import MAX_NAME_CHARS, clean, name_variants
 from sanctum.sources.dates import parse_date
 
 MATCHABLE = ("Thing", "LegalEntity", "Person", "Organization", "Company", "Vessel", "Airplane")
@@ -86,6 +86,7 @@ def parse_query(data: dict[str, Any] | Query) -> Query:
                 "properties.name", f"name longer than {MAX_NAME_CHARS * 20} characters"
             )
     names = [c for c in (clean(n) for n in names) if c]
+    names += [v for n in names for v in name_variants(n) if v not in names]
     dates = []
     for d in _values(props, "birthDate"):
         iso = parse_date(d)

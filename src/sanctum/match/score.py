@@ -22,7 +22,7 @@ from sanctum.match.features import (
     name_score,
 )
 from sanctum.match.query import Query
-from sanctum.names.normalize import tokenize
+from sanctum.names.normalize import is_han, tokenize
 
 ALGORITHMS = ("sanctum", "ofac")
 DEFAULT_ALGORITHM = "sanctum"
@@ -69,8 +69,9 @@ def best_name(query: Query, names: list[NameRec], weight: Weight) -> tuple[float
     found: tuple[str, NameRec, NameScore, float] | None = None
     for qname in query.names:
         q_tokens = query_tokens(qname, query.schema)
+        q_han = is_han(qname)
         for rec in names:
-            ns = name_score(q_tokens, rec.tokens, weight)
+            ns = name_score(q_tokens, rec.tokens, weight, q_han or is_han(rec.text))
             factor = NAME_FACTORS.get(rec.kind, 1.0)
             if ns.score * factor > best:
                 best = ns.score * factor
@@ -101,6 +102,9 @@ def explain_name(found: tuple[str, NameRec, NameScore, float]) -> dict[str, Any]
     }
     if factor != 1.0:
         explained["alias_factor"] = factor
+    if ns.given_order_swapped:
+        explained["given_name_order"] = "swapped"
+        explained["given_name_order_factor"] = config.KOREAN_GIVEN_ORDER_FACTOR
     if rec.note:
         explained["alias_source"] = rec.note
     return explained

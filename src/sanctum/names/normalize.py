@@ -26,6 +26,7 @@ MAX_TOKENS = 24
 APOSTROPHES = "'’‘`´ʼʻ′"
 _SPLIT = re.compile(r"[^0-9a-z]+")
 _HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 
 LEGAL_FORMS = frozenset(
     [
@@ -123,6 +124,9 @@ TITLES = frozenset(
         "capt",
         "lieutenant",
         "lt",
+        "professor",
+        "commander",
+        "chief",
     ]
 )
 """Titles and honorifics dropped from person names before matching."""
@@ -141,12 +145,31 @@ def clean(text: str) -> str:
     return " ".join(_INVISIBLE.sub(" ", text).split())
 
 
+ARABIC_SCRIPT_VARIANTS = str.maketrans(
+    {
+        "\u06be": "\u0647",  # heh doachashmee (Urdu) → heh
+        "\u06c1": "\u0647",  # heh goal (Urdu) → heh
+        "\u06c0": "\u0647",  # heh with yeh above → heh
+        "\u06d5": "\u0647",  # ae → heh
+        "\u0639": "",  # ain: romanized as an apostrophe or not at all
+        "\u0621": "",  # hamza, likewise
+    }
+)
+"""Arabic-script letters that transliterate to nothing useful, mapped to the letter they
+stand for or dropped (as romanizations drop them), so `ابراھیم` (Urdu heh) is `ابراهيم` and
+`سعد` stays one word."""
+
+
 @lru_cache(maxsize=200_000)
 def _fold(chunk: str) -> str:
-    """ASCII, lower case, apostrophes dropped, for a run of non-Hangul text."""
+    """ASCII, lower case, apostrophes dropped, for a run of non-Hangul text. Letters the
+    transliteration cannot render (`?`) are dropped rather than splitting the word."""
     for ch in APOSTROPHES:
         chunk = chunk.replace(ch, "")
-    return (ascii_text(chunk) or "").lower()
+    folded = (ascii_text(chunk.translate(ARABIC_SCRIPT_VARIANTS)) or "").lower()
+    for ch in APOSTROPHES + "?":
+        folded = folded.replace(ch, "")
+    return folded
 
 
 def tokenize(name: str, schema: str | None = None) -> list[str]:
@@ -227,6 +250,45 @@ def _korean_keys(token: str) -> frozenset[str]:
     if not token.isalpha() or len(token) > 16 or not NOT_KOREAN_LETTERS.isdisjoint(token):
         return frozenset()
     return frozenset("-".join(seq) for seq in korean.latin_syllable_keys(token))
+
+
+@lru_cache(maxsize=100_000)
+def is_han(text: str) -> bool:
+    """True if a name is written in Chinese characters. Its tokens are then a fixed
+    transliteration (pinyin) of the characters, so a near-miss spelling means different
+    characters, not a variant spelling of the same ones."""
+    return _HAN.search(text) is not None
+
+
+_PAREN = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]\s*")
+_NOTE_TAIL = re.compile(
+    r"(?:,\s*(?:born|b\.|dob|date of birth|previously)\b|\s+(?:son|daughter) of\s).*$", re.I
+)
+_QUOTES = '"“”«»„'
+
+
+def name_variants(text: str) -> list[str]:
+    """Readings of one listed (or queried) name that carries more than a name: a bracketed
+    acronym or note (`RECONNAISSANCE GENERAL BUREAU (RGB)` → the name and `RGB`;
+    `Encep Nurjaman (birth name)` → `Encep Nurjaman`), a trailing note after a comma
+    (`…, born in Kandahar on 01 Jan.1967`) or quotes (`“Chief Kahwa”`). Lists write all of
+    these inside name fields; each reading matches on its own. Lower-case bracketed words
+    are notes, not names, and are dropped."""
+    out: list[str] = []
+    stripped = text.strip().strip(_QUOTES).strip()
+    if stripped != text.strip():
+        out.append(stripped)
+    tail = _NOTE_TAIL.sub("", stripped).strip()
+    if tail and tail != stripped:
+        out.append(tail)
+    outer, inners = stripped, []
+    while _PAREN.search(outer):  # innermost brackets first
+        inners += _PAREN.findall(outer)
+        outer = " ".join(_PAREN.sub(" ", outer).split())
+    if outer != stripped:
+        out.append(outer)
+    out += [i.strip() for i in inners if len(i.strip()) > 1 and not i.islower()]
+    return [v for v in dict.fromkeys(out) if v and v != text]
 
 
 def is_legal_form(token: str) -> bool:
