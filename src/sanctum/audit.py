@@ -10,7 +10,8 @@ import csv
 import hashlib
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import IO, Any
 
 from sanctum.store.db import Store, now
@@ -42,6 +43,62 @@ def record_hash(fields: tuple[Any, ...]) -> str:
     return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One record to append: what was asked, against which lists, and what came back."""
+
+    kind: str
+    query: Any
+    list_versions: dict[str, str]
+    matcher_version: str
+    algorithm: str
+    results: list[dict[str, Any]]
+
+
+def append_many(store: Store, actor: str, entries: Sequence[Entry]) -> list[int]:
+    """Append records to the chain in one transaction (one chained row each); their ids.
+
+    A request's screenings land together or not at all, and the chain is locked once."""
+    _ensure(store)
+    if not entries:
+        return []
+    db = store.db
+    ids: list[int] = []
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        row = db.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+        last_id, prev = (row[0], row[1]) if row else (0, GENESIS)
+        at = now()
+        rows = []
+        for entry in entries:
+            last_id += 1
+            content = (
+                last_id,
+                at,
+                actor,
+                entry.kind,
+                json.dumps(entry.query, ensure_ascii=False, sort_keys=True),
+                json.dumps(entry.list_versions, sort_keys=True),
+                entry.matcher_version,
+                entry.algorithm,
+                json.dumps(entry.results, ensure_ascii=False, sort_keys=True),
+            )
+            digest = record_hash((*content, prev))
+            rows.append((*content, prev, digest))
+            ids.append(last_id)
+            prev = digest
+        db.executemany(
+            "INSERT INTO audit (id, at, actor, kind, query, list_versions, matcher_version, "
+            "algorithm, results, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return ids
+
+
 def append(
     store: Store,
     actor: str,
@@ -53,49 +110,33 @@ def append(
     results: list[dict[str, Any]],
 ) -> int:
     """Append one record to the chain; returns its id."""
-    _ensure(store)
-    db = store.db
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        row = db.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-        new_id, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
-        content = (
-            new_id,
-            now(),
-            actor,
-            kind,
-            json.dumps(query, ensure_ascii=False, sort_keys=True),
-            json.dumps(list_versions, sort_keys=True),
-            matcher_version,
-            algorithm,
-            json.dumps(results, ensure_ascii=False, sort_keys=True),
-        )
-        digest = record_hash((*content, prev))
-        db.execute(
-            "INSERT INTO audit (id, at, actor, kind, query, list_versions, matcher_version, "
-            "algorithm, results, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (*content, prev, digest),
-        )
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    return new_id
+    entry = Entry(kind, query, list_versions, matcher_version, algorithm, results)
+    return append_many(store, actor, [entry])[0]
 
 
-def record_screening(store: Store, actor: str, query: Any, screening: Any) -> int:
-    """Audit a Screening (results kept as id, score, match)."""
+def screening_entry(query: Any, screening: Any, kind: str = "screen") -> Entry:
+    """The record of a Screening (results kept as id, score, match)."""
     results = [{"id": r.id, "score": r.score, "match": r.match} for r in screening.results]
-    return append(
-        store,
-        actor,
-        "screen",
+    return Entry(
+        kind,
         query,
         screening.list_versions,
         screening.matcher_version,
         screening.algorithm,
         results,
     )
+
+
+def record_screening(store: Store, actor: str, query: Any, screening: Any) -> int:
+    """Audit a Screening (results kept as id, score, match)."""
+    return append_many(store, actor, [screening_entry(query, screening)])[0]
+
+
+def record_screenings(
+    store: Store, actor: str, items: Iterable[tuple[Any, Any]], kind: str = "screen"
+) -> list[int]:
+    """Audit a request's (query, Screening) pairs in one transaction, one record each."""
+    return append_many(store, actor, [screening_entry(q, s, kind) for q, s in items])
 
 
 def verify(store: Store) -> tuple[bool, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -9,7 +10,7 @@ from followthemoney import EntityProxy
 
 from sanctum.errors import SanctumError
 from sanctum.sources import registry
-from sanctum.store.db import Store
+from sanctum.store.db import OPEN, Store
 
 
 def sources_summary(store: Store) -> list[dict[str, Any]]:
@@ -119,3 +120,29 @@ def diff_view(store: Store, source: str, day_from: str, day_to: str) -> dict[str
         raise SanctumError(f"{source}: no version in force on {day_to}")
     result = store.diff(source, a.seq, b.seq)
     return {"source": source, "from": a.as_dict(), "to": b.as_dict(), **result}
+
+
+def last_changes(store: Store, party_ids: Iterable[str]) -> dict[str, str]:
+    """Per listed party: the date of the version in which it last changed.
+
+    A change is a statement about the party or anything derived from it (designations,
+    identifications, wallets, links) that a version added, or one that a version dropped;
+    the date is that version's date (its publication date where the list states one). A
+    party unchanged since the oldest version held gets that version's date (first seen).
+    """
+    ids = sorted(set(party_ids))
+    out: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = store.db.execute(
+            "WITH changes AS ("
+            f" SELECT s.party_id, CASE WHEN s.last_seq={OPEN} THEN s.first_seq ELSE"
+            "  (SELECT MIN(n.seq) FROM versions n WHERE n.source=s.source AND n.seq>s.last_seq)"
+            f" END AS seq FROM statements s WHERE s.party_id IN ({marks}))"
+            " SELECT c.party_id, MAX(v.version_date) FROM changes c"
+            " JOIN versions v ON v.seq=c.seq GROUP BY c.party_id",
+            chunk,
+        )
+        out.update({str(pid): str(day) for pid, day in rows})
+    return out

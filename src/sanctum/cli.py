@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -70,9 +72,9 @@ def _report(outcomes: list[LoadOutcome]) -> int:
     return rejected
 
 
-def _load_with_progress(
-    store: Store, paths: list[Path], source: str | None, force: bool, max_drop: float | None
-) -> list[LoadOutcome]:
+@contextmanager
+def _progress() -> Iterator[Callable[[VersionFiles], None]]:
+    """A transient progress line naming the version being loaded."""
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -85,6 +87,13 @@ def _load_with_progress(
         def step(version: VersionFiles) -> None:
             progress.update(task, description=f"loading {version.source} {version.label}")
 
+        yield step
+
+
+def _load_with_progress(
+    store: Store, paths: list[Path], source: str | None, force: bool, max_drop: float | None
+) -> list[LoadOutcome]:
+    with _progress() as step:
         return load_paths(
             store, paths, source=source, force=force, max_drop=max_drop, progress=step
         )
@@ -132,25 +141,23 @@ def update(
     ] = False,
 ) -> None:
     """Pull the current official lists (or read a mirror) and load what changed."""
-    from sanctum.fetch import update_from_web
+    from sanctum.fetch import update_sources
 
     store = open_store()
     mirror = from_dir or settings.mirror()
     wanted = source or list(registry.SOURCES)
-    outcomes: list[LoadOutcome] = []
-    if mirror is not None:
-        paths = [mirror / s for s in wanted if (mirror / s).is_dir()]
-        if not paths:
-            fail(f"{mirror}: no source folders found (expected <source>/<date>/<files>)")
-        outcomes = _load_with_progress(store, paths, None, force, None)
-    else:
-        fetched, outcomes = update_from_web(store, wanted, force=force)
-        for f in fetched:
-            console.print(f"{f.source}: {f.status} {f.message}", highlight=False)
-        if any(f.status == "failed" for f in fetched):
-            _report(outcomes)
-            raise typer.Exit(1)
-    if _report(outcomes):
+    try:
+        with _progress() as step:
+            report = update_sources(store, wanted, mirror, force=force, progress=step)
+    except SanctumError as exc:
+        fail(str(exc))
+        return
+    for f in report.fetched:
+        console.print(f"{f.source}: {f.status} {f.message}", highlight=False)
+    if any(f.status == "failed" for f in report.fetched):
+        _report(report.outcomes)
+        raise typer.Exit(1)
+    if _report(report.outcomes):
         raise typer.Exit(1)
 
 

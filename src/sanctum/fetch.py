@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
@@ -21,7 +21,7 @@ from sanctum import settings
 from sanctum.errors import SanctumError
 from sanctum.sources.registry import SOURCES, SourceSpec
 from sanctum.store.db import Store
-from sanctum.store.loader import LoadOutcome, VersionFiles, load_version
+from sanctum.store.loader import LoadOutcome, VersionFiles, load_paths, load_version
 
 TIMEOUT_S = 60.0
 RETRIES = 3
@@ -148,3 +148,37 @@ def update_from_web(
         elif result.version is not None:
             outcomes.append(load_version(store, result.version, force=force))
     return fetched, outcomes
+
+
+@dataclass
+class UpdateReport:
+    """What one update did: where it read from, what each download gave (web only), and
+    what happened to each version (loaded, unchanged, rejected with the reason)."""
+
+    mode: str  # "mirror" or "web"
+    fetched: list[FetchOutcome] = field(default_factory=list)
+    outcomes: list[LoadOutcome] = field(default_factory=list)
+
+
+def update_sources(
+    store: Store,
+    source_ids: Sequence[str],
+    mirror: Path | None = None,
+    *,
+    force: bool = False,
+    progress: Callable[[VersionFiles], None] | None = None,
+    workers: int | None = None,
+) -> UpdateReport:
+    """Pull new versions of the given sources: from `mirror` (a `<source>/<date>/<files>`
+    folder) when one is given, else from the official URLs. Shared by `sanctum update` and
+    `POST /admin/update`; raises SanctumError when the mirror holds none of the sources."""
+    if mirror is not None:
+        paths = [mirror / s for s in source_ids if (mirror / s).is_dir()]
+        if not paths:
+            raise SanctumError(
+                f"{mirror}: no source folders found (expected <source>/<date>/<files>)"
+            )
+        outcomes = load_paths(store, paths, force=force, progress=progress, workers=workers)
+        return UpdateReport("mirror", [], outcomes)
+    fetched, outcomes = update_from_web(store, source_ids, force=force)
+    return UpdateReport("web", fetched, outcomes)

@@ -170,6 +170,11 @@ class Screener:
 
     # -- retrieval ----------------------------------------------------------------------
 
+    def expand(self, token: str) -> tuple[tuple[str, float], ...]:
+        """Vocabulary tokens a query token may stand for, with their similarity (cached;
+        search reaches what screening reaches)."""
+        return self._expand(token)[0]
+
     def _expand_token(self, token: str) -> tuple[tuple[tuple[str, float], ...], int]:
         """Vocabulary tokens a query token may stand for, with their similarity; and how
         many names those tokens reach in all (postings summed)."""

@@ -7,8 +7,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MEDIA_TYPE = "application/problem+json"
@@ -18,11 +21,26 @@ TITLES = {
     403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",
+    409: "Conflict",
     413: "Request too large",
+    415: "Unsupported media type",
     422: "Invalid request",
+    429: "Too many requests",
     500: "Internal error",
     503: "Service unavailable",
 }
+
+
+class ProblemDocument(BaseModel):
+    """The body of every error answer (RFC 9457), with the request field at fault."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    field: str | None = Field(description="The request field at fault, where there is one.")
 
 
 class Problem(Exception):
@@ -59,7 +77,7 @@ def problem_response(problem: Problem) -> JSONResponse:
     return JSONResponse(body, problem.status, headers=problem.headers, media_type=MEDIA_TYPE)
 
 
-def _field(loc: Sequence[Any]) -> str:
+def field_of(loc: Sequence[Any]) -> str:
     """`body.queries.q1.properties` → `queries.q1.properties` (where the error is)."""
     parts = [str(p) for p in loc]
     if parts and parts[0] in ("body", "query", "path", "header"):
@@ -79,14 +97,27 @@ async def _on_validation(_request: Request, exc: Exception) -> JSONResponse:
     if first.get("type") == "json_invalid":
         problem = Problem(400, f"malformed JSON: {first.get('msg', '')}", "body")
     else:
-        where = _field(first.get("loc", ()))
+        where = field_of(first.get("loc", ()))
         problem = Problem(422, f"{where or 'request'}: {first.get('msg', 'invalid')}", where)
     return problem_response(problem)
 
 
-async def _on_http(_request: Request, exc: Exception) -> JSONResponse:
+def _allowed_methods(request: Request) -> str | None:
+    """Every method some route serves at this path (a path may have one route per method,
+    and the router only names the first one's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        found, _ = route.matches({**request.scope, "method": "GET"})
+        if found != Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods)) or None
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers) if exc.headers else None
+    if exc.status_code == 405 and (allow := _allowed_methods(request)):
+        headers = {**(headers or {}), "Allow": allow}
     # FastAPI raises a bare 400 only when it cannot read the body (e.g. not UTF-8)
     field = "body" if exc.status_code == 400 else None
     return problem_response(Problem(exc.status_code, str(exc.detail), field, headers=headers))
@@ -148,3 +179,51 @@ class BodyLimit:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Route `responses` documenting these error statuses (as problem documents)."""
+    return {status: {"description": TITLES.get(status, "Error")} for status in statuses}
+
+
+def _is_default_validation(response: dict[str, Any]) -> bool:
+    ref = str(response.get("content", {}).get("application/json", {}).get("schema", {}))
+    return "HTTPValidationError" in ref
+
+
+def install_openapi(app: FastAPI, schemas: dict[str, Any] | None = None) -> None:
+    """Make `/openapi.json` say what the API answers on errors: every 4xx/5xx a route
+    documents is a problem document (application/problem+json), FastAPI's default 422
+    included, unless the route gave that status a body of its own. `schemas` are added to
+    the components (for request bodies a route reads itself)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            description=app.description,
+            routes=app.routes,
+        )
+        ref = {"$ref": "#/components/schemas/ProblemDocument"}
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                for status, response in operation.get("responses", {}).items():
+                    if status[:1] not in ("4", "5"):
+                        continue
+                    if "content" not in response or _is_default_validation(response):
+                        response["content"] = {MEDIA_TYPE: {"schema": ref}}
+                        response["description"] = TITLES.get(int(status), "Error")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["ProblemDocument"] = ProblemDocument.model_json_schema()
+        components.update(schemas or {})
+        text = str(schema["paths"])
+        for unused in ("HTTPValidationError", "ValidationError"):
+            if f"#/components/schemas/{unused}'" not in text:
+                components.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,286 @@
+"""OpenRefine reconciliation (spec 0.2) over real HTTP: the manifest, batches as OpenRefine
+sends them (form field) and as JSON, properties, errors, auth and the audit trail."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from sanctum import audit
+from sanctum.api import reconcile
+from sanctum.match.query import MATCHABLE
+from sanctum.store.db import Store
+
+from .conftest import Keys, Running
+from .test_api import assert_problem, bearer
+
+KANG = "us-ofac-sdn-37658"  # "KANG, Kyong Il", DOB 01 Sep 1969, nationality Korea, North
+GREEN_PINE = "GREEN PINE ASSOCIATED CORPORATION"
+
+
+def post_form(api: Running, key: str, queries: dict[str, Any], dataset: str = "default") -> Any:
+    """A batch exactly as OpenRefine sends it: `queries=<json>`, form-encoded."""
+    return api.client.post(
+        f"/reconcile/{dataset}", data={"queries": json.dumps(queries)}, headers=bearer(key)
+    )
+
+
+def answers(response: httpx.Response) -> dict[str, list[dict[str, Any]]]:
+    assert response.status_code == 200, response.text
+    return {k: v["result"] for k, v in response.json().items()}
+
+
+def test_manifest(api: Running, api_keys: Keys) -> None:
+    r = api.client.get("/reconcile/default", headers=bearer(api_keys.screen))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["versions"] == ["0.2"]
+    assert body["name"] == "Sanctum: all lists"
+    assert body["identifierSpace"] == f"{api.url}/entities/"
+    assert body["schemaSpace"] == "https://followthemoney.tech/explorer/schemata/"
+    assert [t["id"] for t in body["defaultTypes"]] == [
+        "Person",
+        "Organization",
+        "Company",
+        "LegalEntity",
+        "Vessel",
+        "Airplane",
+    ]
+    assert {"id": "LegalEntity", "name": "Legal entity"} in body["defaultTypes"]
+    assert body["view"] == {"url": f"{api.url}/entities/{{{{id}}}}"}
+    one = api.client.get("/reconcile/un_sc", headers=bearer(api_keys.screen)).json()
+    assert one["name"] == "Sanctum: UN Security Council Consolidated List"
+    assert_problem(
+        api.client.get("/reconcile/nowhere", headers=bearer(api_keys.screen)), 404, "dataset"
+    )
+
+
+def test_the_view_url_shows_the_entity(api: Running, api_keys: Keys) -> None:
+    template = api.client.get("/reconcile/default", headers=bearer(api_keys.screen)).json()
+    url = template["view"]["url"].replace("{{id}}", KANG)
+    entity = httpx.get(url, headers=bearer(api_keys.read), timeout=30).json()
+    assert entity["id"] == KANG and "KANG, Kyong Il" in entity["properties"]["name"]
+
+
+def test_openrefine_form_batch(api: Running, api_keys: Keys) -> None:
+    queries = {
+        "q0": {"query": "강경일", "type": "Person"},
+        "q1": {"query": "Green Pine", "type": "Organization", "limit": 3},
+    }
+    found = answers(post_form(api, api_keys.screen, queries))
+    assert set(found) == {"q0", "q1"}
+    best = found["q0"][0]
+    assert best["id"] == KANG and best["name"] == "KANG, Kyong Il"
+    assert best["type"] == [{"id": "Person", "name": "Person"}]
+    assert 90 <= best["score"] <= 100 and best["match"] is True
+    assert best["description"] == "us_ofac_sdn; DPRK"
+    assert len(found["q0"]) == reconcile.DEFAULT_LIMIT
+    assert all(c["score"] < best["score"] for c in found["q0"][1:])
+    assert len(found["q1"]) == 3
+    assert {c["name"] for c in found["q1"]} == {GREEN_PINE}
+
+
+def test_json_body_and_get_give_the_same(api: Running, api_keys: Keys) -> None:
+    queries = {"q0": {"query": "강경일", "type": "Person"}}
+    by_form = answers(post_form(api, api_keys.screen, queries))
+    by_json = answers(
+        api.client.post(
+            "/reconcile/default", json={"queries": queries}, headers=bearer(api_keys.screen)
+        )
+    )
+    by_get = answers(
+        api.client.get(
+            "/reconcile/default",
+            params={"queries": json.dumps(queries)},
+            headers=bearer(api_keys.screen),
+        )
+    )
+    assert by_form == by_json == by_get
+    assert by_form["q0"][0]["id"] == KANG
+
+
+def test_properties_confirm_or_refute(api: Running, api_keys: Keys) -> None:
+    def score(*props: dict[str, Any]) -> float:
+        q = {"q": {"query": "강경일", "type": "Person", "properties": list(props)}}
+        best = answers(post_form(api, api_keys.screen, q))["q"][0]
+        assert best["id"] == KANG
+        return float(best["score"])
+
+    plain = score()
+    assert plain < 100  # Hangul to romanization: room for confirmation
+    assert score({"pid": "birthDate", "v": "1969-09-01"}) > plain
+    assert score({"pid": "birthDate", "v": "1980-02-03"}) < plain
+    assert score({"pid": "nationality", "v": {"id": "kp", "name": "North Korea"}}) > plain
+    assert score({"pid": "passportNumber", "v": ["563210175"]}) >= plain
+
+
+def test_identifier_alone_reconciles(api: Running, api_keys: Keys) -> None:
+    props = [{"pid": "passportNumber", "v": 563210175}]  # "Passport 563210175 (Korea, North)"
+    q = {"q": {"query": "", "type": "Person", "properties": props}}
+    best = answers(post_form(api, api_keys.screen, q))["q"][0]
+    assert best["id"] == KANG and best["match"] is True
+
+
+def test_dataset_narrows_the_lists(api: Running, api_keys: Keys) -> None:
+    q = {"q": {"query": GREEN_PINE, "type": "Organization"}}
+    found = answers(post_form(api, api_keys.screen, q, dataset="un_sc"))["q"]
+    assert found[0]["id"] == "un-sc-KPe.010"
+    assert all(c["id"].startswith("un-sc-") for c in found)
+
+
+@pytest.mark.parametrize(
+    ("queries", "status", "field"),
+    [
+        ({"q": {"query": "x", "type": "Banana"}}, 422, "queries.q.type"),
+        (
+            {"q": {"query": "x", "properties": [{"pid": "colour", "v": "red"}]}},
+            422,
+            "queries.q.properties.0.pid",
+        ),
+        (
+            {"q": {"query": "x", "properties": [{"pid": "name", "v": True}]}},
+            422,
+            "queries.q.properties.0.v",
+        ),
+        ({"q": {"query": "x", "type": ["Person", 3]}}, 422, "queries.q.type"),
+        ({"q": {"query": 7}}, 422, "queries.q.query"),
+        ({"q": {"query": "x", "limit": 0}}, 422, "queries.q.limit"),
+        ({"q": {"query": ""}}, 422, "queries.q.query"),
+        (
+            {"q": {"query": "x", "properties": [{"pid": "birthDate", "v": "sometime"}]}},
+            422,
+            "queries.q.properties.0.v",
+        ),
+        ({"q": {"query": "x" * 501}}, 422, "queries.q.query"),
+        (
+            {"q": {"query": "x", "properties": [{"pid": "alias", "v": ["ok", "y" * 501]}]}},
+            422,
+            "queries.q.properties.0.v",
+        ),
+        ({f"q{i}": {"query": "Kim"} for i in range(101)}, 422, "queries"),
+        ([], 422, "queries"),
+    ],
+)
+def test_bad_queries(api: Running, api_keys: Keys, queries: Any, status: int, field: str) -> None:
+    assert_problem(post_form(api, api_keys.screen, queries), status, field)
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "status", "field"),
+    [
+        (b"queries=%7Bnot-json", "application/x-www-form-urlencoded", 400, "queries"),
+        (b"other=1", "application/x-www-form-urlencoded", 422, "queries"),
+        (b"queries=%FF%FE", "application/x-www-form-urlencoded", 400, "queries"),
+        (b"\xff\xfe", "application/x-www-form-urlencoded", 400, "body"),
+        (b'{"queries": ', "application/json", 400, "body"),
+        (b'{"other": {}}', "application/json", 422, "queries"),
+        (b"queries", "text/plain", 415, "content-type"),
+    ],
+)
+def test_bad_bodies(
+    api: Running,
+    api_keys: Keys,
+    content: bytes,
+    content_type: str,
+    status: int,
+    field: str,
+) -> None:
+    headers = {**bearer(api_keys.screen), "Content-Type": content_type}
+    r = api.client.post("/reconcile/default", content=content, headers=headers)
+    assert_problem(r, status, field)
+
+
+def test_auth(api: Running, api_keys: Keys) -> None:
+    q = {"q": {"query": "강경일", "type": "Person"}}
+    assert_problem(api.client.get("/reconcile/default"), 401, "authorization")
+    assert_problem(post_form(api, api_keys.read, q), 403, "authorization")
+    assert_problem(post_form(api, api_keys.revoked, q), 401, "authorization")
+    # OpenRefine cannot set headers: the key may come in the service URL
+    r = api.client.post(
+        "/reconcile/default",
+        params={"api_key": api_keys.screen},
+        data={"queries": json.dumps(q)},
+    )
+    assert answers(r)["q"][0]["id"] == KANG
+    manifest = api.client.get("/reconcile/default", params={"api_key": api_keys.screen})
+    assert manifest.status_code == 200
+    # ... but only there
+    r = api.client.get("/catalog", params={"api_key": api_keys.admin})
+    assert_problem(r, 401, "authorization")
+
+
+def test_stale_list_is_flagged_or_refused(
+    api: Running, api_keys: Keys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SANCTUM_MAX_AGE_UN_SC", "0")
+    q = {"q": {"query": "강경일", "type": "Person"}}
+    r = post_form(api, api_keys.screen, q)
+    assert r.headers["x-sanctum-stale"] == "un_sc"
+    assert answers(r)["q"][0]["id"] == KANG
+    assert "x-sanctum-stale" not in post_form(api, api_keys.screen, q, "us_ofac_sdn").headers
+    r = api.client.post(
+        "/reconcile/default?strict=true",
+        data={"queries": json.dumps(q)},
+        headers=bearer(api_keys.screen),
+    )
+    assert assert_problem(r, 503, "strict")["stale"] == ["un_sc"]
+    assert_problem(post_form(api, api_keys.strict, q), 503, "strict")
+
+
+def test_reconciliations_are_audited_together(
+    api: Running, api_keys: Keys, loaded_home: Path, tmp_path: Path
+) -> None:
+    q = {
+        "rec-a": {"query": "강경일", "type": "Person"},
+        "rec-b": {"query": "Velvet Chollima", "type": "Organization"},
+    }
+    answers(post_form(api, api_keys.screen, q))
+    source = Store(loaded_home / "sanctum.sqlite")
+    copy = tmp_path / "copy.sqlite"
+    target = sqlite3.connect(copy)
+    source.db.backup(target)
+    target.close()
+    source.close()
+    store = Store(copy)
+    try:
+        ok, message = audit.verify(store)
+        assert ok, message
+        rows = store.db.execute(
+            "SELECT id, at, actor, kind, query, results FROM audit "
+            "WHERE kind='reconcile' ORDER BY id DESC LIMIT 2"
+        ).fetchall()[::-1]
+    finally:
+        store.close()
+    (id_a, at_a, actor_a, _, query_a, results_a), (id_b, at_b, _, _, query_b, results_b) = rows
+    assert id_b == id_a + 1 and at_a == at_b and actor_a == str(api_keys.screen_id)
+    assert json.loads(query_a) == {"schema": "Person", "properties": {"name": ["강경일"]}}
+    assert json.loads(query_b)["properties"] == {"name": ["Velvet Chollima"]}
+    assert json.loads(results_a)[0]["id"] == KANG
+    assert json.loads(results_b)[0]["id"] == "us-ofac-sdn-45430"
+
+
+def test_types_are_the_matchable_schemata() -> None:
+    from typing import get_args
+
+    assert set(get_args(reconcile.TypeId)) == set(MATCHABLE)
+    assert set(reconcile.DEFAULT_TYPES) < set(MATCHABLE)
+
+
+def test_error_fields() -> None:
+    from sanctum.match.query import QueryError
+
+    query = reconcile.ReconcileQuery.model_validate(
+        {"query": "x", "properties": [{"pid": "alias", "v": "y"}, {"pid": "birthDate", "v": "z"}]}
+    )
+    where = reconcile.error_field
+    assert where("k", query, QueryError("schema", "bad")) == "queries.k.type"
+    assert where("k", query, QueryError("properties.name", "bad")) == "queries.k.query"
+    assert where("k", query, QueryError("properties.birthDate", "bad")) == (
+        "queries.k.properties.1.v"
+    )
+    assert where("k", query, QueryError("query", "bad")) == "queries.k"
