@@ -255,6 +255,16 @@ def test_wide_between_range_keeps_ends_tai_150(results: dict[str, ParseResult]) 
     assert "Date of birth: between 1958 and 1964" in party.get("notes")
 
 
+@pytest.mark.parametrize("version", VERSIONS)
+def test_not_available_name_part_left_out_tai_153(
+    results: dict[str, ParseResult], version: str
+) -> None:
+    """FOURTH_NAME `na` is the list's placeholder, not a name part."""
+    party = record(results[version], "TAi.153").party
+    assert "FAIZULLAH KHAN NOORZAI" in party.get("name")
+    assert not any(n.endswith(" na") for n in party.get("name"))
+
+
 def test_utc_offset_dates_of_2020_file_ssi_005(results: dict[str, ParseResult]) -> None:
     """<DATE>1960-01-01-05:00</DATE> and <LISTED_ON>2015-07-01-04:00</LISTED_ON>."""
     rec = record(results["2020-03-20"], "SSi.005")

@@ -9,7 +9,8 @@ How the list's conventions are read:
 - Names: FIRST_NAME … FOURTH_NAME joined in file order into `name`. For the DPRK regime the
   UN writes the family name first (`KIM` / `JONG SIK`), so FIRST_NAME is the lastName and the
   rest the firstName. Elsewhere the list does not say which part is the family name, so the
-  parts stay positional: firstName, secondName, then middleName. NAME_ORIGINAL_SCRIPT is a
+  parts stay positional: firstName, secondName, then middleName (a part written `na` is the
+  list's "not available" placeholder and is left out). NAME_ORIGINAL_SCRIPT is a
   further `name`. Entity names written `NAME / ACRONYM` or `A ; B` also yield each part as alias.
 - Aliases: QUALITY `Good` and `a.k.a.` → alias, `Low` → weakAlias, `f.k.a.` → previousName.
   One ALIAS_NAME may hold several names joined with `;` (also `ORIGINAL (a; b)`): each one is
@@ -58,6 +59,9 @@ ROOT_TAG = "CONSOLIDATED_LIST"
 EXPECTED = "the UN Security Council consolidated list (<CONSOLIDATED_LIST> root)"
 
 NAME_TAGS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
+NOT_AVAILABLE = "na"
+"""A name part the list fills with lower-case `na` (`FAIZULLAH KHAN NOORZAI` / `na`, TAi.153)
+is a placeholder, not a name: left out of the joined name. Upper-case `NA` is a surname."""
 FAMILY_NAME_FIRST = frozenset({"DPRK"})
 """UN_LIST_TYPE values whose individuals are written family name first."""
 
@@ -301,7 +305,7 @@ def _reference(node: etree._Element, file: str) -> str:
 
 def _add_names(entry: _Entry, node: etree._Element, program: str | None) -> None:
     """Name, name parts (by the list's order conventions) and the original-script name."""
-    parts = [p for tag in NAME_TAGS if (p := clean(node.findtext(tag)))]
+    parts = [p for tag in NAME_TAGS if (p := clean(node.findtext(tag))) and p != NOT_AVAILABLE]
     if not parts:
         raise ParseError(entry.file, f"entry {entry.party.id} has no name", row=entry.line)
     party = entry.party
