@@ -36,7 +36,7 @@ from sanctum.names.normalize import (
 from sanctum.store.db import Store
 from sanctum.store.links import norm_imo, norm_passport
 
-INDEX_FORMAT = 10
+INDEX_FORMAT = 11
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
 
 DERIVED_NOTE = "read from the listed name"

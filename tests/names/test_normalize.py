@@ -22,7 +22,9 @@ VARIANTS = [
         ["أنصار الشريعة بليبيا", "ASL", "Ansar al Charia in Libya"],
     ),
     ("KANG, Kyong Il", []),
-    ("Al Qa’ida/Islamic Army", []),
+    ("Al Qa’ida/Islamic Army", ["Al Qa’ida", "Islamic Army"]),
+    ("MAERSK A/S", []),
+    ("Agha Jan Alizai اغا جان عالیزی", ["Agha Jan Alizai", "اغا جان عالیزی"]),
     ("X (a)", ["X"]),
 ]
 

@@ -288,7 +288,34 @@ def name_variants(text: str) -> list[str]:
     if outer != stripped:
         out.append(outer)
     out += [i.strip() for i in inners if len(i.strip()) > 1 and not i.islower()]
+    out += script_parts(outer) + slash_parts(outer)
     return [v for v in dict.fromkeys(out) if v and v != text]
+
+
+_ARABIC_WORD = re.compile(r"^[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]+$")
+_LATIN_WORD = re.compile(r"^[A-Za-z\u00c0-\u024f'’.\-]+$")
+
+
+def script_parts(text: str) -> list[str]:
+    """A name written twice in one field, in Latin and in Arabic script
+    (`Agha Jan Alizai اغا جان عالیزی`) → each script's words as a reading."""
+    words = text.split()
+    arabic = [w for w in words if _ARABIC_WORD.match(w)]
+    latin = [w for w in words if _LATIN_WORD.match(w)]
+    if not arabic or not latin or len(arabic) + len(latin) != len(words):
+        return []
+    return [" ".join(latin), " ".join(arabic)]
+
+
+def slash_parts(text: str) -> list[str]:
+    """Alternatives joined by a slash (`Al Qa’ida/Islamic Army`) → each as a reading, when
+    every part holds a word of three letters or more (`A/S` is a legal form, not two names)."""
+    if "/" not in text:
+        return []
+    parts = [" ".join(p.split()) for p in text.split("/")]
+    if len(parts) < 2 or not all(any(len(w) >= 3 for w in p.split()) for p in parts):
+        return []
+    return parts
 
 
 def is_legal_form(token: str) -> bool:
