@@ -10,6 +10,7 @@ import csv
 import hashlib
 import json
 import sys
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
@@ -34,8 +35,14 @@ CREATE TABLE IF NOT EXISTS audit (
 GENESIS = "0" * 64
 
 
+_READY: weakref.WeakSet[Store] = weakref.WeakSet()
+"""Stores whose audit table this process has already made sure of."""
+
+
 def _ensure(store: Store) -> None:
-    store.db.executescript(SCHEMA)
+    if store not in _READY:
+        store.db.executescript(SCHEMA)
+        _READY.add(store)
 
 
 def record_hash(fields: tuple[Any, ...]) -> str:

@@ -635,6 +635,13 @@ def serve(
     open_mode: Annotated[
         bool, typer.Option("--open", help="No API keys required (local use only).")
     ] = False,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Log every HTTP request line (screenings are in the audit trail either way).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the HTTP API (yente-compatible /match, catalog, entities, diffs)."""
     import os
@@ -662,6 +669,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        access_log=access_log,
     )
 
 

@@ -159,6 +159,7 @@ class ApiState:
         self.index_path = store_path.parent / "index.pickle"
         self.open_mode = open_mode
         self.verifier = Verifier(self.store)
+        self.stale_check = freshness.StaleCheck(self.store)
         self.max_queries = _env_int("SANCTUM_MAX_QUERIES", 100)
         self.max_name = _env_int("SANCTUM_MAX_NAME", 500)
         self.limiter = RateLimiter(_env_int("SANCTUM_RATE_LIMIT", 6000))
@@ -353,7 +354,7 @@ def changed_since_only(
 
 def fail_closed(state: ApiState, sources: set[str], strict: bool) -> list[str]:
     """The stale sources of this request; 503 instead when the caller asked for strict."""
-    stale = freshness.stale(state.store, sources)
+    stale = state.stale_check.stale(sources)
     if stale and strict:
         raise Problem(
             503,

@@ -8,6 +8,7 @@ loaded, or a later update attempt succeeded). Each source may be that old for at
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -86,3 +87,38 @@ def states(store: Store, sources: Iterable[str] | None = None) -> list[dict[str,
 def stale(store: Store, sources: Iterable[str]) -> list[str]:
     """The sources among `sources` that are stale or not loaded."""
     return [s["source"] for s in states(store, sources) if s["stale"]]
+
+
+CONFIRMATION_TTL_SECONDS = 5.0
+"""How long a server may reuse what the store said about each source's version in force
+and its last confirmation (a few seconds against max ages of days)."""
+
+
+class StaleCheck:
+    """`stale()` for a server answering many requests a second: the store's confirmation
+    times are read at most every CONFIRMATION_TTL_SECONDS (and at once after a new version
+    lands); ages and max ages are worked out on every call."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._read_at = -1e9
+        self._generation = -1
+        self._confirmed: dict[str, datetime | None] = {}
+
+    def _confirmations(self) -> dict[str, datetime | None]:
+        now, generation = time.monotonic(), self.store.generation()
+        if generation != self._generation or now - self._read_at > CONFIRMATION_TTL_SECONDS:
+            self._confirmed = {s: confirmed_at(self.store, s) for s in self.store.source_ids()}
+            self._read_at, self._generation = now, generation
+        return self._confirmed
+
+    def stale(self, sources: Iterable[str]) -> list[str]:
+        """The sources among `sources` that are stale or not loaded."""
+        confirmed = self._confirmations()
+        moment = datetime.now(UTC)
+        out = []
+        for source in sorted(set(sources)):
+            when = confirmed.get(source)
+            if when is None or not (moment - when).total_seconds() / 86400 < max_age_days(source):
+                out.append(source)
+        return out
