@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 from followthemoney import EntityProxy, registry
@@ -473,13 +473,14 @@ def choices(kind: str) -> tuple[str, ...]:
 _ISO_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 
 
-@cache
+@lru_cache(maxsize=1 << 17)
 def clean(type_name: str, fmt: str | None, value: str) -> str | None:
     """FtM's cleaning of a value of a type (and format), cached: lists repeat their values.
 
     Two shortcuts give the same result faster: printable ASCII text and strings are kept
     as they are (FtM only trims them), and dates are already ISO prefixes from
-    :func:`sanctum.sources.dates.parse_date`. The cache lives for one parse.
+    :func:`sanctum.sources.dates.parse_date`. The cache is bounded and outlives a parse:
+    successive versions of a list repeat most of their values.
     """
     if type_name in ("string", "text") and value.isascii() and value.isprintable():
         return value.strip() or None
@@ -812,8 +813,5 @@ def _parse(paths: Sequence[Path], layout: ListLayout) -> ParseResult:
         for entry in entries.values():
             entry.facts = parse_remarks(entry.remarks, truncated=entry.truncated)
         builder = Builder(layout, NameIndex.build(entries.values()), issues)
-        try:
-            records = [builder.build(entry) for entry in entries.values()]
-        finally:
-            clean.cache_clear()
+        records = [builder.build(entry) for entry in entries.values()]
     return ParseResult(records=records, published=None, issues=issues)

@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from lxml import etree
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from python_calamine import CalamineError, CalamineWorkbook
 
 from sanctum.errors import ParseError
 from sanctum.sources.base import Issue, read_bytes
@@ -91,21 +90,15 @@ def csv_rows(
 
 # --------------------------------------------------------------------------- XLSX
 
-XLSX_ERRORS = (
-    zipfile.BadZipFile,
-    zlib.error,
-    InvalidFileException,
-    KeyError,
-    ValueError,
-    TypeError,
-    OSError,
-    EOFError,
-    SyntaxError,
-)
-"""What openpyxl raises on a damaged workbook (XML parse errors are SyntaxErrors)."""
-
 HEADER_SEARCH_ROWS = 10
 """A sheet's header is looked for in this many leading rows."""
+
+CORE_PROPERTIES = "docProps/core.xml"
+"""The workbook part holding document properties such as `modified`."""
+
+MODIFIED_TAG = "{http://purl.org/dc/terms/}modified"
+_ISO_DAY_RE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})")
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True)
 
 
 class Workbook(NamedTuple):
@@ -117,21 +110,55 @@ class Workbook(NamedTuple):
 
 def read_xlsx(path: Path, data: bytes) -> Workbook:
     """Read an XLSX workbook's first worksheet; a damaged workbook is a ParseError naming
-    the file (a cut zip, or an intact zip with a cut XML part)."""
+    the file (a cut zip, or an intact zip with a cut XML part).
+
+    Cells come out as a spreadsheet library gives them: None for an empty cell, int for
+    a whole number, datetime for a date cell; rows span from A1 to the last used column.
+    """
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except XLSX_ERRORS as exc:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except CalamineError as exc:
         raise ParseError(str(path), f"not a readable XLSX workbook (truncated?): {exc}") from exc
     try:
-        modified = workbook.properties.modified
-        rows: list[list[object]] = [
-            list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)
-        ]
-    except XLSX_ERRORS as exc:
+        if not book.sheet_names:
+            raise ParseError(str(path), "not a readable XLSX workbook: it has no worksheet")
+        grid = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except CalamineError as exc:
         raise ParseError(str(path), f"damaged worksheet (truncated?): {exc}") from exc
     finally:
-        workbook.close()
-    return Workbook(rows, modified.date() if isinstance(modified, datetime) else None)
+        book.close()
+    rows: list[list[object]] = [[_cell_value(v) for v in row] for row in grid]
+    return Workbook(rows, _modified(path, data))
+
+
+def _cell_value(value: object) -> object:
+    """One cell in the usual Python form: '' (empty) → None, a whole float → int, a
+    date → datetime at midnight (what a date cell holds)."""
+    if value == "":
+        return None
+    if type(value) is float and value.is_integer():
+        return int(value)
+    if type(value) is date:
+        return datetime(value.year, value.month, value.day)
+    return value
+
+
+def _modified(path: Path, data: bytes) -> date | None:
+    """The `modified` date of the document properties, if the workbook states one."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if CORE_PROPERTIES not in archive.namelist():
+                return None
+            core = etree.fromstring(archive.read(CORE_PROPERTIES), _SAFE_XML)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, etree.XMLSyntaxError) as exc:
+        raise ParseError(str(path), f"damaged document properties (truncated?): {exc}") from exc
+    m = _ISO_DAY_RE.match(core.findtext(MODIFIED_TAG) or "")
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
 
 
 def cell_text(value: object) -> str:

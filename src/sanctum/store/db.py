@@ -27,6 +27,26 @@ OPEN = 1 << 62
 """`last_seq` of a statement the version in force still states (so a new version only
 writes what it adds and closes what it drops, not every statement it repeats)."""
 
+SCHEMA_VERSION = 2
+"""`PRAGMA user_version` of the schema in schema.sql. Version 2 replaced the `prop IN (...)`
+partial index `statements_ref` (slow to maintain on every insert) by `statements_refs`."""
+
+REF_PROPS = (
+    "entity",
+    "holder",
+    "subject",
+    "object",
+    "owner",
+    "asset",
+    "person",
+    "relative",
+    "associate",
+)
+"""Properties whose values are ids of other entities (what `referencing` looks up)."""
+
+REF_CONDITION = "(" + " OR ".join(f"s.prop = '{p}'" for p in REF_PROPS) + ")"
+"""The partial index condition of `statements_refs`, as queries must state it to use it."""
+
 
 @dataclass(frozen=True)
 class VersionInfo:
@@ -70,26 +90,40 @@ class Snapshot:
     parties: int
 
 
+_HASH_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+"""The encoder `entity_hash` uses (built once: one per call costs more than the hashing)."""
+
+
 def entity_hash(party_id: str, schema: str, props: dict[str, list[str]]) -> str:
     """Digest of everything the store keeps about one entity."""
-    raw = json.dumps([party_id, schema, props], sort_keys=True, ensure_ascii=False)
+    raw = _HASH_JSON.encode([party_id, schema, props])
     return hashlib.blake2b(raw.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _merge_into(
+    slot: tuple[str, str, dict[str, list[str]]], entity: EntityProxy
+) -> tuple[str, str, dict[str, list[str]]]:
+    """An entity stated again in the same version: the union of the values (sorted)."""
+    props = dict(slot[2])
+    for prop, values in entity.properties.items():
+        props[prop] = sorted(set(props.get(prop, ())).union(values))
+    return slot[0], slot[1], dict(sorted(props.items()))
 
 
 def snapshot_of(result: ParseResult) -> Snapshot:
     """Flatten parsed records (an entity stated twice is merged, first party wins)."""
-    merged: dict[str, tuple[str, str, dict[str, set[str]]]] = {}
+    entities: dict[str, tuple[str, str, dict[str, list[str]]]] = {}
     for record in result.records:
         party_id = str(record.party.id)
         for entity in record.entities():
             eid = str(entity.id)
-            slot = merged.setdefault(eid, (party_id, entity.schema.name, {}))
-            for prop, values in entity.properties.items():
-                slot[2].setdefault(prop, set()).update(values)
-    entities = {
-        eid: (party, schema, {p: sorted(v) for p, v in sorted(props.items())})
-        for eid, (party, schema, props) in merged.items()
-    }
+            slot = entities.get(eid)
+            if slot is not None:
+                entities[eid] = _merge_into(slot, entity)
+                continue
+            # FtM keeps a property's values unique, so sorting them is all that is left.
+            props = {p: sorted(vs) for p, vs in sorted(entity.properties.items())}
+            entities[eid] = (party_id, entity.schema.name, props)
     hashes = {eid: entity_hash(*triple) for eid, triple in entities.items()}
     counts = count_entities(result)
     issues = [
@@ -155,8 +189,16 @@ class Store:
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA busy_timeout=30000")
         self.db.execute("PRAGMA cache_size=-262144")  # 256 MB page cache for loads
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Create the schema, and bring a store of an older schema version up to date."""
         schema = package_files("sanctum.store").joinpath("schema.sql").read_text()
         self.db.executescript(schema)
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        if version < SCHEMA_VERSION:
+            self.db.execute("DROP INDEX IF EXISTS statements_ref")
+            self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def close(self) -> None:
         """Close the connection."""
@@ -305,20 +347,26 @@ class Store:
         removed = [eid for eid in old if eid not in snap.hashes]
         close: list[tuple[int, int]] = []
         insert: list[tuple[Any, ...]] = []
+        changed.sort()  # entity order: index pages fill in sequence
         for eid in changed:
             party, schema, props = snap.entities[eid]
+            if eid not in old or prev is None:
+                insert.extend(
+                    (source, eid, party, schema, p, v, seq, OPEN)
+                    for p, vs in props.items()
+                    for v in vs
+                )
+                continue
             fresh = {(schema, p, v) for p, vs in props.items() for v in vs}
-            if eid in old and prev is not None:
-                for rid, *fact in self._open_rows(source, eid):
-                    key = (fact[0], fact[1], fact[2])
-                    if key in fresh:
-                        fresh.discard(key)
-                    else:
-                        close.append((prev[0], rid))
-            insert.extend((source, eid, party, sc, p, v, seq, OPEN) for sc, p, v in fresh)
+            for rid, *fact in self._open_rows(source, eid):
+                key = (fact[0], fact[1], fact[2])
+                if key in fresh:
+                    fresh.discard(key)
+                else:
+                    close.append((prev[0], rid))
+            insert.extend((source, eid, party, sc, p, v, seq, OPEN) for sc, p, v in sorted(fresh))
         for eid in removed:
             close.extend((prev[0], row[0]) for row in self._open_rows(source, eid))
-        insert.sort(key=lambda row: row[1])  # entity order: index pages fill in sequence
         db.executemany("UPDATE statements SET last_seq=? WHERE id=?", close)
         db.executemany(
             "INSERT INTO statements (source, entity_id, party_id, schema, prop, value, "
@@ -435,9 +483,7 @@ class Store:
             r[0]
             for r in self.db.execute(
                 "SELECT DISTINCT s.entity_id FROM statements s "
-                f"WHERE s.last_seq={OPEN} AND s.value=? "
-                "AND s.prop IN ('object', 'subject', 'owner', 'asset', 'entity', 'holder', "
-                "'person', 'relative', 'associate')",
+                f"WHERE s.last_seq={OPEN} AND s.value=? AND {REF_CONDITION}",
                 (entity_id,),
             )
         ]

@@ -10,6 +10,7 @@ the matcher to weigh, not for the store to assert.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -62,6 +63,7 @@ UN_SOURCE = "un_sc"
 LINK_PROPS = ("unscId", "imoNumber", "passportNumber", "birthDate", "program", "name", "alias")
 
 
+@functools.lru_cache(maxsize=4096)
 def un_regime(program: str) -> str | None:
     """The UN list a national programme implements (`1718 (DPRK)` → `DPRK`), if any."""
     for number in re.findall(r"\b\d{3,4}\b", program):
@@ -70,6 +72,7 @@ def un_regime(program: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def name_key(name: str) -> str:
     """Order-free, case-free, punctuation-free form of a name (exact equality only)."""
     return " ".join(

@@ -1,4 +1,5 @@
--- Sanctum store. Statements carry the first and last version (global seq) that stated
+-- Sanctum store, schema version 2 (PRAGMA user_version; see db.SCHEMA_VERSION).
+-- Statements carry the first and last version (global seq) that stated
 -- them, so history and diffs are queries, not copies.
 CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT PRIMARY KEY,
@@ -43,9 +44,13 @@ CREATE TABLE IF NOT EXISTS statements (
 );
 CREATE INDEX IF NOT EXISTS statements_entity ON statements (entity_id, last_seq);
 CREATE INDEX IF NOT EXISTS statements_party ON statements (party_id);
-CREATE INDEX IF NOT EXISTS statements_ref ON statements (value)
-    WHERE prop IN ('object', 'subject', 'owner', 'asset', 'entity', 'holder', 'person',
-                   'relative', 'associate');
+-- Statements whose value is another entity's id (links, sanctions, wallets): the OR chain
+-- costs nothing per insert, where `prop IN (...)` builds a lookup table for every row.
+-- Queries must repeat this exact condition (db.REF_CONDITION) for SQLite to use the index.
+CREATE INDEX IF NOT EXISTS statements_refs ON statements (value)
+    WHERE (prop = 'entity' OR prop = 'holder' OR prop = 'subject' OR prop = 'object'
+           OR prop = 'owner' OR prop = 'asset' OR prop = 'person' OR prop = 'relative'
+           OR prop = 'associate');
 CREATE TABLE IF NOT EXISTS xlinks (
     a TEXT NOT NULL,
     b TEXT NOT NULL,

@@ -1,0 +1,53 @@
+"""Store schema versions: an older store is brought up to date when opened, and lookups of
+entities that point at another entity use the index made for them."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sanctum.store.db import REF_CONDITION, REF_PROPS, SCHEMA_VERSION, Store
+
+OLD_INDEX = """CREATE INDEX statements_ref ON statements (value)
+    WHERE prop IN ('object', 'subject', 'owner', 'asset', 'entity', 'holder', 'person',
+                   'relative', 'associate')"""
+"""The partial index of schema version 1 (no `user_version` set)."""
+
+
+def indexes(path: Path) -> set[str]:
+    db = sqlite3.connect(path)
+    names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    db.close()
+    return names
+
+
+def test_old_store_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "sanctum.sqlite"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    db.execute("DROP INDEX statements_refs")
+    db.execute(OLD_INDEX)
+    db.execute("PRAGMA user_version=0")
+    db.commit()
+    db.close()
+    assert "statements_ref" in indexes(path)
+    store = Store(path)
+    assert store.db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+    store.close()
+    found = indexes(path)
+    assert "statements_refs" in found and "statements_ref" not in found
+
+
+def test_references_are_looked_up_by_index(tmp_path: Path) -> None:
+    store = Store(tmp_path / "sanctum.sqlite")
+    plan = store.db.execute(
+        "EXPLAIN QUERY PLAN SELECT DISTINCT s.entity_id FROM statements s "
+        f"WHERE s.last_seq=1 AND s.value=? AND {REF_CONDITION}",
+        ("x",),
+    ).fetchall()
+    assert any("statements_refs" in row[-1] for row in plan), plan
+    assert set(REF_PROPS) == {
+        "object", "subject", "owner", "asset", "entity", "holder", "person", "relative",
+        "associate",
+    }  # fmt: skip
+    store.close()
