@@ -9,7 +9,6 @@ starts fast and a new list version triggers a rebuild.
 from __future__ import annotations
 
 import csv
-import gc
 import math
 import os
 import pickle
@@ -17,7 +16,6 @@ import sys
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Set
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.resources import files as package_files
 from pathlib import Path
@@ -35,6 +33,7 @@ from sanctum.names.normalize import (
 )
 from sanctum.store.db import Store
 from sanctum.store.links import norm_imo, norm_passport
+from sanctum.store.loader import gc_paused
 
 INDEX_FORMAT = 11
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
@@ -381,20 +380,6 @@ def from_records(records: list[dict[str, Any]]) -> Index:
     return index
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic collector while creating a few hundred thousand long-lived objects
-    (it would rescan them again and again: a third of the load time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-            gc.freeze()  # the index lives as long as the process: keep it out of later scans
-
-
 def index_path() -> Path:
     """Where the persisted index lives."""
     return settings.home() / "index.pickle"
@@ -406,14 +391,14 @@ def load_or_build(store: Store, path: Path | None = None) -> Index:
     generation = store.generation()
     if path.exists():
         try:
-            with path.open("rb") as fh, gc_paused():
+            with path.open("rb") as fh, gc_paused(freeze_after=True):
                 fmt, gen, index = pickle.load(fh)
             if fmt == INDEX_FORMAT and gen == generation and isinstance(index, Index):
                 index.activate()
                 return index
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
             pass
-    with gc_paused():
+    with gc_paused(freeze_after=True):
         index = build(store)
     tmp = path.with_suffix(f".{os.getpid()}.part")
     with tmp.open("wb") as fh:

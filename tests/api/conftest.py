@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -86,3 +87,15 @@ def api_keys(loaded_home: Path) -> Keys:
 def api(loaded_home: Path, api_keys: Keys) -> Iterator[Running]:
     """The API over the session's loaded store, on a free loopback port."""
     yield from serve(create_app(loaded_home / "sanctum.sqlite"))
+
+
+def store_copy(loaded_home: Path, tmp_path: Path) -> Store:
+    """A consistent copy of the shared session store (SQLite backup), to inspect or tamper
+    with without touching what other tests read."""
+    source = Store(loaded_home / "sanctum.sqlite")
+    copy = tmp_path / "copy.sqlite"
+    target = sqlite3.connect(copy)
+    source.db.backup(target)
+    target.close()
+    source.close()
+    return Store(copy)

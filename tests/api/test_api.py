@@ -23,7 +23,7 @@ from sanctum.api.app import create_app
 from sanctum.cli import app as cli_app
 from sanctum.store.db import Store
 
-from .conftest import Keys, Running, free_port, serve
+from .conftest import Keys, Running, free_port, serve, store_copy
 
 KANG = "us-ofac-sdn-37658"
 LAZARUS_ETH = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"
@@ -316,13 +316,7 @@ def test_api_screenings_are_audited_and_tamper_shows(
     }
     r = api.client.post("/match/default", json=body, headers=bearer(api_keys.screen))
     assert r.status_code == 200
-    source = Store(loaded_home / "sanctum.sqlite")
-    copy = tmp_path / "copy.sqlite"
-    target = sqlite3.connect(copy)
-    source.db.backup(target)
-    target.close()
-    source.close()
-    store = Store(copy)
+    store = store_copy(loaded_home, tmp_path)
     try:
         ok, message = audit.verify(store)
         assert ok, message
@@ -339,6 +333,7 @@ def test_api_screenings_are_audited_and_tamper_shows(
         assert not ok and message.startswith(f"record {rid}:")
     finally:
         store.close()
+    copy = tmp_path / "copy.sqlite"  # where store_copy put it
     done = CliRunner().invoke(cli_app, ["audit", "verify"], env={"SANCTUM_DB": str(copy)})
     assert done.exit_code == 1
     assert f"record {rid}" in done.output

@@ -5,7 +5,6 @@ documentation in `/openapi.json`."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from sanctum.api.ratelimit import RateLimiter, retry_after
 from sanctum.screen import Match, Screening
 from sanctum.store.db import Store
 
-from .conftest import Keys, Running, serve
+from .conftest import Keys, Running, serve, store_copy
 from .test_api import YENTE_BODY, assert_problem, bearer
 
 KANG = "us-ofac-sdn-37658"  # first in sdn.csv 2023-12-01, unchanged in 2024-05-03
@@ -224,13 +223,7 @@ def test_a_match_request_is_audited_in_one_transaction(
     }
     r = api.client.post("/match/default", json=body, headers=bearer(api_keys.screen))
     assert r.status_code == 200, r.text
-    source = Store(loaded_home / "sanctum.sqlite")
-    copy = tmp_path / "copy.sqlite"
-    target = sqlite3.connect(copy)
-    source.db.backup(target)
-    target.close()
-    source.close()
-    store = Store(copy)
+    store = store_copy(loaded_home, tmp_path)
     try:
         assert audit.verify(store)[0]
         rows = store.db.execute(

@@ -4,7 +4,6 @@ sends them (form field) and as JSON, properties, errors, auth and the audit trai
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +13,8 @@ import pytest
 from sanctum import audit
 from sanctum.api import reconcile
 from sanctum.match.query import MATCHABLE
-from sanctum.store.db import Store
 
-from .conftest import Keys, Running
+from .conftest import Keys, Running, store_copy
 from .test_api import assert_problem, bearer
 
 KANG = "us-ofac-sdn-37658"  # "KANG, Kyong Il", DOB 01 Sep 1969, nationality Korea, North
@@ -240,13 +238,7 @@ def test_reconciliations_are_audited_together(
         "rec-b": {"query": "Velvet Chollima", "type": "Organization"},
     }
     answers(post_form(api, api_keys.screen, q))
-    source = Store(loaded_home / "sanctum.sqlite")
-    copy = tmp_path / "copy.sqlite"
-    target = sqlite3.connect(copy)
-    source.db.backup(target)
-    target.close()
-    source.close()
-    store = Store(copy)
+    store = store_copy(loaded_home, tmp_path)
     try:
         ok, message = audit.verify(store)
         assert ok, message

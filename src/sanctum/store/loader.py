@@ -157,13 +157,15 @@ def parse_version(store: Store | None, version: VersionFiles, today: str | None 
 
 
 @contextmanager
-def gc_paused() -> Iterator[None]:
+def gc_paused(freeze_after: bool = False) -> Iterator[None]:
     """Cyclic garbage collection off for a bulk load, then back as it was.
 
     A load makes millions of small objects (entities, statements) that live until their
     version is committed; the collector would walk them again and again, costing more than
     the parsing, and find next to nothing: parsed entities hold no reference cycles. What
     little cyclic garbage there is goes at the start of each parse (`_parse_job`).
+    `freeze_after`: what was made lives as long as the process (the index): keep it out of
+    every later collection.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -172,6 +174,8 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+            if freeze_after:
+                gc.freeze()
 
 
 def _parse_job(version: VersionFiles) -> Snapshot | str:
