@@ -55,7 +55,7 @@ def population(n_per_locale: int = 1000) -> list[tuple[str, str]]:
     """Seeded synthetic customer names: (locale, name)."""
     from faker import Faker
 
-    out = []
+    out: list[tuple[str, str]] = []
     for i, locale in enumerate(LOCALES):
         fake = Faker(locale)
         fake.seed_instance(SEED + i)
