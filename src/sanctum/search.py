@@ -20,7 +20,6 @@ from sanctum.index import PARTY, Entry, Index, NameRec, joins
 from sanctum.match import config
 from sanctum.match.score import NAME_FACTORS
 from sanctum.names.normalize import tokenize
-from sanctum.screen import Screener
 
 Expand = Callable[[str], Sequence[tuple[str, float]]]
 """A query token → the index vocabulary tokens it may stand for, with their similarity."""
@@ -236,11 +235,6 @@ def search(
             best[rec.entry] = Hit(rec.entry, nid, score)
     ranked = sorted(best.values(), key=lambda h: (-h.score, index.entries[h.entry].id))
     return Page(ranked[offset : offset + limit], len(ranked))
-
-
-def expander(screener: Screener) -> Expand:
-    """The Screener's cached token expansion, so search reaches what screening reaches."""
-    return screener.expand
 
 
 def entry_properties(index: Index, entry: Entry) -> dict[str, list[str]]:

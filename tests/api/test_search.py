@@ -193,7 +193,7 @@ def screener(loaded_home: Path) -> Any:
 
 def test_search_function_matches_the_endpoint(screener: Any) -> None:
     index = screener.index
-    page = search.search(index, "kimsuky", search.expander(screener))
+    page = search.search(index, "kimsuky", screener.expand)
     assert page.total == 1
     assert index.entries[page.hits[0].entry].id == KIMSUKY
     assert index.names[page.hits[0].name].text == "KIMSUKY"

@@ -198,6 +198,11 @@ class ApiState:
             self._updating = False
             store.close()
 
+    def check_batch(self, count: int, field: str) -> None:
+        """422 for a request carrying more than `max_queries` items in `field`."""
+        if count > self.max_queries:
+            raise Problem(422, f"{count} {field}; at most {self.max_queries} per request", field)
+
     def require_lists(self) -> list[str]:
         """The loaded sources; 503 when there are none (never an empty 'no match')."""
         loaded = self.store.source_ids()
@@ -526,7 +531,7 @@ def create_app(store_path: Path | None = None, open_mode: bool = False) -> FastA
             raise Problem(422, str(exc), exc.field) from exc
         screener = state.screener()
         index = screener.index
-        page = search.search(index, q, search.expander(screener), filters, limit, offset)
+        page = search.search(index, q, screener.expand, filters, limit, offset)
         return {
             "results": [search.hit_json(index, h) for h in page.hits],
             "total": {"value": page.total, "relation": "eq"},
@@ -552,12 +557,7 @@ def create_app(store_path: Path | None = None, open_mode: bool = False) -> FastA
         strict: bool = False,
     ) -> dict[str, Any]:
         """Screen a batch of queries (yente request and response shape)."""
-        if len(body.queries) > state.max_queries:
-            raise Problem(
-                422,
-                f"{len(body.queries)} queries; at most {state.max_queries} per request",
-                "queries",
-            )
+        state.check_batch(len(body.queries), "queries")
         for name, item in body.queries.items():
             check_lengths(name, item.properties, state.max_name)
         sources = covered_sources(state.require_lists(), dataset, include_dataset, exclude_dataset)
@@ -575,7 +575,7 @@ def create_app(store_path: Path | None = None, open_mode: bool = False) -> FastA
                 raise Problem(422, str(exc), field) from exc
         changes = (
             changed_since_only(state.store, screenings, changed_since, limit)
-            if (changed_since)
+            if changed_since
             else {}
         )
         audited = []
@@ -616,12 +616,7 @@ def create_app(store_path: Path | None = None, open_mode: bool = False) -> FastA
         body: AddressRequest, key: ScreenKey, strict: bool = False
     ) -> dict[str, Any]:
         """Who holds each wallet address; an invalid address is reported in its item."""
-        if len(body.addresses) > state.max_queries:
-            raise Problem(
-                422,
-                f"{len(body.addresses)} addresses; at most {state.max_queries} per request",
-                "addresses",
-            )
+        state.check_batch(len(body.addresses), "addresses")
         loaded = set(state.require_lists())
         stale = fail_closed(state, loaded, strict or key.strict)
         screener = state.screener()
@@ -671,12 +666,7 @@ def create_app(store_path: Path | None = None, open_mode: bool = False) -> FastA
         response: Response,
     ) -> dict[str, reconcile.Answer]:
         """Screen a reconciliation batch: one audited screening per query."""
-        if len(batch.queries) > state.max_queries:
-            raise Problem(
-                422,
-                f"{len(batch.queries)} queries; at most {state.max_queries} per request",
-                "queries",
-            )
+        state.check_batch(len(batch.queries), "queries")
         asked = {k: reconcile.to_screening(k, q, state.max_name) for k, q in batch.queries.items()}
         sources = covered_sources(state.require_lists(), dataset, None, None)
         stale = fail_closed(state, sources, strict or key.strict)

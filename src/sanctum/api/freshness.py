@@ -33,6 +33,11 @@ def _when(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def age_days(confirmed: datetime, moment: datetime) -> float:
+    """Days from a source's last confirmation to `moment`."""
+    return (moment - confirmed).total_seconds() / 86400
+
+
 def confirmed_at(store: Store, source: str) -> datetime | None:
     """When the version in force was last confirmed: loaded, or a later good attempt."""
     latest = store.latest(source)
@@ -59,7 +64,7 @@ def source_state(store: Store, source: str, moment: datetime | None = None) -> d
             "max_age_days": limit,
             "reason": f"{source}: no version loaded",
         }
-    age = (moment - confirmed).total_seconds() / 86400
+    age = age_days(confirmed, moment)
     stale = not age < limit
     return {
         "source": source,
@@ -82,11 +87,6 @@ def states(store: Store, sources: Iterable[str] | None = None) -> list[dict[str,
     """Freshness of the given sources (default: every loaded source)."""
     wanted = sorted(store.source_ids() if sources is None else set(sources))
     return [source_state(store, s) for s in wanted]
-
-
-def stale(store: Store, sources: Iterable[str]) -> list[str]:
-    """The sources among `sources` that are stale or not loaded."""
-    return [s["source"] for s in states(store, sources) if s["stale"]]
 
 
 CONFIRMATION_TTL_SECONDS = 5.0
@@ -119,6 +119,6 @@ class StaleCheck:
         out = []
         for source in sorted(set(sources)):
             when = confirmed.get(source)
-            if when is None or not (moment - when).total_seconds() / 86400 < max_age_days(source):
+            if when is None or not age_days(when, moment) < max_age_days(source):
                 out.append(source)
         return out

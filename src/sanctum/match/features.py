@@ -106,6 +106,18 @@ def _items(tokens: tuple[str, ...]) -> _Items:
     )
 
 
+def _joined_sim(
+    a: str, b: str, ka: frozenset[str], kb: frozenset[str], exact_only: bool
+) -> tuple[float, str]:
+    """A joined run (`kyongil`) against a single token: it must meet exactly or, unless the
+    name is Chinese, as the same Korean syllables; nothing fuzzier."""
+    if a == b:
+        return config.SIM_EXACT, "exact"
+    if ka and not exact_only and not ka.isdisjoint(kb):
+        return config.SIM_KOREAN, "korean"
+    return 0.0, ""
+
+
 def align(
     query: tuple[str, ...], listed: tuple[str, ...], exact_only: bool = False
 ) -> list[TokenMatch]:
@@ -118,7 +130,6 @@ def align(
     characters, where `xiang` ≠ `liang` and `li` ≠ `lee` as Korean syllables).
     """
     floor = config.MIN_TOKEN_SIM
-    exact, korean = config.SIM_EXACT, config.SIM_KOREAN
     pairs: list[tuple[float, int, int, Item, Item, str]] = []
     qi, ci = _items(query), _items(listed)
     # Candidate pairs in the order (query item, listed item) of the full cross product:
@@ -133,25 +144,13 @@ def align(
                 pairs.append((-sim, -2, len(pairs), q, c, how))
         if ci.joined:
             for c, ck in zip(ci.joined, ci.joined_keys, strict=True):
-                ct = c[0]
-                if qt == ct:
-                    sim, how = exact, "exact"
-                elif qk and not exact_only and not qk.isdisjoint(ck):
-                    sim, how = korean, "korean"
-                else:
-                    continue
+                sim, how = _joined_sim(qt, c[0], qk, ck, exact_only)
                 if sim >= floor:
                     pairs.append((-sim, -1 - (c[2] - c[1]), len(pairs), q, c, how))
     for q, qk in zip(qi.joined, qi.joined_keys, strict=True):
         qt = q[0]
         for c, ck in zip(ci.singles, ci.keys, strict=True):
-            ct = c[0]
-            if qt == ct:
-                sim, how = exact, "exact"
-            elif qk and not exact_only and not qk.isdisjoint(ck):
-                sim, how = korean, "korean"
-            else:
-                continue
+            sim, how = _joined_sim(qt, c[0], qk, ck, exact_only)
             if sim >= floor:
                 pairs.append((-sim, -1 - (q[2] - q[1]), len(pairs), q, c, how))
     pairs.sort()
