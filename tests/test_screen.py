@@ -53,6 +53,24 @@ def test_results_carry_list_versions(screener: Screener) -> None:
     assert result.list_versions["un_sc"] == "2026-02-27"
 
 
+def test_index_shares_equal_values(screener: Screener) -> None:
+    """The index stays compact: one empty Korean key set for every token without keys, and
+    equal designations, country sets and date sets one object across listed parties."""
+    index = screener.index
+    empty = [keys for keys in index.token_keys.values() if not keys]
+    assert len(empty) > 100_000
+    assert len({id(keys) for keys in empty}) == 1
+    ofac = [e for e in index.entries if e.source == "us_ofac_sdn"]
+    by_content: dict[str, set[int]] = {}
+    for entry in ofac:
+        key = json.dumps(entry.sanctions, sort_keys=True)
+        by_content.setdefault(key, set()).add(id(entry.sanctions))
+    assert all(len(ids) == 1 for ids in by_content.values())
+    assert len(by_content) < len(ofac) / 2
+    kp = [e.countries for e in index.entries if e.countries == {"kp"}]
+    assert len(kp) > 100 and len({id(c) for c in kp}) == 1
+
+
 def test_dob_confirms(screener: Screener) -> None:
     result = screener.screen(
         {"schema": "Person", "properties": {"name": ["Kang Kyong Il"], "birthDate": ["1969-09-01"]}}

@@ -35,7 +35,7 @@ from sanctum.store.db import Store
 from sanctum.store.links import norm_imo, norm_passport
 from sanctum.store.loader import gc_paused
 
-INDEX_FORMAT = 11
+INDEX_FORMAT = 12
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
 
 DERIVED_NOTE = "read from the listed name"
@@ -104,19 +104,39 @@ class Entry:
     identifiers: Set[str] = field(default_factory=set)
     sanctions: list[dict[str, list[str]]] = field(default_factory=list)
 
-    def freeze(self) -> None:
-        """Sets made frozen, empty ones shared, strings shared: a compact record once the
-        index is assembled (tens of thousands of them stay in memory)."""
+    def freeze(self, shared: dict[Any, Any]) -> None:
+        """Sets made frozen, empty ones shared, strings shared, and equal values (a set of
+        countries, a designation) one object across entries (`shared`): a compact record
+        once the index is assembled (tens of thousands of them stay in memory)."""
         self.schema = sys.intern(self.schema)
         self.source = sys.intern(self.source)
-        self.birth_dates = _frozen(self.birth_dates)
-        self.countries = _frozen(self.countries)
-        self.gender = _frozen(self.gender)
+        self.birth_dates = _one(shared, _frozen(self.birth_dates))
+        self.countries = _one(shared, _frozen(self.countries))
+        self.gender = _one(shared, _frozen(self.gender))
         self.identifiers = _frozen(self.identifiers)
-        self.sanctions = [
-            {sys.intern(k): [sys.intern(v) for v in vs] for k, vs in s.items()}
-            for s in self.sanctions
-        ]
+        self.sanctions = _one(shared, [_sanction(shared, s) for s in self.sanctions])
+
+
+def _one(shared: dict[Any, Any], value: Any) -> Any:
+    """The one object standing for equal values (lists and dicts keyed by their content)."""
+    key = _content(value)
+    return shared.setdefault(key, value)
+
+
+def _content(value: Any) -> Any:
+    """A hashable image of a value made of strings, lists, dicts and frozensets."""
+    if isinstance(value, list):
+        return ("l", *(_content(v) for v in value))
+    if isinstance(value, dict):
+        return ("d", *((k, _content(v)) for k, v in value.items()))
+    return value
+
+
+def _sanction(shared: dict[Any, Any], values: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A designation with its strings interned and equal value lists shared."""
+    return {
+        sys.intern(k): _one(shared, [sys.intern(v) for v in vs]) for k, vs in values.items()
+    }
 
 
 _EMPTY: frozenset[str] = frozenset()
@@ -153,9 +173,9 @@ class Index:
     names: list[NameRec]
     postings: dict[str, array[int]]  # token (or joined pair) → name ids
     idf: dict[str, float]
-    korean: dict[str, list[str]]  # Korean key → vocabulary tokens
-    skeletons: dict[str, list[str]]
-    shapes: dict[str, list[str]]  # first/last letter + length → vocabulary tokens (typos)
+    korean: dict[str, tuple[str, ...]]  # Korean key → vocabulary tokens
+    skeletons: dict[str, tuple[str, ...]]
+    shapes: dict[str, tuple[str, ...]]  # first/last letter + length → vocabulary tokens
     identifiers: dict[str, list[int]]  # normalised identifier → entries
     wallets: dict[str, list[Wallet]]
     entry_by_id: dict[str, int]
@@ -307,8 +327,10 @@ def _assemble(
         entry.names.append(nid)
         for tok in set(tokens) | set(joins(tokens)):
             postings[sys.intern(tok)].append(nid)
+    shared: dict[Any, Any] = {}
     for entry in entries:
-        entry.freeze()
+        entry.freeze(shared)
+    del shared
     n = max(len(names), 1)
     idf = {tok: math.log(1 + n / len(ids)) for tok, ids in postings.items()}
     kor: dict[str, list[str]] = defaultdict(list)
@@ -316,7 +338,7 @@ def _assemble(
     shapes: dict[str, list[str]] = defaultdict(list)
     token_keys: dict[str, frozenset[str]] = {}
     for tok in postings:
-        keys = token_keys[tok] = korean_keys(tok)
+        keys = token_keys[tok] = korean_keys(tok) or _EMPTY  # one shared empty set
         for key in keys:
             kor[key].append(tok)
         if len(s := skeleton(tok)) >= config.MIN_SKELETON:
@@ -340,9 +362,9 @@ def _assemble(
         names,
         {t: array("I", ids) for t, ids in postings.items()},
         idf,
-        dict(kor),
-        dict(skel),
-        dict(shapes),
+        _tuples(kor),
+        _tuples(skel),
+        _tuples(shapes),
         dict(identifiers),
         dict(wallets),
         by_id,
@@ -352,6 +374,11 @@ def _assemble(
     )
     index.activate()
     return index
+
+
+def _tuples(table: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """A lookup table with its value lists as tuples (smaller, and never grown again)."""
+    return {key: tuple(values) for key, values in table.items()}
 
 
 def from_records(records: list[dict[str, Any]]) -> Index:

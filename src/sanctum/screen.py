@@ -200,7 +200,7 @@ class Screener:
         if len(token) >= config.EDIT1_MIN_LEN and token.isascii():
             n = len(token)
             shapes = index.shapes
-            empty: list[str] = []
+            empty: tuple[str, ...] = ()
             head, tail = token[:2], token[-2:]
             bucket = [
                 *shapes.get(f"{head}<{n - 1}", empty),

@@ -205,6 +205,7 @@ def _hangul_tokens(run: str) -> list[str]:
 
 
 @lru_cache(maxsize=300_000)
+@lru_cache(maxsize=300_000)
 def skeleton(token: str) -> str:
     """Consonant skeleton (`muhammad` → `mhmd`): Arabic and Persian names written with or
     without vowels, in any romanization, often share it. `y` and `w` stay (they carry
