@@ -12,6 +12,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
+from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
@@ -51,9 +52,9 @@ def token_sim(a: str, b: str) -> tuple[float, str]:
     return best
 
 
-@dataclass(frozen=True)
-class TokenMatch:
-    """One aligned pair: query tokens [qs:qe) met listed tokens [cs:ce)."""
+class TokenMatch(NamedTuple):
+    """One aligned pair: query tokens [qs:qe) met listed tokens [cs:ce). (A named tuple:
+    tens of them are made per query, and a tuple is the cheapest record to make.)"""
 
     query: str
     listed: str
@@ -87,6 +88,12 @@ class _Items:
     joined: tuple[Item, ...]
     keys: tuple[frozenset[str], ...]
     joined_keys: tuple[frozenset[str], ...]
+    single_texts: frozenset[str]
+    single_keys: frozenset[str]
+    joined_texts: frozenset[str]
+    joined_keys_any: frozenset[str]
+    """Texts and Korean keys of all singles and all joined runs: a token that meets none
+    of them meets no joined run (or single) at all, and the loop over them is skipped."""
 
 
 @lru_cache(maxsize=200_000)
@@ -98,12 +105,26 @@ def _items(tokens: tuple[str, ...]) -> _Items:
     if len(tokens) >= 3:
         spans.append(("".join(tokens), 0, len(tokens)))
     joined = tuple((t, s, e, (1 << e) - (1 << s)) for t, s, e in spans)
+    keys = tuple(korean_keys(t) for t in tokens)
+    joined_keys = tuple(korean_keys(j[0]) for j in joined)
     return _Items(
         singles,
         joined,
-        tuple(korean_keys(t) for t in tokens),
-        tuple(korean_keys(j[0]) for j in joined),
+        keys,
+        joined_keys,
+        frozenset(tokens),
+        frozenset().union(*keys),
+        frozenset(j[0] for j in joined),
+        frozenset().union(*joined_keys),
     )
+
+
+def _may_join(
+    text: str, keys: frozenset[str], texts: frozenset[str], any_key: frozenset[str]
+) -> bool:
+    """True if a token could meet one of the other name's items under `_joined_sim`: the
+    same text, or a Korean key in common."""
+    return text in texts or (bool(keys) and not keys.isdisjoint(any_key))
 
 
 def _joined_sim(
@@ -142,13 +163,15 @@ def align(
             sim, how = token_sim(qt, c[0])
             if sim >= floor:
                 pairs.append((-sim, -2, len(pairs), q, c, how))
-        if ci.joined:
+        if ci.joined and _may_join(qt, qk, ci.joined_texts, ci.joined_keys_any):
             for c, ck in zip(ci.joined, ci.joined_keys, strict=True):
                 sim, how = _joined_sim(qt, c[0], qk, ck, exact_only)
                 if sim >= floor:
                     pairs.append((-sim, -1 - (c[2] - c[1]), len(pairs), q, c, how))
     for q, qk in zip(qi.joined, qi.joined_keys, strict=True):
         qt = q[0]
+        if not _may_join(qt, qk, ci.single_texts, ci.single_keys):
+            continue
         for c, ck in zip(ci.singles, ci.keys, strict=True):
             sim, how = _joined_sim(qt, c[0], qk, ck, exact_only)
             if sim >= floor:
