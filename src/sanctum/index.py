@@ -35,7 +35,7 @@ from sanctum.store.db import Store
 from sanctum.store.links import norm_imo, norm_passport
 from sanctum.store.loader import gc_paused
 
-INDEX_FORMAT = 12
+INDEX_FORMAT = 13
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
 
 DERIVED_NOTE = "read from the listed name"

@@ -31,6 +31,8 @@ MATCHES = [
     ("Vladimir Puttin", "PUTIN, Vladimir", "one typo"),
     ("Путин Владимир", "PUTIN, Vladimir", "Cyrillic"),
     ("Mohamed Abdallah", "Muhammad Abdullah", "Arabic romanizations"),
+    ("Saddam Hussein", "Saddam Husayn", "Arabic diphthong ay written ei"),
+    ("Qurayn Salih", "QUREN SALIH", "Arabic diphthong ay written e"),
     ("张伟", "ZHANG Wei", "Chinese characters ↔ pinyin"),
     ("김정은", "KIM, Jong Un", "Hangul, given name in order"),
     ("Jong Un Kim", "KIM, Jong Un", "surname moved, given name in order"),
@@ -80,6 +82,12 @@ TOKEN_SIMS = [
     ("ri", "lee", config.SIM_KOREAN, "korean"),
     ("vladimir", "vladimr", config.SIM_EDIT1, "edit1"),
     ("muhammad", "mohammed", config.SIM_SKELETON, "skeleton"),
+    ("husayn", "hussein", config.SIM_SKELETON, "skeleton"),
+    ("husayn", "hussain", config.SIM_SKELETON, "skeleton"),
+    ("husayn", "husain", config.SIM_EDIT1, "edit1"),
+    ("dawlah", "doulah", config.SIM_SKELETON, "skeleton"),
+    ("zhiyong", "zhong", 0.0, ""),
+    ("yusuf", "usuf", 0.0, ""),
     ("smith", "kang", 0.0, ""),
 ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sanctum.names.normalize import is_han, name_variants, tokenize
+from sanctum.names.normalize import is_han, name_variants, skeleton, tokenize
 
 VARIANTS = [
     # (name as a list writes it, the readings derived from it) — names from the UN and UK lists
@@ -66,3 +66,29 @@ TOKENS = [
 @pytest.mark.parametrize(("name", "tokens"), TOKENS)
 def test_tokenize(name: str, tokens: list[str]) -> None:
     assert tokenize(name, "Person") == tokens
+
+
+SKELETONS = [
+    # (token, skeleton): vowels dropped, doubled letters once; y and w kept as consonants,
+    # dropped as the second half of a diphthong (after a vowel, not before one)
+    ("muhammad", "mhmd"),
+    ("mohamed", "mhmd"),
+    ("husayn", "hsn"),
+    ("hussein", "hsn"),
+    ("qurayn", "qrn"),
+    ("quren", "qrn"),
+    ("dawlah", "dlh"),
+    ("tawfiq", "tfq"),
+    ("yusuf", "ysf"),
+    ("awad", "wd"),
+    ("sayyid", "syd"),
+    ("sayed", "syd"),
+    ("zhiyong", "zhyng"),
+    ("hwang", "hwng"),
+    ("bey", "b"),
+]
+
+
+@pytest.mark.parametrize(("token", "expected"), SKELETONS)
+def test_skeleton(token: str, expected: str) -> None:
+    assert skeleton(token) == expected

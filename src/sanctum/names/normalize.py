@@ -205,18 +205,32 @@ def _hangul_tokens(run: str) -> list[str]:
 
 
 @lru_cache(maxsize=300_000)
-@lru_cache(maxsize=300_000)
 def skeleton(token: str) -> str:
     """Consonant skeleton (`muhammad` → `mhmd`): Arabic and Persian names written with or
-    without vowels, in any romanization, often share it. `y` and `w` stay (they carry
-    Arabic ya/waw and keep pinyin `zhiyong` apart from `zhang`)."""
+    without vowels, in any romanization, often share it. `y` and `w` stay where they carry
+    Arabic ya/waw as consonants (`yusuf`, `awad`) and keep pinyin `zhiyong` apart from
+    `zhang`; after a vowel and before a consonant (or at the end) they are the second half
+    of a diphthong, which romanizations write either way: `husayn` = `hussein` = `husain`,
+    `qurayn` = `quren`, `dawlah` = `daulah` (all `hsn`, `qrn`, `dlh`)."""
     out: list[str] = []
-    for ch in token:
-        if ch in "aeiou" or not ch.isalpha():
+    last = len(token) - 1
+    prev = ""
+    for i, ch in enumerate(token):
+        glide = (
+            ch in "yw"
+            and prev in _VOWELS
+            and prev != ""
+            and (i == last or token[i + 1] not in _VOWELS)
+        )
+        prev = ch
+        if ch in _VOWELS or glide or not ch.isalpha():
             continue
         if not out or out[-1] != ch:
             out.append(ch)
     return "".join(out)
+
+
+_VOWELS = "aeiou"
 
 
 NOT_KOREAN_LETTERS = frozenset("fqvxz")
