@@ -220,3 +220,15 @@ def test_cli_batch_killed_midway_resumes_without_loss_or_repeat(
     assert resumed.returncode == 0, resumed.stderr
     assert f"{done_before} done before" in " ".join(resumed.stderr.split())
     assert out.read_text(encoding="utf-8") == clean_out.read_text(encoding="utf-8")
+
+
+def test_tune_gc_sets_and_restores_thresholds() -> None:
+    import gc
+
+    from sanctum.match import config
+    from sanctum.screen import tune_gc
+
+    before = gc.get_threshold()
+    with tune_gc():
+        assert gc.get_threshold() == config.GC_THRESHOLDS
+    assert gc.get_threshold() == before

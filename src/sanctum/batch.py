@@ -21,7 +21,7 @@ from typing import Any
 
 from sanctum.audit import append as audit_append
 from sanctum.errors import SanctumError
-from sanctum.screen import Screener
+from sanctum.screen import Screener, tune_gc
 
 CHUNK = 250
 """Rows per unit of work: small enough that both workers stay busy to the end."""
@@ -136,7 +136,7 @@ def _results(
     gc.collect()
     gc.freeze()
     try:
-        with mp.get_context("fork").Pool(workers) as pool:
+        with tune_gc(), mp.get_context("fork").Pool(workers) as pool:
             yield from zip(chunks, pool.imap(_work, chunks), strict=True)
     finally:
         _WORKER = None

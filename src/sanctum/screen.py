@@ -5,7 +5,10 @@ CLI, HTTP API and batch all call this one class.
 
 from __future__ import annotations
 
+import gc
 from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
@@ -132,6 +135,21 @@ def distinct_entries(
             entries.add(entry)
         out.append((nid, b))
     return out
+
+
+@contextmanager
+def tune_gc() -> Iterator[None]:
+    """Collect cyclic garbage rarely while a process screens many queries (then restore).
+
+    Such a process holds a frozen index and bounded caches of tokens and alignments
+    (values without reference cycles, freed by reference counting when evicted); a full
+    collection walks all of them and finds nothing, pausing every request in flight."""
+    before = gc.get_threshold()
+    gc.set_threshold(*config.GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 class Screener:
@@ -359,4 +377,4 @@ class Screener:
         }
 
 
-__all__ = ["InvalidAddress", "Match", "Screener", "Screening"]
+__all__ = ["InvalidAddress", "Match", "Screener", "Screening", "tune_gc"]

@@ -43,7 +43,7 @@ from sanctum.fetch import UpdateReport, update_sources
 from sanctum.index import load_or_build
 from sanctum.match.query import QueryError
 from sanctum.match.score import MATCHER_VERSION
-from sanctum.screen import Match, Screener, Screening
+from sanctum.screen import Match, Screener, Screening, tune_gc
 from sanctum.sources import registry
 from sanctum.store.db import Store
 
@@ -417,7 +417,8 @@ def create_app(store_path: Path | None = None, open_mode: bool = False) -> FastA
             log.warning("OPEN MODE: the API answers without API keys; for local use only")
         if state.store.source_ids():
             state.screener()
-        yield
+        with tune_gc():
+            yield
         state.store.close()
 
     app = FastAPI(
