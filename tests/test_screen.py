@@ -71,6 +71,25 @@ def test_index_shares_equal_values(screener: Screener) -> None:
     assert len(kp) > 100 and len({id(c) for c in kp}) == 1
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # common tokens whose joined pair (`hasanahmad`) has many near spellings: those
+        # must not fill the candidates, the party listed under exactly this name comes first
+        ("Hasan AHMAD", "un-sc-QDi.192"),
+        ("MUHAMMAD Hussein", "un-sc-CDi.015"),
+    ],
+)
+def test_joined_pairs_do_not_crowd_out_exact_names(
+    screener: Screener, name: str, expected: str
+) -> None:
+    result = screener.screen(
+        {"schema": "Person", "properties": {"name": [name]}}, sources={"un_sc", "us_ofac_sdn"}
+    )
+    assert result.results[0].id == expected
+    assert result.results[0].score == 1.0
+
+
 def test_dob_confirms(screener: Screener) -> None:
     result = screener.screen(
         {"schema": "Person", "properties": {"name": ["Kang Kyong Il"], "birthDate": ["1969-09-01"]}}

@@ -159,6 +159,7 @@ class Screener:
         self.store = store or Store(settings.database_path())
         self.index = index or load_or_build(self.store)
         self._expand = lru_cache(maxsize=EXPANSION_CACHE)(self._expand_token)
+        self._expand_run = lru_cache(maxsize=EXPANSION_CACHE)(self._expand_joined_run)
         self._allowed: dict[tuple[str, frozenset[str] | None], bytes] = {}
 
     def refresh(self) -> None:
@@ -166,6 +167,7 @@ class Screener:
         if self.store.generation() != self.index.generation:
             self.index = load_or_build(self.store)
             self._expand.cache_clear()
+            self._expand_run.cache_clear()
             self._allowed.clear()
 
     def _allowed_names(self, schema: str, sources: set[str] | None) -> bytes:
@@ -199,6 +201,20 @@ class Screener:
         found = self._neighbours(token)
         postings = self.index.postings
         return found, sum(len(postings[v]) for v, _ in found)
+
+    def _expand_joined_run(self, run: str) -> tuple[tuple[tuple[str, float], ...], int]:
+        """What a run of query tokens joined (`kyong il` → `kyongil`) may stand for: the
+        vocabulary token spelled the same or made of the same Korean syllables, as in
+        `align`, where a joined run meets nothing fuzzier; and the names those reach."""
+        index = self.index
+        found: dict[str, float] = {}
+        if run in index.postings:
+            found[run] = config.SIM_EXACT
+        for key in korean_keys(run):
+            for cand in index.korean.get(key, ()):
+                found.setdefault(cand, config.SIM_KOREAN)
+        postings = index.postings
+        return tuple(found.items()), sum(len(postings[v]) for v in found)
 
     def _neighbours(self, token: str) -> tuple[tuple[str, float], ...]:
         """Vocabulary tokens a query token may stand for, with their similarity."""
@@ -254,8 +270,10 @@ class Screener:
         bound: dict[int, float] = {}
         for qname in query.names:
             tokens = query_tokens(qname, query.schema)
-            items = list(dict.fromkeys(list(tokens) + joins(tokens)))
-            expansions = [self._expand(t) for t in items]
+            runs = [run for run in dict.fromkeys(joins(tokens)) if run not in tokens]
+            items = list(dict.fromkeys(tokens)) + runs
+            expansions = [self._expand(t) for t in dict.fromkeys(tokens)]
+            expansions += [self._expand_run(run) for run in runs]
             rare_exists = any(0 < size <= frequent for _exp, size in expansions)
             for tok, (exp, size) in zip(items, expansions, strict=True):
                 if rare_exists and size > frequent:
