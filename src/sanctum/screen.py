@@ -161,6 +161,7 @@ class Screener:
         self._expand = lru_cache(maxsize=EXPANSION_CACHE)(self._expand_token)
         self._expand_run = lru_cache(maxsize=EXPANSION_CACHE)(self._expand_joined_run)
         self._allowed: dict[tuple[str, frozenset[str] | None], bytes] = {}
+        self._listed_sources: tuple[Index, set[str]] | None = None
 
     def refresh(self) -> None:
         """Pick up a new store generation (a new list version landed)."""
@@ -187,6 +188,16 @@ class Screener:
                 self._allowed.clear()
             self._allowed[key] = flags
         return flags
+
+    def restriction(self, sources: set[str] | None) -> set[str] | None:
+        """`sources` as a restriction: None when it names every list in the index (the
+        API's `default` dataset), so no query pays for filtering that filters nothing."""
+        if sources is None:
+            return None
+        listed = self._listed_sources
+        if listed is None or listed[0] is not self.index:
+            listed = self._listed_sources = (self.index, {e.source for e in self.index.entries})
+        return None if sources >= listed[1] else sources
 
     # -- retrieval ----------------------------------------------------------------------
 
@@ -289,7 +300,7 @@ class Screener:
                 get = bound.get
                 for nid, w in reach.items():
                     bound[nid] = get(nid, 0.0) + w
-        best = self._best(query, bound, sources)
+        best = self._best(query, bound, self.restriction(sources))
         seen: dict[int, set[int] | None] = {}
         for nid, _ in best:
             names = seen.setdefault(index.names[nid].entry, set())
@@ -329,6 +340,7 @@ class Screener:
         """Ranked, explained results for one query (FtM-shaped dict or Query)."""
         q = parse_query(query)
         algo = algorithm_named(algorithm)
+        sources = self.restriction(sources)
         limit = max(1, min(int(limit), 500))
         cut = config.THRESHOLD if threshold is None else float(threshold)
         scorer = SCORERS[algo]
