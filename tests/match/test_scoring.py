@@ -33,6 +33,7 @@ MATCHES = [
     ("Mohamed Abdallah", "Muhammad Abdullah", "Arabic romanizations"),
     ("Saddam Hussein", "Saddam Husayn", "Arabic diphthong ay written ei"),
     ("Qurayn Salih", "QUREN SALIH", "Arabic diphthong ay written e"),
+    ("Ibrahim Awad Ibrahim", "IBRAHIM AWWAD IBRAHIM", "Arabic doubled consonant written once"),
     ("张伟", "ZHANG Wei", "Chinese characters ↔ pinyin"),
     ("김정은", "KIM, Jong Un", "Hangul, given name in order"),
     ("Jong Un Kim", "KIM, Jong Un", "surname moved, given name in order"),
@@ -87,6 +88,9 @@ TOKEN_SIMS = [
     ("husayn", "husain", config.SIM_EDIT1, "edit1"),
     ("dawlah", "doulah", config.SIM_SKELETON, "skeleton"),
     ("zhiyong", "zhong", 0.0, ""),
+    ("awad", "awwad", config.SIM_EDIT1, "doubled"),
+    ("abbas", "abas", config.SIM_EDIT1, "doubled"),
+    ("ana", "anna", 0.0, ""),
     ("yusuf", "usuf", 0.0, ""),
     ("smith", "kang", 0.0, ""),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sanctum.names.normalize import is_han, name_variants, skeleton, tokenize
+from sanctum.names.normalize import is_han, name_variants, skeleton, tokenize, undoubled
 
 VARIANTS = [
     # (name as a list writes it, the readings derived from it) — names from the UN and UK lists
@@ -92,3 +92,17 @@ SKELETONS = [
 @pytest.mark.parametrize(("token", "expected"), SKELETONS)
 def test_skeleton(token: str, expected: str) -> None:
     assert skeleton(token) == expected
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        ("awwad", "awad"),
+        ("abbas", "abas"),
+        ("muhammad", "muhamad"),
+        ("duaa", "dua"),
+        ("kim", "kim"),
+    ],
+)
+def test_undoubled(token: str, expected: str) -> None:
+    assert undoubled(token) == expected

@@ -18,7 +18,7 @@ from rapidfuzz.distance import Levenshtein
 
 from sanctum.match import config
 from sanctum.names.korean import is_hangul
-from sanctum.names.normalize import korean_keys, skeleton
+from sanctum.names.normalize import korean_keys, skeleton, undoubled
 
 Weight = Callable[[str], float]
 
@@ -41,6 +41,8 @@ def token_sim(a: str, b: str) -> tuple[float, str]:
             best = (config.SIM_EDIT1, "edit1")
         elif dist == 2 and shortest >= config.EDIT2_MIN_LEN:
             best = (config.SIM_EDIT2, "edit2")
+    elif len(ua := undoubled(a)) >= config.DOUBLED_MIN_LEN and ua == undoubled(b):
+        best = (config.SIM_EDIT1, "doubled")
     sa = skeleton(a)
     if (
         best[0] < config.SIM_SKELETON

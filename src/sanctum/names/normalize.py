@@ -233,6 +233,13 @@ def skeleton(token: str) -> str:
 _VOWELS = "aeiou"
 
 
+@lru_cache(maxsize=300_000)
+def undoubled(token: str) -> str:
+    """A token with each doubled letter written once (`awwad` → `awad`, `abbas` → `abas`):
+    Arabic gemination (shadda) and long vowels are written doubled or single."""
+    return "".join(ch for i, ch in enumerate(token) if i == 0 or token[i - 1] != ch)
+
+
 NOT_KOREAN_LETTERS = frozenset("fqvxz")
 """Letters no romanization of Korean uses: tokens with them have no Korean reading."""
 
