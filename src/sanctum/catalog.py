@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Any
-
-from followthemoney import EntityProxy
+from typing import TYPE_CHECKING, Any
 
 from sanctum.errors import SanctumError
 from sanctum.sources import registry
 from sanctum.store.db import OPEN, Store
+
+if TYPE_CHECKING:
+    from followthemoney import EntityProxy
 
 
 def sources_summary(store: Store) -> list[dict[str, Any]]:

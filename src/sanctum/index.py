@@ -31,9 +31,9 @@ from sanctum.names.normalize import (
     skeleton,
     tokenize,
 )
+from sanctum.runtime import gc_paused
 from sanctum.store.db import Store
 from sanctum.store.links import norm_imo, norm_passport
-from sanctum.store.loader import gc_paused
 
 INDEX_FORMAT = 13
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""

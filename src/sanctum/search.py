@@ -13,9 +13,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from followthemoney import model
-from followthemoney import registry as ftm_registry
-
 from sanctum.index import PARTY, Entry, Index, NameRec, joins
 from sanctum.match import config
 from sanctum.match.score import NAME_FACTORS
@@ -68,7 +65,10 @@ class Filters:
 
 def schemata_under(names: Iterable[str]) -> frozenset[str]:
     """The listed-party schemata that are one of `names` or descend from one
-    (`LegalEntity` → Person, Organization, Company, LegalEntity)."""
+    (`LegalEntity` → Person, Organization, Company, LegalEntity). FollowTheMoney's model
+    is loaded here, on a request's first schema filter, not with every screening worker."""
+    from followthemoney import model
+
     wanted = []
     for name in names:
         schema = model.get(name)
@@ -81,6 +81,11 @@ def schemata_under(names: Iterable[str]) -> frozenset[str]:
 
 def country_codes(values: Iterable[str]) -> frozenset[str]:
     """Country filter values (codes or names: `kp`, `KP`, `North Korea`) as FtM codes."""
+    values = list(values)
+    if not values:
+        return frozenset()
+    from followthemoney import registry as ftm_registry
+
     codes = set()
     for value in values:
         code = ftm_registry.country.clean(value)

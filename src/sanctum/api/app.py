@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi import Path as PathParam
@@ -39,13 +39,15 @@ from sanctum.api.problems import BodyLimit, Problem, install, install_openapi, p
 from sanctum.api.ratelimit import RateLimiter, retry_after
 from sanctum.crypto import InvalidAddress
 from sanctum.errors import SanctumError
-from sanctum.fetch import UpdateReport, update_sources
 from sanctum.index import load_or_build
 from sanctum.match.query import QueryError
 from sanctum.match.score import MATCHER_VERSION
 from sanctum.screen import Match, Screener, Screening, tune_gc
 from sanctum.sources import registry
 from sanctum.store.db import Store
+
+if TYPE_CHECKING:  # fetching (and the parsers with it) loads with the first update
+    from sanctum.fetch import UpdateReport
 
 log = logging.getLogger("sanctum.api")
 
@@ -187,6 +189,8 @@ class ApiState:
         store = Store(self.store.path)
         self._updating = True
         try:
+            from sanctum.fetch import update_sources
+
             report = update_sources(store, sources, settings.mirror(), force=force, workers=1)
             generation = store.generation()
             current = self._screener

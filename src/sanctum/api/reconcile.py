@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from typing import Any, Literal, get_args
 from urllib.parse import parse_qs
 
-from followthemoney import model
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -187,7 +186,9 @@ def openapi_schemas() -> dict[str, Any]:
 
 
 def type_ref(schema: str) -> TypeRef:
-    """A schema as a reconciliation type."""
+    """A schema as a reconciliation type (labels from FollowTheMoney, loaded on first use)."""
+    from followthemoney import model
+
     found = model.get(schema)
     return TypeRef(id=schema, name=str(found.label) if found else schema)
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from followthemoney import model, registry
-
 from sanctum.errors import SanctumError
 from sanctum.names.normalize import MAX_NAME_CHARS, clean, name_variants
 from sanctum.sources.dates import parse_date
@@ -52,8 +50,21 @@ def _values(props: dict[str, Any], key: str) -> list[str]:
     return out
 
 
+def country_code(value: str) -> str | None:
+    """A country name or code as FtM's code (`North Korea`, `KP` → `kp`). FollowTheMoney
+    (with its territory tables, about 75 MB) loads with the first query that has one."""
+    from followthemoney import registry
+
+    code = registry.country.clean(value)
+    return str(code) if code else None
+
+
 def check_schema(schema: str) -> str:
     """The schema name if it is one the matcher screens, else a QueryError."""
+    if schema in MATCHABLE:
+        return schema
+    from followthemoney import model  # only to tell an unknown schema from another one
+
     if model.get(schema) is None:
         raise QueryError("schema", f"unknown schema {schema!r}; use one of {', '.join(MATCHABLE)}")
     if schema not in MATCHABLE:
@@ -96,7 +107,7 @@ def parse_query(data: dict[str, Any] | Query) -> Query:
     countries = []
     for key in ("nationality", "citizenship", "country", "jurisdiction"):
         for c in _values(props, key):
-            code = registry.country.clean(c)
+            code = country_code(c)
             if code:
                 countries.append(str(code))
     identifiers = [

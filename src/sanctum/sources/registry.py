@@ -13,10 +13,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sanctum.sources.base import ParseContext, ParseResult
+if TYPE_CHECKING:  # parsers (and FollowTheMoney with them) load only when a list is read
+    from sanctum.sources.base import ParseContext, ParseResult
 
-Parser = Callable[[Sequence[Path], ParseContext], ParseResult]
+Parser = Callable[[Sequence[Path], "ParseContext"], "ParseResult"]
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.resources import files as package_files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from followthemoney import EntityProxy, model
+if TYPE_CHECKING:
+    from followthemoney import EntityProxy
 
-from sanctum.sources.base import PARTY_SCHEMATA, ParseResult
+    from sanctum.sources.base import ParseResult
+
+# FollowTheMoney (about 75 MB once its model is loaded) is imported where entities are
+# made or read, not with the store: a screening process that only reads its index never
+# loads it.
 
 OPEN = 1 << 62
 """`last_seq` of a statement the version in force still states (so a new version only
@@ -168,6 +173,8 @@ def count_entities(result: ParseResult) -> dict[str, Any]:
 
 
 def _is_edge(schema: str) -> bool:
+    from followthemoney import model
+
     found = model.get(schema)
     return bool(found and found.edge)
 
@@ -622,6 +629,8 @@ class Store:
 
 def _group(rows: Iterable[tuple[str, str, str, str, str]]) -> Iterator[EntityProxy]:
     """Group ordered (entity_id, party_id, schema, prop, value) rows into entities."""
+    from followthemoney import model
+
     current: EntityProxy | None = None
     for entity_id, _party, schema, prop, value in rows:
         if current is None or current.id != entity_id:
@@ -636,4 +645,6 @@ def _group(rows: Iterable[tuple[str, str, str, str, str]]) -> Iterator[EntityPro
 
 def is_party(entity: EntityProxy) -> bool:
     """True for a listed party (as opposed to sanctions, wallets, links derived from it)."""
+    from sanctum.sources.base import PARTY_SCHEMATA
+
     return entity.schema.name in PARTY_SCHEMATA

@@ -23,6 +23,7 @@ from typing import Any
 
 from sanctum import settings
 from sanctum.errors import ParseError, RejectedVersion, SanctumError
+from sanctum.runtime import gc_paused
 from sanctum.sources import registry
 from sanctum.sources.base import ParseContext, country_code
 from sanctum.store.db import Snapshot, Store, VersionInfo, snapshot_of
@@ -154,28 +155,6 @@ def parse_version(store: Store | None, version: VersionFiles, today: str | None 
     if not result.records:
         raise ParseError(str(version.files[0]), "no list entries found in the file(s)")
     return snapshot_of(result)
-
-
-@contextmanager
-def gc_paused(freeze_after: bool = False) -> Iterator[None]:
-    """Cyclic garbage collection off for a bulk load, then back as it was.
-
-    A load makes millions of small objects (entities, statements) that live until their
-    version is committed; the collector would walk them again and again, costing more than
-    the parsing, and find next to nothing: parsed entities hold no reference cycles. What
-    little cyclic garbage there is goes at the start of each parse (`_parse_job`).
-    `freeze_after`: what was made lives as long as the process (the index): keep it out of
-    every later collection.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-            if freeze_after:
-                gc.freeze()
 
 
 def _parse_job(version: VersionFiles) -> Snapshot | str:
