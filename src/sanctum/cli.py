@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,7 +19,9 @@ from sanctum import catalog, settings
 from sanctum.errors import SanctumError
 from sanctum.sources import registry
 from sanctum.store.db import Store
-from sanctum.store.loader import LoadOutcome, VersionFiles, load_paths
+
+if TYPE_CHECKING:  # the loader (parsers, FollowTheMoney) loads only for commands that load
+    from sanctum.store.loader import LoadOutcome, VersionFiles
 
 app = typer.Typer(
     help="Sanctum: sanctions lists read exactly, versioned, and screened across scripts.",
@@ -93,6 +95,8 @@ def _progress() -> Iterator[Callable[[VersionFiles], None]]:
 def _load_with_progress(
     store: Store, paths: list[Path], source: str | None, force: bool, max_drop: float | None
 ) -> list[LoadOutcome]:
+    from sanctum.store.loader import load_paths
+
     with _progress() as step:
         return load_paths(
             store, paths, source=source, force=force, max_drop=max_drop, progress=step
