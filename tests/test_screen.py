@@ -245,7 +245,7 @@ def test_tune_gc_sets_and_restores_thresholds() -> None:
     import gc
 
     from sanctum.match import config
-    from sanctum.screen import tune_gc
+    from sanctum.runtime import tune_gc
 
     before = gc.get_threshold()
     with tune_gc():

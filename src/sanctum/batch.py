@@ -21,7 +21,8 @@ from typing import Any
 
 from sanctum.audit import append as audit_append
 from sanctum.errors import SanctumError
-from sanctum.screen import Screener, tune_gc
+from sanctum.runtime import tune_gc
+from sanctum.screen import Screener
 
 CHUNK = 250
 """Rows per unit of work: small enough that both workers stay busy to the end."""

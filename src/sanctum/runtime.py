@@ -1,10 +1,13 @@
-"""Process-wide settings of the Python runtime that loads and index building depend on."""
+"""Process-wide settings of the Python runtime: when the cyclic garbage collector runs
+during loads, index builds and long screening runs."""
 
 from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from sanctum.match import config
 
 
 @contextmanager
@@ -27,3 +30,18 @@ def gc_paused(freeze_after: bool = False) -> Iterator[None]:
             gc.enable()
             if freeze_after:
                 gc.freeze()
+
+
+@contextmanager
+def tune_gc() -> Iterator[None]:
+    """Collect cyclic garbage rarely while a process screens many queries (then restore).
+
+    Such a process holds a frozen index and bounded caches of tokens and alignments
+    (values without reference cycles, freed by reference counting when evicted); a full
+    collection walks all of them and finds nothing, pausing every request in flight."""
+    before = gc.get_threshold()
+    gc.set_threshold(*config.GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)

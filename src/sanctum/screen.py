@@ -5,10 +5,7 @@ CLI, HTTP API and batch all call this one class.
 
 from __future__ import annotations
 
-import gc
 from array import array
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
@@ -137,21 +134,6 @@ def distinct_entries(
     return out
 
 
-@contextmanager
-def tune_gc() -> Iterator[None]:
-    """Collect cyclic garbage rarely while a process screens many queries (then restore).
-
-    Such a process holds a frozen index and bounded caches of tokens and alignments
-    (values without reference cycles, freed by reference counting when evicted); a full
-    collection walks all of them and finds nothing, pausing every request in flight."""
-    before = gc.get_threshold()
-    gc.set_threshold(*config.GC_THRESHOLDS)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-
-
 class Screener:
     """Screens queries against every list in force."""
 
@@ -209,36 +191,37 @@ class Screener:
     def _expand_token(self, token: str) -> tuple[tuple[tuple[str, float], ...], int]:
         """Vocabulary tokens a query token may stand for, with their similarity; and how
         many names those tokens reach in all (postings summed)."""
-        found = self._neighbours(token)
-        postings = self.index.postings
-        return found, sum(len(postings[v]) for v, _ in found)
+        return self._reaching(self._neighbours(token))
 
     def _expand_joined_run(self, run: str) -> tuple[tuple[tuple[str, float], ...], int]:
         """What a run of query tokens joined (`kyong il` → `kyongil`) may stand for: the
         vocabulary token spelled the same or made of the same Korean syllables, as in
         `align`, where a joined run meets nothing fuzzier; and the names those reach."""
-        index = self.index
-        found: dict[str, float] = {}
-        if run in index.postings:
-            found[run] = config.SIM_EXACT
-        for key in korean_keys(run):
-            for cand in index.korean.get(key, ()):
-                found.setdefault(cand, config.SIM_KOREAN)
-        postings = index.postings
+        return self._reaching(self._same_spelling(run))
+
+    def _reaching(self, found: dict[str, float]) -> tuple[tuple[tuple[str, float], ...], int]:
+        """Expansion items, and the names they reach in all (postings summed)."""
+        postings = self.index.postings
         return tuple(found.items()), sum(len(postings[v]) for v in found)
 
-    def _neighbours(self, token: str) -> tuple[tuple[str, float], ...]:
-        """Vocabulary tokens a query token may stand for, with their similarity."""
+    def _same_spelling(self, token: str) -> dict[str, float]:
+        """The vocabulary token spelled alike, then those of the same Korean syllables."""
         index = self.index
         found: dict[str, float] = {}
         if token in index.postings:
-            found[token] = 1.0
+            found[token] = config.SIM_EXACT
         korean = index.korean
         for key in korean_keys(token):  # same syllables: no need to compare again
             same = korean.get(key)
             if same:
                 sim_k = config.SIM_KOREAN
                 found.update((cand, sim_k) for cand in same if cand not in found)
+        return found
+
+    def _neighbours(self, token: str) -> dict[str, float]:
+        """Vocabulary tokens a query token may stand for, with their similarity."""
+        index = self.index
+        found = self._same_spelling(token)
         near: set[str] = set()
         if len(s := skeleton(token)) >= config.MIN_SKELETON:
             near.update(index.skeletons.get(s, ()))
@@ -268,7 +251,7 @@ class Screener:
                 sim, _ = token_sim(token, cand)
                 if sim >= floor:
                     found[cand] = sim
-        return tuple(found.items())
+        return found
 
     def candidates(
         self, query: Query, sources: set[str] | None = None
@@ -281,10 +264,10 @@ class Screener:
         bound: dict[int, float] = {}
         for qname in query.names:
             tokens = query_tokens(qname, query.schema)
+            singles = list(dict.fromkeys(tokens))
             runs = [run for run in dict.fromkeys(joins(tokens)) if run not in tokens]
-            items = list(dict.fromkeys(tokens)) + runs
-            expansions = [self._expand(t) for t in dict.fromkeys(tokens)]
-            expansions += [self._expand_run(run) for run in runs]
+            items = singles + runs
+            expansions = [self._expand(t) for t in singles] + [self._expand_run(r) for r in runs]
             rare_exists = any(0 < size <= frequent for _exp, size in expansions)
             for tok, (exp, size) in zip(items, expansions, strict=True):
                 if rare_exists and size > frequent:
@@ -407,4 +390,4 @@ class Screener:
         }
 
 
-__all__ = ["InvalidAddress", "Match", "Screener", "Screening", "tune_gc"]
+__all__ = ["InvalidAddress", "Match", "Screener", "Screening"]

@@ -84,14 +84,14 @@ def country_codes(values: Iterable[str]) -> frozenset[str]:
     values = list(values)
     if not values:
         return frozenset()
-    from followthemoney import registry as ftm_registry
+    from sanctum.sources.base import country_code  # loads FollowTheMoney: only when asked
 
     codes = set()
     for value in values:
-        code = ftm_registry.country.clean(value)
+        code = country_code(value)
         if not code:
             raise FilterError("country", f"unknown country {value!r}")
-        codes.add(str(code))
+        codes.add(code)
     return frozenset(codes)
 
 

@@ -42,7 +42,8 @@ from sanctum.errors import SanctumError
 from sanctum.index import load_or_build
 from sanctum.match.query import QueryError
 from sanctum.match.score import MATCHER_VERSION
-from sanctum.screen import Match, Screener, Screening, tune_gc
+from sanctum.runtime import tune_gc
+from sanctum.screen import Match, Screener, Screening
 from sanctum.sources import registry
 from sanctum.store.db import Store
 

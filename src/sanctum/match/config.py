@@ -80,7 +80,7 @@ FREQUENT_POSTINGS = 3000
 # -- long-running screening processes --------------------------------------------------
 GC_THRESHOLDS = (700, 10, 1000)
 """`gc.set_threshold` for a process that serves or batches screenings (its index is frozen
-out of collection; see `screen.tune_gc`). Python's default third threshold (10) ran a full
+out of collection; see `runtime.tune_gc`). Python's default third threshold (10) ran a full
 collection every few hundred requests, walking every entry of the bounded token and
 alignment caches (~1M objects) for nothing: HTTP load benchmark, single-query /match on one
 worker, p99 81–117 ms with the default, 25 ms with 100 or 1000 (median unchanged)."""

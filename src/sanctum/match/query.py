@@ -50,15 +50,6 @@ def _values(props: dict[str, Any], key: str) -> list[str]:
     return out
 
 
-def country_code(value: str) -> str | None:
-    """A country name or code as FtM's code (`North Korea`, `KP` → `kp`). FollowTheMoney
-    (with its territory tables, about 75 MB) loads with the first query that has one."""
-    from followthemoney import registry
-
-    code = registry.country.clean(value)
-    return str(code) if code else None
-
-
 def check_schema(schema: str) -> str:
     """The schema name if it is one the matcher screens, else a QueryError."""
     if schema in MATCHABLE:
@@ -107,9 +98,11 @@ def parse_query(data: dict[str, Any] | Query) -> Query:
     countries = []
     for key in ("nationality", "citizenship", "country", "jurisdiction"):
         for c in _values(props, key):
-            code = country_code(c)
-            if code:
-                countries.append(str(code))
+            # imported here: FollowTheMoney's territory tables load with the first country
+            from sanctum.sources.base import country_code
+
+            if code := country_code(c):
+                countries.append(code)
     identifiers = [
         v
         for key in (

@@ -12,12 +12,10 @@ primary file is there. Cells of `-0-` are empty; each official file ends with a 
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +24,7 @@ from followthemoney import EntityProxy, registry
 
 from sanctum.crypto import check_address
 from sanctum.errors import ParseError
+from sanctum.runtime import gc_paused
 from sanctum.sources.base import (
     Issue,
     ParseContext,
@@ -781,23 +780,6 @@ class Builder:
         add(wallet, "holder", entry.party_id)
         add(wallet, "topics", "sanction")
         record.derived.append(wallet)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many small objects.
-
-    A list version is tens of thousands of entities, none of them garbage; the collector
-    would rescan them all again and again (about a third of the parse time).
-    Reference counting still frees memory meanwhile.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _parse(paths: Sequence[Path], layout: ListLayout) -> ParseResult:
