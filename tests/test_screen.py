@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -251,3 +252,91 @@ def test_tune_gc_sets_and_restores_thresholds() -> None:
     with tune_gc():
         assert gc.get_threshold() == config.GC_THRESHOLDS
     assert gc.get_threshold() == before
+
+
+# -- best-bound-first scoring gives the results of scoring everything ---------------------
+
+
+def _bound_queries() -> list[dict[str, object]]:
+    """DPRK variants (as Person and as Thing, with and without their date of birth) and
+    ordinary names in several scripts and orders."""
+    import csv
+
+    from tests.conftest import SHARED
+
+    queries: list[dict[str, object]] = []
+    with (SHARED / "benchmarks" / "dprk_name_variants.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            schema = "Person" if row["entity_type"] == "person" else "Organization"
+            queries.append({"schema": schema, "properties": {"name": [row["variant"]]}})
+            dates = [d for d in row["dob"].split(";") if re.fullmatch(r"\d{4}(-\d\d){0,2}", d)]
+            if dates:
+                props = {"name": [row["variant"]], "birthDate": dates}
+                queries.append({"schema": "Thing", "properties": props})
+    for name in [
+        "John Smith",
+        "Maria Garcia Lopez",
+        "Mohammed Ali Hassan",
+        "Ahmad Hasan",
+        "Li Wei",
+        "王伟",
+        "김민준",
+        "Иван Петров",
+        "Kim Jong",
+        "Abdul Rahman al-Sindhi",
+        "Ri Song Il",
+        "Korea Kwangson Banking",
+        "Saddam Husayn",
+        "Awad Hamad",
+        "Choe Song Chol",
+    ]:
+        queries.append({"schema": "Person", "properties": {"name": [name]}})
+        props = {"name": [name], "birthDate": ["1970-05-01"], "nationality": ["kp"]}
+        queries.append({"schema": "Thing", "properties": props})
+    return queries
+
+
+def _score_all(screener: Screener, query: dict[str, object]) -> list[tuple[str, float]]:
+    """Every candidate scored, best first: what best-bound-first scoring must reproduce."""
+    from sanctum.match.query import parse_query
+    from sanctum.match.score import compatible, score_sanctum
+
+    q = parse_query(query)
+    scored = []
+    for idx, names in screener.candidates(q).items():
+        entry = screener.index.entries[idx]
+        if compatible(q.schema, entry.schema):
+            s = score_sanctum(q, entry, screener.index, names)
+            scored.append((s.entry.id, s.score))
+    return sorted(scored, key=lambda kv: (-kv[1], kv[0]))
+
+
+def test_upper_bounds_are_upper_bounds(screener: Screener) -> None:
+    from sanctum.match.query import parse_query
+    from sanctum.match.score import bound_sanctum, compatible, score_sanctum
+
+    checked = tight = 0
+    for query in _bound_queries():
+        q = parse_query(query)
+        for idx, names in screener.candidates(q).items():
+            entry = screener.index.entries[idx]
+            if not compatible(q.schema, entry.schema):
+                continue
+            score = score_sanctum(q, entry, screener.index, names).score
+            bound = bound_sanctum(q, entry, screener.index, names, screener.near)
+            assert round(bound + 1e-9, 4) >= score, (query, entry.id, bound, score)  # as rounded
+            checked += 1
+            tight += bound - score < 0.05
+    assert checked > 2000
+    assert tight > checked / 4  # a bound that is always 1.0 would prune nothing
+
+
+@pytest.mark.parametrize(("limit", "min_score"), [(1, None), (5, None), (5, 0.5), (10, 0.8)])
+def test_bounded_screening_equals_scoring_everything(
+    screener: Screener, limit: int, min_score: float | None
+) -> None:
+    floor = min_score or 0.0
+    for query in _bound_queries():
+        everything = [kv for kv in _score_all(screener, query) if kv[1] > 0 and kv[1] >= floor]
+        result = screener.screen(query, limit=limit, min_score=min_score)
+        assert [(m.id, m.score) for m in result.results] == everything[:limit], query

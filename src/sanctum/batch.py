@@ -21,6 +21,7 @@ from typing import Any
 
 from sanctum.audit import append as audit_append
 from sanctum.errors import SanctumError
+from sanctum.match import config
 from sanctum.runtime import tune_gc
 from sanctum.screen import Screener
 
@@ -92,11 +93,16 @@ def screen_rows(
 ) -> list[list[str]]:
     """Alerts for a chunk of rows; a row with a bad query becomes an `error` row."""
     out: list[list[str]] = []
+    alerts_only = config.THRESHOLD if threshold is None else threshold  # only alerts are kept
     for n, row in rows:
         input_id = row.get("id") or str(n)
         try:
             result = screener.screen(
-                query_of(row), threshold=threshold, limit=limit, algorithm=algorithm
+                query_of(row),
+                threshold=threshold,
+                limit=limit,
+                algorithm=algorithm,
+                min_score=alerts_only,
             )
         except SanctumError as exc:
             out.append([input_id, "", "", "", json.dumps({"error": str(exc)})])

@@ -134,9 +134,7 @@ def _content(value: Any) -> Any:
 
 def _sanction(shared: dict[Any, Any], values: dict[str, list[str]]) -> dict[str, list[str]]:
     """A designation with its strings interned and equal value lists shared."""
-    return {
-        sys.intern(k): _one(shared, [sys.intern(v) for v in vs]) for k, vs in values.items()
-    }
+    return {sys.intern(k): _one(shared, [sys.intern(v) for v in vs]) for k, vs in values.items()}
 
 
 _EMPTY: frozenset[str] = frozenset()

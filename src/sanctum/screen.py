@@ -5,6 +5,7 @@ CLI, HTTP API and batch all call this one class.
 
 from __future__ import annotations
 
+import heapq
 from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,14 +27,22 @@ from sanctum.match.score import (
     SCORERS,
     Scored,
     algorithm_named,
+    bound_sanctum,
     compatible,
     query_tokens,
+    score_sanctum,
 )
 from sanctum.names.normalize import korean_keys, skeleton
 from sanctum.store.db import Store
 
+Expansion = tuple[tuple[tuple[str, float], ...], int, frozenset[str]]
+"""A query token's expansion: (vocabulary token, similarity) items, the names they reach
+in all, and the set of the vocabulary tokens."""
+
 EXPANSION_CACHE = 50_000
 """Query tokens whose expansion is kept (a token seen once is likely seen again)."""
+BOUND_SLACK = 1e-9
+"""Added to an upper bound before comparing: float sums taken in another order."""
 
 
 @dataclass
@@ -188,21 +197,26 @@ class Screener:
         search reaches what screening reaches)."""
         return self._expand(token)[0]
 
-    def _expand_token(self, token: str) -> tuple[tuple[tuple[str, float], ...], int]:
+    def near(self, token: str) -> frozenset[str]:
+        """The vocabulary tokens a query token may stand for (cached; see `may_meet`)."""
+        return self._expand(token)[2]
+
+    def _expand_token(self, token: str) -> Expansion:
         """Vocabulary tokens a query token may stand for, with their similarity; and how
         many names those tokens reach in all (postings summed)."""
         return self._reaching(self._neighbours(token))
 
-    def _expand_joined_run(self, run: str) -> tuple[tuple[tuple[str, float], ...], int]:
+    def _expand_joined_run(self, run: str) -> Expansion:
         """What a run of query tokens joined (`kyong il` → `kyongil`) may stand for: the
         vocabulary token spelled the same or made of the same Korean syllables, as in
         `align`, where a joined run meets nothing fuzzier; and the names those reach."""
         return self._reaching(self._same_spelling(run))
 
-    def _reaching(self, found: dict[str, float]) -> tuple[tuple[tuple[str, float], ...], int]:
-        """Expansion items, and the names they reach in all (postings summed)."""
+    def _reaching(self, found: dict[str, float]) -> Expansion:
+        """Expansion items, the names they reach in all (postings summed), and the set of
+        the vocabulary tokens."""
         postings = self.index.postings
-        return tuple(found.items()), sum(len(postings[v]) for v in found)
+        return tuple(found.items()), sum(len(postings[v]) for v in found), frozenset(found)
 
     def _same_spelling(self, token: str) -> dict[str, float]:
         """The vocabulary token spelled alike, then those of the same Korean syllables."""
@@ -268,8 +282,8 @@ class Screener:
             runs = [run for run in dict.fromkeys(joins(tokens)) if run not in tokens]
             items = singles + runs
             expansions = [self._expand(t) for t in singles] + [self._expand_run(r) for r in runs]
-            rare_exists = any(0 < size <= frequent for _exp, size in expansions)
-            for tok, (exp, size) in zip(items, expansions, strict=True):
+            rare_exists = any(0 < size <= frequent for _exp, size, _set in expansions)
+            for tok, (exp, size, _set) in zip(items, expansions, strict=True):
                 if rare_exists and size > frequent:
                     # a frequent token (a lone KIM), or one whose spelling neighbours are
                     # (MAHMUD ~ MUHAMMAD): only its own exact spelling opens candidates
@@ -319,25 +333,54 @@ class Screener:
         limit: int = 10,
         algorithm: str | None = None,
         sources: set[str] | None = None,
+        min_score: float | None = None,
     ) -> Screening:
-        """Ranked, explained results for one query (FtM-shaped dict or Query)."""
+        """Ranked, explained results for one query (FtM-shaped dict or Query): the best
+        `limit`, and none below `min_score` (yente's `cutoff`; batch asks for alerts only)."""
         q = parse_query(query)
         algo = algorithm_named(algorithm)
         sources = self.restriction(sources)
         limit = max(1, min(int(limit), 500))
         cut = config.THRESHOLD if threshold is None else float(threshold)
-        scorer = SCORERS[algo]
-        scored: list[Scored] = []
-        for idx, names in self.candidates(q, sources).items():
-            entry = self.index.entries[idx]
-            if not compatible(q.schema, entry.schema):
-                continue
-            if sources is not None and entry.source not in sources:
-                continue
-            scored.append(scorer(q, entry, self.index, names))
+        entries = self.index.entries
+        todo = [
+            (entries[idx], names)
+            for idx, names in self.candidates(q, sources).items()
+            if compatible(q.schema, entries[idx].schema)
+            and (sources is None or entries[idx].source in sources)
+        ]
+        floor = 0.0 if min_score is None else float(min_score)
+        if algo == "sanctum" and (floor > 0.0 or len(todo) > limit):
+            scored = self._score_bounded(q, todo, limit, floor)
+        else:
+            scorer = SCORERS[algo]
+            scored = [scorer(q, entry, self.index, names) for entry, names in todo]
         scored.sort(key=lambda s: (-s.score, s.entry.id))
-        results = [self._result(s, cut) for s in scored[:limit] if s.score > 0]
+        results = [self._result(s, cut) for s in scored[:limit] if s.score > 0 and s.score >= floor]
         return Screening(results, cut, algo, dict(self.index.versions))
+
+    def _score_bounded(
+        self, q: Query, todo: list[tuple[Entry, set[int] | None]], limit: int, floor: float
+    ) -> list[Scored]:
+        """Score parties best upper bound first, and stop once no bound left can reach
+        `floor` or the `limit`-th score kept so far: the same results as scoring all."""
+        index = self.index
+        bounded = [(bound_sanctum(q, e, index, names, self.near), e, names) for e, names in todo]
+        bounded.sort(key=itemgetter(0), reverse=True)
+        scored: list[Scored] = []
+        top: list[float] = []  # the `limit` best scores so far, a min-heap
+        for ub, entry, names in bounded:
+            # scores are rounded to 4 places: a bound rounding below the bar cannot reach it
+            bar = max(floor, top[0] if len(top) == limit else 0.0)
+            if round(ub + BOUND_SLACK, 4) < bar:
+                break
+            s = score_sanctum(q, entry, index, names)
+            scored.append(s)
+            if len(top) < limit:
+                heapq.heappush(top, s.score)
+            elif s.score > top[0]:
+                heapq.heapreplace(top, s.score)
+        return scored
 
     def _result(self, s: Scored, threshold: float) -> Match:
         e: Entry = s.entry

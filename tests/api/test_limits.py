@@ -172,7 +172,9 @@ def test_token_bucket() -> None:
     [(None, True), ("2021-07-07", True), ("2023-12-01", True), ("2023-12-02", False)],
 )
 def test_changed_since(api: Running, api_keys: Keys, since: str | None, kang_found: bool) -> None:
-    params = {"changed_since": since} if since else {}
+    params: dict[str, str | float] = {"cutoff": 0.0}  # so the page can fill
+    if since:
+        params["changed_since"] = since
     r = api.client.post(
         "/match/default", params=params, json=YENTE_BODY, headers=bearer(api_keys.screen)
     )
@@ -184,6 +186,25 @@ def test_changed_since(api: Running, api_keys: Keys, since: str | None, kang_fou
         assert all(x["last_change"] >= since for x in results)
     if since == "2023-12-01":
         assert results[0]["id"] == KANG and results[0]["last_change"] == "2023-12-01"
+
+
+def test_cutoff_as_yente(api: Running, api_keys: Keys) -> None:
+    """Results below the cutoff (default 0.5, never above the threshold) are not returned."""
+    body = {"queries": {"q1": {"schema": "Person", "properties": {"name": ["Kang Min Su"]}}}}
+
+    def scores(**params: float) -> list[float]:
+        r = api.client.post(
+            "/match/default", params=params, json=body, headers=bearer(api_keys.screen)
+        )
+        assert r.status_code == 200, r.text
+        return [x["score"] for x in r.json()["responses"]["q1"]["results"]]
+
+    everything = scores(cutoff=0.0, limit=50)
+    assert min(everything) < 0.5 < max(everything)
+    assert scores(limit=50) == [s for s in everything if s >= 0.5]
+    assert scores(cutoff=0.7, limit=50) == [s for s in everything if s >= 0.7]
+    # as yente: the cutoff never hides a match
+    assert scores(cutoff=0.99, threshold=0.6, limit=50) == [s for s in everything if s >= 0.6]
 
 
 def test_changed_since_must_be_a_date(api: Running, api_keys: Keys) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 import sanctum
 from sanctum.match import config
-from sanctum.match.features import align, name_score, token_sim
+from sanctum.match.features import align, may_meet, name_bound, name_score, token_sim
 from sanctum.match.query import QueryError
 
 
@@ -192,3 +192,39 @@ def test_swapped_korean_given_name_is_explained() -> None:
     assert "given_name_order" not in in_order.explanation["name"]
     expected = in_order.score * config.KOREAN_GIVEN_ORDER_FACTOR
     assert result.score == pytest.approx(expected, abs=1e-4)
+
+
+MAY_MEET = [
+    # (a, b, near, meets): pairs retrieval does not look for are compared outright
+    ("abdulrahman", "abdalrahmon", frozenset(), True),  # two edits, first and last letters
+    ("awad", "awwad", frozenset(), True),  # doubled letter in a short token
+    ("awwad", "awad", frozenset(), True),
+    ("anna", "ana", frozenset(), False),  # too short to meet by doubling
+    ("kang", "kong", frozenset(), True),  # same skeleton, compared outright at 4 letters
+    ("kim", "kin", frozenset(), False),  # short tokens meet only as retrieval found them
+    ("kim", "kin", frozenset({"kin"}), True),
+    ("abdulrahman", "muhammad", frozenset(), False),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "near", "meets"), MAY_MEET)
+def test_may_meet(a: str, b: str, near: frozenset[str], meets: bool) -> None:
+    assert may_meet(a, b, near) is meets
+
+
+BOUNDS = [
+    # (query, listed, bound): the listed tokens that may be met cover both names' weights
+    (("kang", "kyong", "il"), ("kang", "kyong", "il"), 1.0),
+    (("kang", "kyong", "il"), ("kang", "kyong", "il", "chol"), (3 / 4) ** 0.5),
+    (("kang", "kyong", "il", "chol"), ("kang", "kyong", "il"), 3 / 4),
+    (("kang", "kyongil"), ("kang", "kyong", "il"), 1.0),  # a joined run meets a pair
+    (("smith",), ("kang", "kyong", "il"), 0.0),
+]
+
+
+@pytest.mark.parametrize(("query", "listed", "bound"), BOUNDS)
+def test_name_bound(query: tuple[str, ...], listed: tuple[str, ...], bound: float) -> None:
+    near = tuple(frozenset({t}) for t in query)  # retrieval found each token's own spelling
+    got = name_bound(query, listed, lambda _t: 1.0, near)
+    assert got == pytest.approx(bound)
+    assert got >= name_score(query, listed, lambda _t: 1.0).score - 1e-12

@@ -40,6 +40,7 @@ from sanctum.api.ratelimit import RateLimiter, retry_after
 from sanctum.crypto import InvalidAddress
 from sanctum.errors import SanctumError
 from sanctum.index import load_or_build
+from sanctum.match import config
 from sanctum.match.query import QueryError
 from sanctum.match.score import MATCHER_VERSION
 from sanctum.runtime import tune_gc
@@ -554,6 +555,15 @@ def create_app(store_path: Path | None = None, open_mode: bool = False) -> FastA
         threshold: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 5,
         algorithm: str | None = None,
+        cutoff: Annotated[
+            float | None,
+            Query(
+                ge=0.0,
+                le=1.0,
+                description="Results scoring below this are not returned at all (as yente; "
+                f"default {config.MATCH_CUTOFF}, never above the threshold).",
+            ),
+        ] = None,
         include_dataset: Annotated[list[str] | None, Query()] = None,
         exclude_dataset: Annotated[list[str] | None, Query()] = None,
         changed_since: Annotated[
@@ -571,10 +581,14 @@ def create_app(store_path: Path | None = None, open_mode: bool = False) -> FastA
         screener = state.screener()
         screenings = {}
         wanted = 500 if changed_since else limit
+        floor = min(
+            config.MATCH_CUTOFF if cutoff is None else cutoff,
+            config.THRESHOLD if threshold is None else threshold,
+        )
         for name, item in body.queries.items():
             try:
                 screenings[name] = screener.screen(
-                    item.as_query(), threshold, wanted, algorithm, sources
+                    item.as_query(), threshold, wanted, algorithm, sources, min_score=floor
                 )
             except QueryError as exc:
                 field = exc.field if exc.field == "algorithm" else f"queries.{name}.{exc.field}"

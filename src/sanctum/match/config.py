@@ -9,6 +9,10 @@ from __future__ import annotations
 
 THRESHOLD = 0.80
 """Default match threshold. Chosen on `dprk` (recall) against `population` (alert rate)."""
+MATCH_CUTOFF = 0.50
+"""Default `cutoff` of `/match`: results scoring below it are not returned at all. yente's
+SCORE_CUTOFF; it keeps near misses (0.5 to the threshold) in view for review, and lets
+screening skip every party whose upper bound cannot reach it (HTTP load benchmark)."""
 
 # -- token similarity ------------------------------------------------------------------
 SIM_EXACT = 1.0

@@ -225,6 +225,69 @@ def name_score(
     return NameScore(score, q_cov, c_cov, tuple(matches), swapped)
 
 
+def may_meet(a: str, b: str, near: AbstractSet[str]) -> bool:
+    """True if `token_sim(a, b)` may reach MIN_TOKEN_SIM, given `near`, the vocabulary
+    tokens retrieval found for `a` (every exact, Korean, skeleton and one-edit neighbour).
+    What retrieval does not look for (two edits in long tokens, doubled letters in short
+    ones) is compared outright, so this never answers False for a pair that meets."""
+    if b in near:
+        return True
+    la, lb = len(a), len(b)
+    if (la >= config.EDIT2_MIN_LEN and lb >= config.EDIT2_MIN_LEN and abs(la - lb) <= 2) or (
+        min(la, lb) == config.DOUBLED_MIN_LEN and a[:1] == b[:1]
+    ):
+        return token_sim(a, b)[0] >= config.MIN_TOKEN_SIM
+    return False
+
+
+def name_bound(
+    query: tuple[str, ...],
+    listed: tuple[str, ...],
+    weight: Weight,
+    near: tuple[AbstractSet[str], ...],
+    exact_only: bool = False,
+) -> float:
+    """An upper bound of `name_score(query, listed, ...)`, without aligning: the listed
+    tokens that some query item may meet bound both coverages, and the query tokens that
+    nothing can meet stay unmatched. `near[i]`: see `may_meet`, for query token i.
+
+    (With S the weight of the listed tokens that may be met and U that of the query
+    tokens that cannot be: listed coverage ≤ S / listed total and query coverage ≤
+    S / (S + U), since a met query token takes the weight of what it met.)"""
+    if not query or not listed:
+        return 0.0
+    qi, ci = _items(query), _items(listed)
+    floor = config.MIN_TOKEN_SIM
+    q_ok = c_ok = 0
+    for q, qk, qn in zip(qi.singles, qi.keys, near, strict=True):
+        qt = q[0]
+        for c in ci.singles:
+            if (qt == c[0]) if exact_only else may_meet(qt, c[0], qn):
+                q_ok |= q[3]
+                c_ok |= c[3]
+        if ci.joined and _may_join(qt, qk, ci.joined_texts, ci.joined_keys_any):
+            for c, ck in zip(ci.joined, ci.joined_keys, strict=True):
+                if _joined_sim(qt, c[0], qk, ck, exact_only)[0] >= floor:
+                    q_ok |= q[3]
+                    c_ok |= c[3]
+    for q, qk in zip(qi.joined, qi.joined_keys, strict=True):
+        if _may_join(q[0], qk, ci.single_texts, ci.single_keys):
+            for c, ck in zip(ci.singles, ci.keys, strict=True):
+                if _joined_sim(q[0], c[0], qk, ck, exact_only)[0] >= floor:
+                    q_ok |= q[3]
+                    c_ok |= c[3]
+    if not c_ok:
+        return 0.0
+    c_w = [weight(t) for t in listed]
+    met = sum(w for i, w in enumerate(c_w) if c_ok >> i & 1)
+    unmet = sum(weight(t) for i, t in enumerate(query) if not q_ok >> i & 1)
+    c_total = sum(c_w)
+    q_cov = min(1.0, met / (met + unmet)) if met + unmet else 0.0
+    c_cov = min(1.0, met / c_total) if c_total else 0.0
+    c_exp = config.HAN_COVERAGE_EXP if exact_only else config.CANDIDATE_COVERAGE_EXP
+    return float((q_cov**config.QUERY_COVERAGE_EXP) * (c_cov**c_exp))
+
+
 def given_order_swapped(query: tuple[str, ...], matches: list[TokenMatch]) -> bool:
     """True if a Hangul query's given-name syllables met the listed name in the other
     order: 은정 (Un Jong) is not 정은 (Jong Un). The surname (first Hangul syllable) may
