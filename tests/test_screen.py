@@ -311,19 +311,27 @@ def _score_all(screener: Screener, query: dict[str, object]) -> list[tuple[str, 
     return sorted(scored, key=lambda kv: (-kv[1], kv[0]))
 
 
+@pytest.mark.parametrize(("token", "meets"), [("awad", "awwad"), ("abas", "abbas")])
+def test_near_holds_doubled_letter_spellings(screener: Screener, token: str, meets: str) -> None:
+    assert meets in screener.index.postings and token in screener.index.doubled
+    assert meets in screener.near(token)
+    assert meets not in dict(screener.expand(token))  # retrieval does not open by them
+
+
 def test_upper_bounds_are_upper_bounds(screener: Screener) -> None:
     from sanctum.match.query import parse_query
-    from sanctum.match.score import bound_sanctum, compatible, score_sanctum
+    from sanctum.match.score import bound_query, bound_sanctum, compatible, score_sanctum
 
     checked = tight = 0
     for query in _bound_queries():
         q = parse_query(query)
+        prepared = bound_query(q, screener.near, screener.run_near)
         for idx, names in screener.candidates(q).items():
             entry = screener.index.entries[idx]
             if not compatible(q.schema, entry.schema):
                 continue
             score = score_sanctum(q, entry, screener.index, names).score
-            bound = bound_sanctum(q, entry, screener.index, names, screener.near)
+            bound = bound_sanctum(q, entry, screener.index, names, prepared)
             assert round(bound + 1e-9, 4) >= score, (query, entry.id, bound, score)  # as rounded
             checked += 1
             tight += bound - score < 0.05

@@ -30,12 +30,13 @@ from sanctum.names.normalize import (
     remember_korean_keys,
     skeleton,
     tokenize,
+    undoubled,
 )
 from sanctum.runtime import gc_paused
 from sanctum.store.db import Store
 from sanctum.store.links import norm_imo, norm_passport
 
-INDEX_FORMAT = 13
+INDEX_FORMAT = 14
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
 
 DERIVED_NOTE = "read from the listed name"
@@ -183,6 +184,9 @@ class Index:
     """Every token weighs the same (comparing two records with no lists to learn rarity)."""
     token_keys: dict[str, frozenset[str]] = field(default_factory=dict)
     """Korean syllable keys of every vocabulary token (computed once, at build time)."""
+    doubled: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Vocabulary tokens by their form with doubled letters written once, for the forms of
+    DOUBLED_MIN_LEN letters (`awad` → awad, awwad): what `token_sim` meets as "doubled"."""
     _weights: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     def weight(self, token: str) -> float:
@@ -334,6 +338,7 @@ def _assemble(
     kor: dict[str, list[str]] = defaultdict(list)
     skel: dict[str, list[str]] = defaultdict(list)
     shapes: dict[str, list[str]] = defaultdict(list)
+    doubled: dict[str, list[str]] = defaultdict(list)
     token_keys: dict[str, frozenset[str]] = {}
     for tok in postings:
         keys = token_keys[tok] = korean_keys(tok) or _EMPTY  # one shared empty set
@@ -344,6 +349,8 @@ def _assemble(
         if len(tok) >= config.EDIT1_MIN_LEN and tok.isascii():
             for key in shape_keys(tok):
                 shapes[key].append(tok)
+        if tok.isascii() and len(single := undoubled(tok)) == config.DOUBLED_MIN_LEN:
+            doubled[single].append(tok)
     weights = [sum(idf[t] for t in rec.tokens) or 1.0 for rec in names]
     identifiers: dict[str, list[int]] = defaultdict(list)
     for i, entry in enumerate(entries):
@@ -369,6 +376,7 @@ def _assemble(
         versions,
         weights,
         token_keys=token_keys,
+        doubled=_tuples(doubled),
     )
     index.activate()
     return index

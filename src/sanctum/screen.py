@@ -27,12 +27,13 @@ from sanctum.match.score import (
     SCORERS,
     Scored,
     algorithm_named,
+    bound_query,
     bound_sanctum,
     compatible,
     query_tokens,
     score_sanctum,
 )
-from sanctum.names.normalize import korean_keys, skeleton
+from sanctum.names.normalize import korean_keys, skeleton, undoubled
 from sanctum.store.db import Store
 
 Expansion = tuple[tuple[tuple[str, float], ...], int, frozenset[str]]
@@ -201,10 +202,26 @@ class Screener:
         """The vocabulary tokens a query token may stand for (cached; see `may_meet`)."""
         return self._expand(token)[2]
 
+    def run_near(self, run: str) -> frozenset[str]:
+        """The vocabulary tokens a joined run of query tokens may stand for (cached)."""
+        return self._expand_run(run)[2]
+
     def _expand_token(self, token: str) -> Expansion:
-        """Vocabulary tokens a query token may stand for, with their similarity; and how
-        many names those tokens reach in all (postings summed)."""
-        return self._reaching(self._neighbours(token))
+        """Vocabulary tokens a query token may stand for, with their similarity; how many
+        names those tokens reach in all (postings summed); and, as a set, those tokens and
+        the ones it meets by doubled letters (`may_meet`; retrieval does not use those)."""
+        items, size, near = self._reaching(self._neighbours(token))
+        single = undoubled(token) if token.isascii() else ""
+        if len(single) == config.DOUBLED_MIN_LEN:
+            floor = config.MIN_TOKEN_SIM
+            more = [
+                cand
+                for cand in self.index.doubled.get(single, ())
+                if cand not in near and token_sim(token, cand)[0] >= floor
+            ]
+            if more:
+                near = near.union(more)
+        return items, size, near
 
     def _expand_joined_run(self, run: str) -> Expansion:
         """What a run of query tokens joined (`kyong il` → `kyongil`) may stand for: the
@@ -365,7 +382,8 @@ class Screener:
         """Score parties best upper bound first, and stop once no bound left can reach
         `floor` or the `limit`-th score kept so far: the same results as scoring all."""
         index = self.index
-        bounded = [(bound_sanctum(q, e, index, names, self.near), e, names) for e, names in todo]
+        prepared = bound_query(q, self.near, self.run_near)
+        bounded = [(bound_sanctum(q, e, index, names, prepared), e, names) for e, names in todo]
         bounded.sort(key=itemgetter(0), reverse=True)
         scored: list[Scored] = []
         top: list[float] = []  # the `limit` best scores so far, a min-heap

@@ -6,7 +6,15 @@ import pytest
 
 import sanctum
 from sanctum.match import config
-from sanctum.match.features import align, may_meet, name_bound, name_score, token_sim
+from sanctum.match.features import (
+    BoundQuery,
+    align,
+    may_meet,
+    name_bound,
+    name_score,
+    runs_of,
+    token_sim,
+)
 from sanctum.match.query import QueryError
 
 
@@ -195,15 +203,14 @@ def test_swapped_korean_given_name_is_explained() -> None:
 
 
 MAY_MEET = [
-    # (a, b, near, meets): pairs retrieval does not look for are compared outright
-    ("abdulrahman", "abdalrahmon", frozenset(), True),  # two edits, first and last letters
-    ("awad", "awwad", frozenset(), True),  # doubled letter in a short token
-    ("awwad", "awad", frozenset(), True),
-    ("anna", "ana", frozenset(), False),  # too short to meet by doubling
-    ("kang", "kong", frozenset(), True),  # same skeleton, compared outright at 4 letters
-    ("kim", "kin", frozenset(), False),  # short tokens meet only as retrieval found them
-    ("kim", "kin", frozenset({"kin"}), True),
+    # (a, b, near, meets): long tokens two edits apart, which retrieval's buckets can miss,
+    # are compared outright; everything else meets only as retrieval found it
+    ("abdulrahman", "abdalrahmon", frozenset(), True),  # first and last letters
+    ("abdulrahman", "abdurrahmaan", frozenset(), True),  # two letters longer
     ("abdulrahman", "muhammad", frozenset(), False),
+    ("kang", "kong", frozenset({"kong"}), True),
+    ("kang", "kong", frozenset(), False),
+    ("awad", "awwad", frozenset({"awwad"}), True),  # doubled letters: in `near`
 ]
 
 
@@ -217,14 +224,19 @@ BOUNDS = [
     (("kang", "kyong", "il"), ("kang", "kyong", "il"), 1.0),
     (("kang", "kyong", "il"), ("kang", "kyong", "il", "chol"), (3 / 4) ** 0.5),
     (("kang", "kyong", "il", "chol"), ("kang", "kyong", "il"), 3 / 4),
-    (("kang", "kyongil"), ("kang", "kyong", "il"), 1.0),  # a joined run meets a pair
+    (("kang", "kyongil"), ("kang", "kyong", "il"), 1.0),  # a listed pair meets a token
+    (("kang", "kyong", "il"), ("kang", "kyongil"), 1.0),  # a query pair meets a token
+    (("kangkyongil",), ("kang", "kyong", "il"), 1.0),  # the whole name joined
+    (("kyongil", "smith"), ("kang", "kyong", "il"), (2 / 3) / 1 * (2 / 3) ** 0.5),
     (("smith",), ("kang", "kyong", "il"), 0.0),
 ]
 
 
 @pytest.mark.parametrize(("query", "listed", "bound"), BOUNDS)
 def test_name_bound(query: tuple[str, ...], listed: tuple[str, ...], bound: float) -> None:
-    near = tuple(frozenset({t}) for t in query)  # retrieval found each token's own spelling
-    got = name_bound(query, listed, lambda _t: 1.0, near)
+    # retrieval found each token's and each joined run's own spelling
+    near = tuple(frozenset({t}) for t in query)
+    runs = tuple((text, mask, frozenset({text})) for text, mask in runs_of(query))
+    got = name_bound(BoundQuery(query, near, runs), listed, lambda _t: 1.0)
     assert got == pytest.approx(bound)
     assert got >= name_score(query, listed, lambda _t: 1.0).score - 1e-12

@@ -226,60 +226,89 @@ def name_score(
 
 
 def may_meet(a: str, b: str, near: AbstractSet[str]) -> bool:
-    """True if `token_sim(a, b)` may reach MIN_TOKEN_SIM, given `near`, the vocabulary
-    tokens retrieval found for `a` (every exact, Korean, skeleton and one-edit neighbour).
-    What retrieval does not look for (two edits in long tokens, doubled letters in short
-    ones) is compared outright, so this never answers False for a pair that meets."""
-    if b in near:
-        return True
+    """True if `token_sim(a, b)` may reach MIN_TOKEN_SIM, given `near`: the vocabulary
+    tokens retrieval found for `a` (every exact, Korean, skeleton and one-edit neighbour)
+    and those `a` meets by doubled letters. Two edits in long tokens, which retrieval
+    does not look for beyond its buckets, are compared outright, so this never answers
+    False for a pair that meets."""
+    return b in near or _two_edits(a, b)
+
+
+def _two_edits(a: str, b: str) -> bool:
+    """Long tokens that `token_sim` meets at two edits."""
     la, lb = len(a), len(b)
-    if (la >= config.EDIT2_MIN_LEN and lb >= config.EDIT2_MIN_LEN and abs(la - lb) <= 2) or (
-        min(la, lb) == config.DOUBLED_MIN_LEN and a[:1] == b[:1]
-    ):
-        return token_sim(a, b)[0] >= config.MIN_TOKEN_SIM
-    return False
+    return (
+        la >= config.EDIT2_MIN_LEN
+        and lb >= config.EDIT2_MIN_LEN
+        and abs(la - lb) <= 2
+        and token_sim(a, b)[0] >= config.MIN_TOKEN_SIM
+    )
+
+
+@lru_cache(maxsize=50_000)
+def runs_of(tokens: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    """A name's joined runs (`index.joins`: adjacent pairs, and the whole name from three
+    tokens on), each with the bit mask of the positions it covers."""
+    n = len(tokens)
+    out = [(tokens[i] + tokens[i + 1], 3 << i) for i in range(n - 1)]
+    if n >= 3:
+        out.append(("".join(tokens), (1 << n) - 1))
+    return tuple(out)
+
+
+class BoundQuery(NamedTuple):
+    """A query name prepared for `name_bound`: its tokens; per token the vocabulary tokens
+    retrieval found for it (see `may_meet`); per joined run of the query its text, mask and
+    the vocabulary tokens spelled alike or of the same Korean syllables."""
+
+    tokens: tuple[str, ...]
+    near: tuple[AbstractSet[str], ...]
+    runs: tuple[tuple[str, int, AbstractSet[str]], ...]
 
 
 def name_bound(
-    query: tuple[str, ...],
-    listed: tuple[str, ...],
-    weight: Weight,
-    near: tuple[AbstractSet[str], ...],
-    exact_only: bool = False,
+    q: BoundQuery, listed: tuple[str, ...], weight: Weight, exact_only: bool = False
 ) -> float:
-    """An upper bound of `name_score(query, listed, ...)`, without aligning: the listed
+    """An upper bound of `name_score(q.tokens, listed, ...)`, without aligning: the listed
     tokens that some query item may meet bound both coverages, and the query tokens that
-    nothing can meet stay unmatched. `near[i]`: see `may_meet`, for query token i.
+    nothing can meet stay unmatched.
 
     (With S the weight of the listed tokens that may be met and U that of the query
     tokens that cannot be: listed coverage ≤ S / listed total and query coverage ≤
-    S / (S + U), since a met query token takes the weight of what it met.)"""
+    S / (S + U), since a met query token takes the weight of what it met.) A joined run
+    meets only exactly or as Korean syllables, and every joined run of a listed name is
+    a vocabulary token, so retrieval's sets decide those pairs too."""
+    query = q.tokens
     if not query or not listed:
         return 0.0
-    qi, ci = _items(query), _items(listed)
-    floor = config.MIN_TOKEN_SIM
     q_ok = c_ok = 0
-    for q, qk, qn in zip(qi.singles, qi.keys, near, strict=True):
-        qt = q[0]
-        for c in ci.singles:
-            if (qt == c[0]) if exact_only else may_meet(qt, c[0], qn):
-                q_ok |= q[3]
-                c_ok |= c[3]
-        if ci.joined and _may_join(qt, qk, ci.joined_texts, ci.joined_keys_any):
-            for c, ck in zip(ci.joined, ci.joined_keys, strict=True):
-                if _joined_sim(qt, c[0], qk, ck, exact_only)[0] >= floor:
-                    q_ok |= q[3]
-                    c_ok |= c[3]
-    for q, qk in zip(qi.joined, qi.joined_keys, strict=True):
-        if _may_join(q[0], qk, ci.single_texts, ci.single_keys):
-            for c, ck in zip(ci.singles, ci.keys, strict=True):
-                if _joined_sim(q[0], c[0], qk, ck, exact_only)[0] >= floor:
-                    q_ok |= q[3]
-                    c_ok |= c[3]
+    long = config.EDIT2_MIN_LEN
+    pairs = tuple((qt, near, len(qt) >= long) for qt, near in zip(query, q.near, strict=True))
+    for j, c in enumerate(listed):
+        bit = 1 << j
+        c_long = len(c) >= long
+        for i, (qt, near, q_long) in enumerate(pairs):
+            if (
+                (qt == c)
+                if exact_only
+                else (c in near or (q_long and c_long and _two_edits(qt, c)))
+            ):
+                q_ok |= 1 << i
+                c_ok |= bit
+        for text, mask, near in q.runs:
+            if (text == c) if exact_only else (c in near):
+                q_ok |= mask
+                c_ok |= bit
+    if len(listed) > 1:
+        for text, mask in runs_of(listed):
+            for i, (qt, near, _long) in enumerate(pairs):
+                if (qt == text) if exact_only else (text in near):
+                    q_ok |= 1 << i
+                    c_ok |= mask
     if not c_ok:
         return 0.0
     c_w = [weight(t) for t in listed]
-    met = sum(w for i, w in enumerate(c_w) if c_ok >> i & 1)
+    met = sum(w for j, w in enumerate(c_w) if c_ok >> j & 1)
     unmet = sum(weight(t) for i, t in enumerate(query) if not q_ok >> i & 1)
     c_total = sum(c_w)
     q_cov = min(1.0, met / (met + unmet)) if met + unmet else 0.0

@@ -16,6 +16,7 @@ from typing import Any
 from sanctum.index import Entry, Index, NameRec, norm_identifier
 from sanctum.match import config
 from sanctum.match.features import (
+    BoundQuery,
     NameScore,
     Weight,
     country_feature,
@@ -23,6 +24,7 @@ from sanctum.match.features import (
     gender_feature,
     name_bound,
     name_score,
+    runs_of,
 )
 from sanctum.match.query import Query
 from sanctum.names.normalize import is_han, tokenize
@@ -160,28 +162,43 @@ def feature_deltas(query: Query, entry: Entry) -> list[tuple[str, float, str]]:
     return out
 
 
+def bound_query(
+    query: Query,
+    near: Callable[[str], AbstractSet[str]],
+    run_near: Callable[[str], AbstractSet[str]],
+) -> list[tuple[BoundQuery, bool]]:
+    """The query's names prepared for `bound_sanctum`, once per query (and whether each is
+    written in Chinese characters). `near(token)`, `run_near(run)`: retrieval's sets."""
+    out = []
+    for qname in query.names:
+        tokens = query_tokens(qname, query.schema)
+        runs = tuple((text, mask, run_near(text)) for text, mask in runs_of(tokens))
+        out.append((BoundQuery(tokens, tuple(near(t) for t in tokens), runs), is_han(qname)))
+    return out
+
+
 def bound_sanctum(
     query: Query,
     entry: Entry,
     index: Index,
     only: set[int] | None,
-    near: Callable[[str], AbstractSet[str]],
+    prepared: list[tuple[BoundQuery, bool]],
 ) -> float:
     """An upper bound of `score_sanctum(query, entry, index, only).score`, at a fraction of
     its cost (no alignment): screening scores parties best bound first and stops when no
-    bound left can reach the results it keeps. `near(token)`: see `features.may_meet`."""
+    bound left can reach the results it keeps. `prepared`: `bound_query(query, ...)`."""
     if only is None or identifier_hit(query, entry) is not None:
         return 1.0
     best = 0.0
     weight = index.weight
-    for qname in query.names:
-        q_tokens = query_tokens(qname, query.schema)
-        q_near = tuple(near(t) for t in q_tokens)
-        q_han = is_han(qname)
+    names = index.names
+    for bq, q_han in prepared:
         for i in only:
-            rec = index.names[i]
-            b = name_bound(q_tokens, rec.tokens, weight, q_near, q_han or is_han(rec.text))
-            best = max(best, b * NAME_FACTORS.get(rec.kind, 1.0))
+            rec = names[i]
+            b = name_bound(bq, rec.tokens, weight, q_han or is_han(rec.text))
+            b *= NAME_FACTORS.get(rec.kind, 1.0)
+            if b > best:
+                best = b
     return max(0.0, min(1.0, best + sum(d for _l, d, _w in feature_deltas(query, entry))))
 
 
