@@ -320,12 +320,12 @@ def test_near_holds_doubled_letter_spellings(screener: Screener, token: str, mee
 
 def test_upper_bounds_are_upper_bounds(screener: Screener) -> None:
     from sanctum.match.query import parse_query
-    from sanctum.match.score import bound_query, bound_sanctum, compatible, score_sanctum
+    from sanctum.match.score import bound_plan, bound_sanctum, compatible, score_sanctum
 
     checked = tight = 0
     for query in _bound_queries():
         q = parse_query(query)
-        prepared = bound_query(q, screener.near, screener.run_near)
+        prepared = bound_plan(q, screener.index, screener.near, screener.run_near)
         for idx, names in screener.candidates(q).items():
             entry = screener.index.entries[idx]
             if not compatible(q.schema, entry.schema):

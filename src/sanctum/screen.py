@@ -27,7 +27,7 @@ from sanctum.match.score import (
     SCORERS,
     Scored,
     algorithm_named,
-    bound_query,
+    bound_plan,
     bound_sanctum,
     compatible,
     query_tokens,
@@ -42,6 +42,10 @@ in all, and the set of the vocabulary tokens."""
 
 EXPANSION_CACHE = 50_000
 """Query tokens whose expansion is kept (a token seen once is likely seen again)."""
+BOUND_MIN_RATIO = 2
+"""Without a cutoff, bounds are taken only when there are at least this many candidates
+per result wanted: bounding costs about a fifth of scoring, and skips few parties when
+nearly all of them make the page (in-process latency benchmark, top 10)."""
 BOUND_SLACK = 1e-9
 """Added to an upper bound before comparing: float sums taken in another order."""
 
@@ -367,7 +371,7 @@ class Screener:
             and (sources is None or entries[idx].source in sources)
         ]
         floor = 0.0 if min_score is None else float(min_score)
-        if algo == "sanctum" and (floor > 0.0 or len(todo) > limit):
+        if algo == "sanctum" and (floor > 0.0 or len(todo) >= BOUND_MIN_RATIO * limit):
             scored = self._score_bounded(q, todo, limit, floor)
         else:
             scorer = SCORERS[algo]
@@ -382,7 +386,7 @@ class Screener:
         """Score parties best upper bound first, and stop once no bound left can reach
         `floor` or the `limit`-th score kept so far: the same results as scoring all."""
         index = self.index
-        prepared = bound_query(q, self.near, self.run_near)
+        prepared = bound_plan(q, index, self.near, self.run_near)
         bounded = [(bound_sanctum(q, e, index, names, prepared), e, names) for e, names in todo]
         bounded.sort(key=itemgetter(0), reverse=True)
         scored: list[Scored] = []

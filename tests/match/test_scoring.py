@@ -7,8 +7,8 @@ import pytest
 import sanctum
 from sanctum.match import config
 from sanctum.match.features import (
-    BoundQuery,
     align,
+    bound_query,
     may_meet,
     name_bound,
     name_score,
@@ -236,7 +236,7 @@ BOUNDS = [
 def test_name_bound(query: tuple[str, ...], listed: tuple[str, ...], bound: float) -> None:
     # retrieval found each token's and each joined run's own spelling
     near = tuple(frozenset({t}) for t in query)
-    runs = tuple((text, mask, frozenset({text})) for text, mask in runs_of(query))
-    got = name_bound(BoundQuery(query, near, runs), listed, lambda _t: 1.0)
+    runs = tuple(frozenset({text}) for text, _mask in runs_of(query))
+    got = name_bound(bound_query(query, near, runs, lambda _t: 1.0), listed, lambda _t: 1.0)
     assert got == pytest.approx(bound)
     assert got >= name_score(query, listed, lambda _t: 1.0).score - 1e-12

@@ -257,13 +257,47 @@ def runs_of(tokens: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
 
 
 class BoundQuery(NamedTuple):
-    """A query name prepared for `name_bound`: its tokens; per token the vocabulary tokens
-    retrieval found for it (see `may_meet`); per joined run of the query its text, mask and
-    the vocabulary tokens spelled alike or of the same Korean syllables."""
+    """A query name prepared for `name_bound`, once per query: which query positions may
+    meet each vocabulary token (see `may_meet`), the long tokens to compare outright, the
+    query tokens' weights, and the bounds already taken (listed names repeat across lists)."""
 
     tokens: tuple[str, ...]
-    near: tuple[AbstractSet[str], ...]
-    runs: tuple[tuple[str, int, AbstractSet[str]], ...]
+    meet: dict[str, int]
+    """Vocabulary token → bit mask of the query positions that may meet it (a single token,
+    or a joined run: all its positions)."""
+    single_meet: dict[str, int]
+    """The same, from single query tokens only: what a listed joined run may meet."""
+    exact: dict[str, int]
+    """`meet` for a name in Chinese characters: identical spellings only."""
+    exact_single: dict[str, int]
+    longs: tuple[tuple[str, int], ...]
+    """Query tokens long enough to meet at two edits, with their bit."""
+    weights: tuple[float, ...]
+    memo: dict[tuple[tuple[str, ...], bool], float]
+
+
+def bound_query(
+    tokens: tuple[str, ...],
+    near: tuple[AbstractSet[str], ...],
+    run_near: tuple[AbstractSet[str], ...],
+    weight: Weight,
+) -> BoundQuery:
+    """A query name's tokens, with retrieval's sets for each token (`near`) and for each of
+    its joined runs (`run_near`, in `runs_of` order), prepared for `name_bound`."""
+    meet: dict[str, int] = {}
+    exact: dict[str, int] = {}
+    for i, (qt, found) in enumerate(zip(tokens, near, strict=True)):
+        for v in found:
+            meet[v] = meet.get(v, 0) | 1 << i
+        exact[qt] = exact.get(qt, 0) | 1 << i
+    single_meet, exact_single = dict(meet), dict(exact)
+    for (text, mask), found in zip(runs_of(tokens), run_near, strict=True):
+        for v in found:
+            meet[v] = meet.get(v, 0) | mask
+        exact[text] = exact.get(text, 0) | mask
+    longs = tuple((qt, 1 << i) for i, qt in enumerate(tokens) if len(qt) >= config.EDIT2_MIN_LEN)
+    weights = tuple(weight(t) for t in tokens)
+    return BoundQuery(tokens, meet, single_meet, exact, exact_single, longs, weights, {})
 
 
 def name_bound(
@@ -278,39 +312,44 @@ def name_bound(
     S / (S + U), since a met query token takes the weight of what it met.) A joined run
     meets only exactly or as Korean syllables, and every joined run of a listed name is
     a vocabulary token, so retrieval's sets decide those pairs too."""
-    query = q.tokens
-    if not query or not listed:
+    key = (listed, exact_only)
+    found = q.memo.get(key)
+    if found is None:
+        found = q.memo[key] = _name_bound(q, listed, weight, exact_only)
+    return found
+
+
+def _name_bound(q: BoundQuery, listed: tuple[str, ...], weight: Weight, exact_only: bool) -> float:
+    if not q.tokens or not listed:
         return 0.0
+    meet, single = (q.exact, q.exact_single) if exact_only else (q.meet, q.single_meet)
+    longs = () if exact_only else q.longs
     q_ok = c_ok = 0
-    long = config.EDIT2_MIN_LEN
-    pairs = tuple((qt, near, len(qt) >= long) for qt, near in zip(query, q.near, strict=True))
     for j, c in enumerate(listed):
-        bit = 1 << j
-        c_long = len(c) >= long
-        for i, (qt, near, q_long) in enumerate(pairs):
-            if (
-                (qt == c)
-                if exact_only
-                else (c in near or (q_long and c_long and _two_edits(qt, c)))
-            ):
-                q_ok |= 1 << i
-                c_ok |= bit
-        for text, mask, near in q.runs:
-            if (text == c) if exact_only else (c in near):
-                q_ok |= mask
-                c_ok |= bit
+        m = meet.get(c)
+        if m:
+            q_ok |= m
+            c_ok |= 1 << j
+        if longs and len(c) >= config.EDIT2_MIN_LEN:
+            for qt, bit in longs:
+                if not q_ok & bit and _two_edits(qt, c):
+                    q_ok |= bit
+                    c_ok |= 1 << j
     if len(listed) > 1:
         for text, mask in runs_of(listed):
-            for i, (qt, near, _long) in enumerate(pairs):
-                if (qt == text) if exact_only else (text in near):
-                    q_ok |= 1 << i
-                    c_ok |= mask
+            m = single.get(text)
+            if m:
+                q_ok |= m
+                c_ok |= mask
     if not c_ok:
         return 0.0
-    c_w = [weight(t) for t in listed]
-    met = sum(w for j, w in enumerate(c_w) if c_ok >> j & 1)
-    unmet = sum(weight(t) for i, t in enumerate(query) if not q_ok >> i & 1)
-    c_total = sum(c_w)
+    met = c_total = 0.0
+    for j, t in enumerate(listed):
+        w = weight(t)
+        c_total += w
+        if c_ok >> j & 1:
+            met += w
+    unmet = sum(w for i, w in enumerate(q.weights) if not q_ok >> i & 1)
     q_cov = min(1.0, met / (met + unmet)) if met + unmet else 0.0
     c_cov = min(1.0, met / c_total) if c_total else 0.0
     c_exp = config.HAN_COVERAGE_EXP if exact_only else config.CANDIDATE_COVERAGE_EXP

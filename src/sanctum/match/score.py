@@ -19,6 +19,7 @@ from sanctum.match.features import (
     BoundQuery,
     NameScore,
     Weight,
+    bound_query,
     country_feature,
     dob_feature,
     gender_feature,
@@ -162,8 +163,9 @@ def feature_deltas(query: Query, entry: Entry) -> list[tuple[str, float, str]]:
     return out
 
 
-def bound_query(
+def bound_plan(
     query: Query,
+    index: Index,
     near: Callable[[str], AbstractSet[str]],
     run_near: Callable[[str], AbstractSet[str]],
 ) -> list[tuple[BoundQuery, bool]]:
@@ -172,8 +174,13 @@ def bound_query(
     out = []
     for qname in query.names:
         tokens = query_tokens(qname, query.schema)
-        runs = tuple((text, mask, run_near(text)) for text, mask in runs_of(tokens))
-        out.append((BoundQuery(tokens, tuple(near(t) for t in tokens), runs), is_han(qname)))
+        bq = bound_query(
+            tokens,
+            tuple(near(t) for t in tokens),
+            tuple(run_near(text) for text, _mask in runs_of(tokens)),
+            index.weight,
+        )
+        out.append((bq, is_han(qname)))
     return out
 
 
@@ -186,7 +193,7 @@ def bound_sanctum(
 ) -> float:
     """An upper bound of `score_sanctum(query, entry, index, only).score`, at a fraction of
     its cost (no alignment): screening scores parties best bound first and stops when no
-    bound left can reach the results it keeps. `prepared`: `bound_query(query, ...)`."""
+    bound left can reach the results it keeps. `prepared`: `bound_plan(query, ...)`."""
     if only is None or identifier_hit(query, entry) is not None:
         return 1.0
     best = 0.0
