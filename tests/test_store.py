@@ -159,3 +159,50 @@ def test_export_is_ftm(store: Store) -> None:
     first = next(iter(store.current_entities("un_sc")))
     data = json.loads(json.dumps(first.to_dict()))
     assert data["id"].startswith("un-sc-") and data["schema"] and data["properties"]
+
+
+def _wal_bytes(path: Path) -> int:
+    wal = path.with_name(path.name + "-wal")
+    return wal.stat().st_size if wal.exists() else 0
+
+
+@pytest.mark.parametrize("background", [True, False])
+def test_checkpoints_in_background(tmp_path: Path, background: bool) -> None:
+    """Serving commits leave the log to a checkpoint thread; without it (and with
+    autocheckpoint off) the log would grow with every write."""
+    import time
+    from contextlib import nullcontext
+
+    store = Store(tmp_path / "s.sqlite")
+    store.db.execute("CREATE TABLE blobs (b BLOB)")
+    blob = b"x" * 200_000  # ~50 pages a write
+    written = 0
+    ctx = store.checkpoints_in_background(0.05) if background else nullcontext()
+    if not background:
+        store.db.execute("PRAGMA wal_autocheckpoint=0")
+    with ctx:
+        assert store.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        for _ in range(20):
+            store.db.execute("INSERT INTO blobs VALUES (?)", (blob,))
+            written += len(blob)
+            time.sleep(0.15)  # three checkpoint intervals: the log restarts from its head
+        wal = _wal_bytes(store.path)
+    if background:
+        assert wal < written / 4, (wal, written)
+        assert store.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+    else:
+        assert wal > written
+    assert store.db.execute("SELECT count(*) FROM blobs").fetchone()[0] == 20
+    store.close()
+
+
+def test_bulk_page_cache_only_while_loading(tmp_path: Path) -> None:
+    from sanctum.store.db import BULK_PAGE_CACHE_KB, PAGE_CACHE_KB
+
+    store = Store(tmp_path / "s.sqlite")
+    cache = "PRAGMA cache_size"
+    assert store.db.execute(cache).fetchone()[0] == -PAGE_CACHE_KB
+    with store.bulk():
+        assert store.db.execute(cache).fetchone()[0] == -BULK_PAGE_CACHE_KB
+    assert store.db.execute(cache).fetchone()[0] == -PAGE_CACHE_KB
+    store.close()

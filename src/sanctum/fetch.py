@@ -146,7 +146,8 @@ def update_from_web(
         elif result.status == "not-modified":
             store.record_attempt(sid, [], True, "not modified since the last download")
         elif result.version is not None:
-            outcomes.append(load_version(store, result.version, force=force))
+            with store.bulk():
+                outcomes.append(load_version(store, result.version, force=force))
     return fetched, outcomes
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from sanctum import settings
 from sanctum.match import config
 from sanctum.names.normalize import (
+    forget_cached,
     is_legal_form,
     korean_keys,
     name_variants,
@@ -433,6 +434,7 @@ def load_or_build(store: Store, path: Path | None = None) -> Index:
             pass
     with gc_paused(freeze_after=True):
         index = build(store)
+    forget_cached()  # the memory goes to pickling instead (peak memory, `make bench`)
     tmp = path.with_suffix(f".{os.getpid()}.part")
     with tmp.open("wb") as fh:
         pickle.dump((INDEX_FORMAT, generation, index), fh, protocol=pickle.HIGHEST_PROTOCOL)

@@ -423,7 +423,7 @@ def create_app(store_path: Path | None = None, open_mode: bool = False) -> FastA
             log.warning("OPEN MODE: the API answers without API keys; for local use only")
         if state.store.source_ids():
             state.screener()
-        with tune_gc():
+        with tune_gc(), state.store.checkpoints_in_background():
             yield
         state.store.close()
 

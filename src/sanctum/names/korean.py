@@ -635,6 +635,12 @@ def _segmentations(part: str) -> list[tuple[float, tuple[tuple[Option, ...], ...
     return best.get(0, [])
 
 
+def forget_cached() -> None:
+    """Empty the memo caches of romanization readings (see `normalize.forget_cached`)."""
+    _part_readings.cache_clear()
+    _token_readings.cache_clear()
+
+
 @lru_cache(maxsize=262_144)
 def _part_readings(part: str) -> tuple[Reading, ...]:
     """Best readings of one normalised letters-only part, cheapest first."""

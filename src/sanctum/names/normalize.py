@@ -259,6 +259,14 @@ def remember_korean_keys(table: dict[str, frozenset[str]]) -> None:
         _KNOWN_KEYS = {**_KNOWN_KEYS, **table}
 
 
+def forget_cached() -> None:
+    """Empty the memo caches of token analysis: an index build fills them with the whole
+    vocabulary, which screening no longer needs (the index keeps its Korean keys)."""
+    for cached in (_fold, skeleton, undoubled, _korean_keys):
+        cached.cache_clear()
+    korean.forget_cached()
+
+
 def korean_keys(token: str) -> frozenset[str]:
     """Keys of a token in the Korean syllable space ('kyong', 'gyeong', '경' share one)."""
     keys = _KNOWN_KEYS.get(token)

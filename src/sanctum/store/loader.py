@@ -284,7 +284,7 @@ def load_paths(
     slow part), and committed in this process as soon as every older version of the same
     source has been committed; outcomes are returned in discovery order.
     """
-    with gc_paused():
+    with gc_paused(), store.bulk():
         return _load_all(store, discover(paths, source), force, max_drop, progress, workers)
 
 
