@@ -135,17 +135,23 @@ def distinct_entries(
     ranked: list[tuple[int, float]], index: Index, limit: int
 ) -> list[tuple[int, float]]:
     """The ranked names of the first `limit` distinct listed parties: a party listed under
-    many spellings of one name must not crowd others out of the candidates."""
-    entries: set[int] = set()
-    out = []
-    for nid, b in ranked:
-        entry = index.names[nid].entry
-        if entry not in entries:
-            if len(entries) == limit:
-                continue
-            entries.add(entry)
-        out.append((nid, b))
-    return out
+    many spellings of one name must not crowd others out of the candidates. The parties
+    come in rank order; names of theirs ranked after the last party's first name follow."""
+    names = index.names
+    chosen: dict[int, None] = {}
+    for n, (nid, _b) in enumerate(ranked):  # noqa: B007 - where the parties ran out
+        entry = names[nid].entry
+        if entry not in chosen:
+            if len(chosen) == limit:
+                break
+            chosen[entry] = None
+    else:
+        return ranked
+    rest = dict(ranked[n:])  # the chosen parties' other names among those left
+    more = [
+        (nid, rest[nid]) for e in chosen for nid in index.entries[e].names if nid in rest
+    ]
+    return ranked[:n] + more
 
 
 class Screener:

@@ -152,6 +152,8 @@ def score_sanctum(query: Query, entry: Entry, index: Index, only: set[int] | Non
 
 def feature_deltas(query: Query, entry: Entry) -> list[tuple[str, float, str]]:
     """The non-name features that apply: (label, contribution, why)."""
+    if not (query.birth_dates or query.countries or query.gender):
+        return []  # names only: the common case, asked for every candidate
     out = []
     for label, (delta, why) in (
         ("birth_date", dob_feature(query.birth_dates, entry.birth_dates)),
