@@ -28,8 +28,10 @@ from sanctum.match.score import (
     Scored,
     algorithm_named,
     bound_plan,
-    bound_sanctum,
     compatible,
+    feature_deltas,
+    features_bonus_max,
+    names_bound,
     query_tokens,
     score_sanctum,
 )
@@ -148,9 +150,7 @@ def distinct_entries(
     else:
         return ranked
     rest = dict(ranked[n:])  # the chosen parties' other names among those left
-    more = [
-        (nid, rest[nid]) for e in chosen for nid in index.entries[e].names if nid in rest
-    ]
+    more = [(nid, rest[nid]) for e in chosen for nid in index.entries[e].names if nid in rest]
     return ranked[:n] + more
 
 
@@ -390,18 +390,26 @@ class Screener:
         self, q: Query, todo: list[tuple[Entry, set[int] | None]], limit: int, floor: float
     ) -> list[Scored]:
         """Score parties best upper bound first, and stop once no bound left can reach
-        `floor` or the `limit`-th score kept so far: the same results as scoring all."""
+        `floor` or the `limit`-th score kept so far: the same results as scoring all.
+
+        Parties are ordered by their name bound plus the most the other features could
+        add; those features are checked only for the parties reached in that order."""
         index = self.index
         prepared = bound_plan(q, index, self.near, self.run_near)
-        bounded = [(bound_sanctum(q, e, index, names, prepared), e, names) for e, names in todo]
+        bonus = features_bonus_max(q)
+        bounded = [(names_bound(q, e, index, names, prepared), e, names) for e, names in todo]
         bounded.sort(key=itemgetter(0), reverse=True)
         scored: list[Scored] = []
         top: list[float] = []  # the `limit` best scores so far, a min-heap
-        for ub, entry, names in bounded:
+        for name_ub, entry, names in bounded:
             # scores are rounded to 4 places: a bound rounding below the bar cannot reach it
             bar = max(floor, top[0] if len(top) == limit else 0.0)
-            if round(ub + BOUND_SLACK, 4) < bar:
-                break
+            if round(min(1.0, name_ub + bonus) + BOUND_SLACK, 4) < bar:
+                break  # nor can any party after it
+            if name_ub < 1.0 and (q.birth_dates or q.countries or q.gender):
+                ub = max(0.0, min(1.0, name_ub + sum(d for _l, d, _w in feature_deltas(q, entry))))
+                if round(ub + BOUND_SLACK, 4) < bar:
+                    continue
             s = score_sanctum(q, entry, index, names)
             scored.append(s)
             if len(top) < limit:

@@ -196,7 +196,22 @@ def bound_sanctum(
     """An upper bound of `score_sanctum(query, entry, index, only).score`, at a fraction of
     its cost (no alignment): screening scores parties best bound first and stops when no
     bound left can reach the results it keeps. `prepared`: `bound_plan(query, ...)`."""
-    if only is None or identifier_hit(query, entry) is not None:
+    names = names_bound(query, entry, index, only, prepared)
+    if names >= 1.0:
+        return 1.0
+    return max(0.0, min(1.0, names + sum(d for _l, d, _w in feature_deltas(query, entry))))
+
+
+def names_bound(
+    query: Query,
+    entry: Entry,
+    index: Index,
+    only: set[int] | None,
+    prepared: list[tuple[BoundQuery, bool]],
+) -> float:
+    """`bound_sanctum` before the other features: the best name bound (1.0 for a party
+    reached by an identifier, which may score IDENTIFIER_MATCH_SCORE whatever its names)."""
+    if only is None or (query.identifiers and identifier_hit(query, entry) is not None):
         return 1.0
     best = 0.0
     weight = index.weight
@@ -208,7 +223,15 @@ def bound_sanctum(
             b *= NAME_FACTORS.get(rec.kind, 1.0)
             if b > best:
                 best = b
-    return max(0.0, min(1.0, best + sum(d for _l, d, _w in feature_deltas(query, entry))))
+    return best
+
+
+def features_bonus_max(query: Query) -> float:
+    """The most the non-name features can add for this query: a date of birth and a
+    country given may each agree; a gender only ever takes away."""
+    return (config.DOB_EXACT_BONUS if query.birth_dates else 0.0) + (
+        config.COUNTRY_MATCH_BONUS if query.countries else 0.0
+    )
 
 
 def score_ofac(query: Query, entry: Entry, index: Index, only: set[int] | None = None) -> Scored:
