@@ -320,7 +320,13 @@ def test_near_holds_doubled_letter_spellings(screener: Screener, token: str, mee
 
 def test_upper_bounds_are_upper_bounds(screener: Screener) -> None:
     from sanctum.match.query import parse_query
-    from sanctum.match.score import bound_plan, bound_sanctum, compatible, score_sanctum
+    from sanctum.match.score import (
+        bound_plan,
+        compatible,
+        names_bound,
+        score_bound,
+        score_sanctum,
+    )
 
     checked = tight = 0
     for query in _bound_queries():
@@ -331,7 +337,8 @@ def test_upper_bounds_are_upper_bounds(screener: Screener) -> None:
             if not compatible(q.schema, entry.schema):
                 continue
             score = score_sanctum(q, entry, screener.index, names).score
-            bound = bound_sanctum(q, entry, screener.index, names, prepared)
+            name_ub = names_bound(q, entry, screener.index, names, prepared)
+            bound = score_bound(q, entry, name_ub)
             assert round(bound + 1e-9, 4) >= score, (query, entry.id, bound, score)  # as rounded
             checked += 1
             tight += bound - score < 0.05

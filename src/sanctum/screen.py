@@ -29,10 +29,10 @@ from sanctum.match.score import (
     algorithm_named,
     bound_plan,
     compatible,
-    feature_deltas,
     features_bonus_max,
     names_bound,
     query_tokens,
+    score_bound,
     score_sanctum,
 )
 from sanctum.names.normalize import korean_keys, skeleton, undoubled
@@ -406,10 +406,9 @@ class Screener:
             bar = max(floor, top[0] if len(top) == limit else 0.0)
             if round(min(1.0, name_ub + bonus) + BOUND_SLACK, 4) < bar:
                 break  # nor can any party after it
-            if name_ub < 1.0 and (q.birth_dates or q.countries or q.gender):
-                ub = max(0.0, min(1.0, name_ub + sum(d for _l, d, _w in feature_deltas(q, entry))))
-                if round(ub + BOUND_SLACK, 4) < bar:
-                    continue
+            features = q.birth_dates or q.countries or q.gender
+            if features and round(score_bound(q, entry, name_ub) + BOUND_SLACK, 4) < bar:
+                continue
             s = score_sanctum(q, entry, index, names)
             scored.append(s)
             if len(top) < limit:

@@ -171,7 +171,7 @@ def bound_plan(
     near: Callable[[str], AbstractSet[str]],
     run_near: Callable[[str], AbstractSet[str]],
 ) -> list[tuple[BoundQuery, bool]]:
-    """The query's names prepared for `bound_sanctum`, once per query (and whether each is
+    """The query's names prepared for `names_bound`, once per query (and whether each is
     written in Chinese characters). `near(token)`, `run_near(run)`: retrieval's sets."""
     out = []
     for qname in query.names:
@@ -186,20 +186,12 @@ def bound_plan(
     return out
 
 
-def bound_sanctum(
-    query: Query,
-    entry: Entry,
-    index: Index,
-    only: set[int] | None,
-    prepared: list[tuple[BoundQuery, bool]],
-) -> float:
-    """An upper bound of `score_sanctum(query, entry, index, only).score`, at a fraction of
-    its cost (no alignment): screening scores parties best bound first and stops when no
-    bound left can reach the results it keeps. `prepared`: `bound_plan(query, ...)`."""
-    names = names_bound(query, entry, index, only, prepared)
-    if names >= 1.0:
+def score_bound(query: Query, entry: Entry, name_bound: float) -> float:
+    """An upper bound of `score_sanctum(query, entry, ...).score`, from a bound of its best
+    name score (`names_bound`): the other features added as they apply."""
+    if name_bound >= 1.0:
         return 1.0
-    return max(0.0, min(1.0, names + sum(d for _l, d, _w in feature_deltas(query, entry))))
+    return max(0.0, min(1.0, name_bound + sum(d for _l, d, _w in feature_deltas(query, entry))))
 
 
 def names_bound(
@@ -209,8 +201,11 @@ def names_bound(
     only: set[int] | None,
     prepared: list[tuple[BoundQuery, bool]],
 ) -> float:
-    """`bound_sanctum` before the other features: the best name bound (1.0 for a party
-    reached by an identifier, which may score IDENTIFIER_MATCH_SCORE whatever its names)."""
+    """An upper bound of the party's best name score, at a fraction of its cost (no
+    alignment): screening scores parties best bound first and stops when no bound left
+    can reach the results it keeps. 1.0 for a party reached by an identifier (it may
+    score IDENTIFIER_MATCH_SCORE whatever its names). `prepared`: `bound_plan(query,
+    ...)`."""
     if only is None or (query.identifiers and identifier_hit(query, entry) is not None):
         return 1.0
     best = 0.0
