@@ -348,7 +348,7 @@ class Screener:
             bound = {nid: b for nid, b in bound.items() if ok[nid]}
         pool = _largest(bound, config.RETRIEVAL_POOL)
         ranked = [(nid, b * (b / weight[nid]) ** 0.5) for nid, b in pool if ok[nid]]
-        ranked.sort(key=lambda kv: -kv[1])
+        ranked.sort(key=itemgetter(1), reverse=True)  # stable: ties keep pool order
         return distinct_entries(ranked, self.index, config.MAX_CANDIDATES)
 
     # -- screening ----------------------------------------------------------------------

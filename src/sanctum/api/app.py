@@ -585,10 +585,11 @@ def create_app(store_path: Path | None = None, open_mode: bool = False) -> FastA
             config.MATCH_CUTOFF if cutoff is None else cutoff,
             config.THRESHOLD if threshold is None else threshold,
         )
-        for name, item in body.queries.items():
+        queries = {name: item.as_query() for name, item in body.queries.items()}
+        for name, query in queries.items():
             try:
                 screenings[name] = screener.screen(
-                    item.as_query(), threshold, wanted, algorithm, sources, min_score=floor
+                    query, threshold, wanted, algorithm, sources, min_score=floor
                 )
             except QueryError as exc:
                 field = exc.field if exc.field == "algorithm" else f"queries.{name}.{exc.field}"
@@ -602,7 +603,7 @@ def create_app(store_path: Path | None = None, open_mode: bool = False) -> FastA
         responses = {}
         versions: dict[str, str] = {}
         for name, screening in screenings.items():
-            query = body.queries[name].as_query()
+            query = queries[name]
             audited.append(
                 (
                     {**query, "changed_since": changed_since.isoformat()}
