@@ -33,7 +33,7 @@ from sanctum.names.normalize import (
     tokenize,
     undoubled,
 )
-from sanctum.runtime import gc_paused
+from sanctum.runtime import gc_paused, release_freed_memory
 from sanctum.store.db import Store
 from sanctum.store.links import norm_imo, norm_passport
 
@@ -435,6 +435,7 @@ def load_or_build(store: Store, path: Path | None = None) -> Index:
     with gc_paused(freeze_after=True):
         index = build(store)
     forget_cached()  # the memory goes to pickling instead (peak memory, `make bench`)
+    release_freed_memory()
     tmp = path.with_suffix(f".{os.getpid()}.part")
     with tmp.open("wb") as fh:
         pickle.dump((INDEX_FORMAT, generation, index), fh, protocol=pickle.HIGHEST_PROTOCOL)

@@ -1,8 +1,10 @@
 """Process-wide settings of the Python runtime: when the cyclic garbage collector runs
-during loads, index builds and long screening runs."""
+during loads, index builds and long screening runs, and giving freed memory back."""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,3 +47,17 @@ def tune_gc() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*before)
+
+
+def release_freed_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc `malloc_trim`; elsewhere
+    nothing). After an index build the memory its temporaries held stays mapped to the
+    process otherwise: about 30 MB of the build's peak (`make bench`, peak memory)."""
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    try:
+        trim = ctypes.CDLL(name).malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
