@@ -257,15 +257,14 @@ def test_tune_gc_sets_and_restores_thresholds() -> None:
 # -- best-bound-first scoring gives the results of scoring everything ---------------------
 
 
-def _bound_queries() -> list[dict[str, object]]:
+def _bound_queries(data_dir: Path) -> list[dict[str, object]]:
     """DPRK variants (as Person and as Thing, with and without their date of birth) and
     ordinary names in several scripts and orders."""
     import csv
 
-    from tests.conftest import SHARED
-
     queries: list[dict[str, object]] = []
-    with (SHARED / "benchmarks" / "dprk_name_variants.csv").open(encoding="utf-8") as fh:
+    variants = data_dir.parent / "benchmarks" / "dprk_name_variants.csv"
+    with variants.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             schema = "Person" if row["entity_type"] == "person" else "Organization"
             queries.append({"schema": schema, "properties": {"name": [row["variant"]]}})
@@ -318,7 +317,7 @@ def test_near_holds_doubled_letter_spellings(screener: Screener, token: str, mee
     assert meets not in dict(screener.expand(token))  # retrieval does not open by them
 
 
-def test_upper_bounds_are_upper_bounds(screener: Screener) -> None:
+def test_upper_bounds_are_upper_bounds(screener: Screener, data_dir: Path) -> None:
     from sanctum.match.query import parse_query
     from sanctum.match.score import (
         bound_plan,
@@ -329,7 +328,7 @@ def test_upper_bounds_are_upper_bounds(screener: Screener) -> None:
     )
 
     checked = tight = 0
-    for query in _bound_queries():
+    for query in _bound_queries(data_dir):
         q = parse_query(query)
         prepared = bound_plan(q, screener.index, screener.near, screener.run_near)
         for idx, names in screener.candidates(q).items():
@@ -348,10 +347,10 @@ def test_upper_bounds_are_upper_bounds(screener: Screener) -> None:
 
 @pytest.mark.parametrize(("limit", "min_score"), [(1, None), (5, None), (5, 0.5), (10, 0.8)])
 def test_bounded_screening_equals_scoring_everything(
-    screener: Screener, limit: int, min_score: float | None
+    screener: Screener, data_dir: Path, limit: int, min_score: float | None
 ) -> None:
     floor = min_score or 0.0
-    for query in _bound_queries():
+    for query in _bound_queries(data_dir):
         everything = [kv for kv in _score_all(screener, query) if kv[1] > 0 and kv[1] >= floor]
         result = screener.screen(query, limit=limit, min_score=min_score)
         assert [(m.id, m.score) for m in result.results] == everything[:limit], query
