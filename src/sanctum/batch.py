@@ -21,7 +21,6 @@ from typing import Any
 
 from sanctum.audit import append as audit_append
 from sanctum.errors import SanctumError
-from sanctum.match import config
 from sanctum.runtime import tune_gc
 from sanctum.screen import Screener
 
@@ -93,7 +92,6 @@ def screen_rows(
 ) -> list[list[str]]:
     """Alerts for a chunk of rows; a row with a bad query becomes an `error` row."""
     out: list[list[str]] = []
-    alerts_only = config.THRESHOLD if threshold is None else threshold  # only alerts are kept
     for n, row in rows:
         input_id = row.get("id") or str(n)
         try:
@@ -102,7 +100,7 @@ def screen_rows(
                 threshold=threshold,
                 limit=limit,
                 algorithm=algorithm,
-                min_score=alerts_only,
+                min_score=1.0,  # only alerts are kept: nothing below the threshold
             )
         except SanctumError as exc:
             out.append([input_id, "", "", "", json.dumps({"error": str(exc)})])

@@ -363,7 +363,8 @@ class Screener:
         min_score: float | None = None,
     ) -> Screening:
         """Ranked, explained results for one query (FtM-shaped dict or Query): the best
-        `limit`, and none below `min_score` (yente's `cutoff`; batch asks for alerts only)."""
+        `limit`, and none below `min_score` (yente's `cutoff`), which stops at the threshold
+        so no match is ever left out (batch asks for 1.0: alerts only)."""
         q = parse_query(query)
         algo = algorithm_named(algorithm)
         sources = self.restriction(sources)
@@ -376,7 +377,7 @@ class Screener:
             if compatible(q.schema, entries[idx].schema)
             and (sources is None or entries[idx].source in sources)
         ]
-        floor = 0.0 if min_score is None else float(min_score)
+        floor = 0.0 if min_score is None else min(float(min_score), cut)
         if algo == "sanctum" and (floor > 0.0 or len(todo) >= BOUND_MIN_RATIO * limit):
             scored = self._score_bounded(q, todo, limit, floor)
         else:
@@ -406,9 +407,8 @@ class Screener:
             bar = max(floor, top[0] if len(top) == limit else 0.0)
             if round(min(1.0, name_ub + bonus) + BOUND_SLACK, 4) < bar:
                 break  # nor can any party after it
-            features = q.birth_dates or q.countries or q.gender
-            if features and round(score_bound(q, entry, name_ub) + BOUND_SLACK, 4) < bar:
-                continue
+            if round(score_bound(q, entry, name_ub) + BOUND_SLACK, 4) < bar:
+                continue  # its date of birth, country or gender take it below the bar
             s = score_sanctum(q, entry, index, names)
             scored.append(s)
             if len(top) < limit:

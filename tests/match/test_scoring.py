@@ -236,7 +236,7 @@ BOUNDS = [
 def test_name_bound(query: tuple[str, ...], listed: tuple[str, ...], bound: float) -> None:
     # retrieval found each token's and each joined run's own spelling
     near = tuple(frozenset({t}) for t in query)
-    runs = tuple(frozenset({text}) for text, _mask in runs_of(query))
+    runs = tuple(frozenset({run[0]}) for run in runs_of(query))
     got = name_bound(bound_query(query, near, runs, lambda _t: 1.0), listed, lambda _t: 1.0)
     assert got == pytest.approx(bound)
     assert got >= name_score(query, listed, lambda _t: 1.0).score - 1e-12

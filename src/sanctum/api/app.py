@@ -581,10 +581,7 @@ def create_app(store_path: Path | None = None, open_mode: bool = False) -> FastA
         screener = state.screener()
         screenings = {}
         wanted = 500 if changed_since else limit
-        floor = min(
-            config.MATCH_CUTOFF if cutoff is None else cutoff,
-            config.THRESHOLD if threshold is None else threshold,
-        )
+        floor = config.MATCH_CUTOFF if cutoff is None else cutoff  # the screener caps it
         queries = {name: item.as_query() for name, item in body.queries.items()}
         for name, query in queries.items():
             try:

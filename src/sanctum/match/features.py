@@ -98,15 +98,22 @@ class _Items:
     of them meets no joined run (or single) at all, and the loop over them is skipped."""
 
 
-@lru_cache(maxsize=200_000)
-def _items(tokens: tuple[str, ...]) -> _Items:
-    """Tokens, adjacent joins and (for three or more tokens) the whole name joined, each
-    with the span of positions it covers (and that span as a bit mask)."""
-    singles = tuple((t, i, i + 1, 1 << i) for i, t in enumerate(tokens))
+@lru_cache(maxsize=50_000)
+def runs_of(tokens: tuple[str, ...]) -> tuple[Item, ...]:
+    """A name's joined runs (`index.joins`: adjacent pairs, and the whole name from three
+    tokens on), each with the span of positions it covers (and that span as a bit mask)."""
     spans = [(tokens[i] + tokens[i + 1], i, i + 2) for i in range(len(tokens) - 1)]
     if len(tokens) >= 3:
         spans.append(("".join(tokens), 0, len(tokens)))
-    joined = tuple((t, s, e, (1 << e) - (1 << s)) for t, s, e in spans)
+    return tuple((t, s, e, (1 << e) - (1 << s)) for t, s, e in spans)
+
+
+@lru_cache(maxsize=200_000)
+def _items(tokens: tuple[str, ...]) -> _Items:
+    """Tokens and their joined runs (`runs_of`), each with the span of positions it covers
+    (and that span as a bit mask)."""
+    singles = tuple((t, i, i + 1, 1 << i) for i, t in enumerate(tokens))
+    joined = runs_of(tokens)
     keys = tuple(korean_keys(t) for t in tokens)
     joined_keys = tuple(korean_keys(j[0]) for j in joined)
     return _Items(
@@ -245,17 +252,6 @@ def _two_edits(a: str, b: str) -> bool:
     )
 
 
-@lru_cache(maxsize=50_000)
-def runs_of(tokens: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
-    """A name's joined runs (`index.joins`: adjacent pairs, and the whole name from three
-    tokens on), each with the bit mask of the positions it covers."""
-    n = len(tokens)
-    out = [(tokens[i] + tokens[i + 1], 3 << i) for i in range(n - 1)]
-    if n >= 3:
-        out.append(("".join(tokens), (1 << n) - 1))
-    return tuple(out)
-
-
 class BoundQuery(NamedTuple):
     """A query name prepared for `name_bound`, once per query: which query positions may
     meet each vocabulary token (see `may_meet`), the long tokens to compare outright, the
@@ -291,7 +287,7 @@ def bound_query(
             meet[v] = meet.get(v, 0) | 1 << i
         exact[qt] = exact.get(qt, 0) | 1 << i
     single_meet, exact_single = dict(meet), dict(exact)
-    for (text, mask), found in zip(runs_of(tokens), run_near, strict=True):
+    for (text, _start, _end, mask), found in zip(runs_of(tokens), run_near, strict=True):
         for v in found:
             meet[v] = meet.get(v, 0) | mask
         exact[text] = exact.get(text, 0) | mask
@@ -336,7 +332,7 @@ def _name_bound(q: BoundQuery, listed: tuple[str, ...], weight: Weight, exact_on
                     q_ok |= bit
                     c_ok |= 1 << j
     if len(listed) > 1:
-        for text, mask in runs_of(listed):
+        for text, _start, _end, mask in runs_of(listed):
             m = single.get(text)
             if m:
                 q_ok |= m

@@ -179,7 +179,7 @@ def bound_plan(
         bq = bound_query(
             tokens,
             tuple(near(t) for t in tokens),
-            tuple(run_near(text) for text, _mask in runs_of(tokens)),
+            tuple(run_near(run[0]) for run in runs_of(tokens)),
             index.weight,
         )
         out.append((bq, is_han(qname)))

@@ -248,6 +248,7 @@ class Store:
             finally:
                 conn.close()
 
+        before = int(self.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
         self.db.execute("PRAGMA wal_autocheckpoint=0")
         thread = threading.Thread(target=run, name="wal-checkpoints", daemon=True)
         thread.start()
@@ -256,7 +257,7 @@ class Store:
         finally:
             stop.set()
             thread.join()
-            self.db.execute("PRAGMA wal_autocheckpoint=1000")
+            self.db.execute(f"PRAGMA wal_autocheckpoint={before}")
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
