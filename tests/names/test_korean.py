@@ -474,3 +474,24 @@ def test_dev_set_person_variants(variant_rows: list[dict[str, str]]) -> None:
 
     assert sum(map(meets, latin)) / len(latin) >= 0.75
     assert all(map(meets, hangul))
+
+
+def _variant_parts(data_dir: Path) -> set[str]:
+    """Letters-only parts of every name in the DPRK variant benchmark, and of the lists'
+    romanized DPRK names it quotes: real Korean spellings, and the foreign words among them."""
+    path = data_dir.parent / "benchmarks" / "dprk_name_variants.csv"
+    with path.open(encoding="utf-8") as fh:
+        names = [row[key] for row in csv.DictReader(fh) for key in ("canonical_name", "variant")]
+    return {p for n in names for p in re.split(r"[^a-z]+", n.lower()) if p}
+
+
+def test_trigram_precheck_rejects_only_what_cannot_be_cut(data_dir: Path) -> None:
+    """The trigram pre-check is a necessary condition: no part it rejects has a cut into
+    syllables, and it does reject (before parsing) words of other languages."""
+    from sanctum.names.korean import _may_segment, _segmentations
+
+    parts = _variant_parts(data_dir) | {"schmidt", "garcia", "petrov", "ahmed", "johnson"}
+    rejected = {p for p in parts if not _may_segment(p)}
+    assert {"schmidt", "petrov"} <= rejected
+    assert [p for p in rejected if _segmentations(p)] == []
+    assert all(_may_segment(p) for p in ("kyongil", "ganggyeongil", "amroggang", "pyongyang"))
