@@ -160,12 +160,57 @@ stand for or dropped (as romanizations drop them), so `ابراھیم` (Urdu heh
 `سعد` stays one word."""
 
 
+_ARABIC_RUN = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]+")
+_ARABIC_ARTICLE = "\u0627\u0644"  # al-
+_AIN = "\u0639"
+_ALIFS = "\u0627\u0622\u0623\u0625\u0671"
+_LONG_VOWEL = {"\u0648": "u", "\u064a": "i", "\u06cc": "i", "\u0649": "a", "\u0629": "a"}
+"""Waw and yeh standing for long u and i; alif maqsura and ta marbuta for a final a."""
+_BEFORE_CONSONANT = _ALIFS + "\u0648\u064a\u06cc"
+"""Letters before which a waw or yeh is a consonant: an alif (`جواد` Jawad), or another
+waw or yeh, which is then the vowel (`علوی` Alvi, `قيوم` Qayyum)."""
+
+
+def _arabic_word(word: str) -> str:
+    """An Arabic-script word made readable the way romanizations write it: the article
+    split off (`الحجازي` → `ال حجازي`: lists write AL-HIJAZI or HIJAZI), waw and yeh after a
+    consonant written as the vowels u and i (`يونس` → yuns, not ywns, as Yunis is), ta
+    marbuta and a final alif maqsura as a (`فاطمة` Fatima, `موسى` Musa), a word-initial ain
+    as a (`علی` Ali: elsewhere ain is dropped, as romanizations drop it). A word-initial
+    waw or yeh, or one next to an alif or before another waw or yeh, stays a consonant
+    (`داود`, `جواد`)."""
+    out: list[str] = []
+    last = len(word) - 1
+    after_vowel = True  # a word-initial waw or yeh is a consonant
+    if word[0] == _AIN:  # romanizations open the word with a vowel: `علی` Ali, `عبد` Abd
+        word = "a" + word[1:]
+    for i, ch in enumerate(word):
+        vowel = _LONG_VOWEL.get(ch)
+        if (
+            vowel
+            and not after_vowel
+            and word[i - 1] not in _ALIFS
+            and (i == last or word[i + 1] not in _BEFORE_CONSONANT)
+        ):
+            out.append(vowel)
+            after_vowel = True
+        else:
+            out.append(ch)
+            after_vowel = False
+    text = "".join(out)
+    if text.startswith(_ARABIC_ARTICLE) and len(word) >= 5:
+        text = text[:2] + " " + text[2:]
+    return text
+
+
 @lru_cache(maxsize=200_000)
 def _fold(chunk: str) -> str:
     """ASCII, lower case, apostrophes dropped, for a run of non-Hangul text. Letters the
     transliteration cannot render (`?`) are dropped rather than splitting the word."""
     for ch in APOSTROPHES:
         chunk = chunk.replace(ch, "")
+    if _ARABIC_RUN.search(chunk):
+        chunk = _ARABIC_RUN.sub(lambda m: _arabic_word(m.group()), chunk)
     folded = (ascii_text(chunk.translate(ARABIC_SCRIPT_VARIANTS)) or "").lower()
     for ch in APOSTROPHES + "?":
         folded = folded.replace(ch, "")
