@@ -103,11 +103,14 @@ TITLES = frozenset(
         "sheikh",
         "shaikh",
         "sheik",
+        "shaykh",
+        "shikh",  # شيخ as read from Arabic script
         "haji",
         "hajji",
         "hadji",
         "mullah",
         "mulla",
+        "mla",  # ملا as read from Arabic script
         "maulana",
         "maulvi",
         "imam",
