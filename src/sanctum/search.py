@@ -163,19 +163,21 @@ def _reach(index: Index, tokens: tuple[str, ...], expand: Expand) -> dict[int, _
     by the others (HTTP load benchmark, GET /search)."""
     items = _items(tokens)
     expanded = {item: expand(item) for item in items}
+    positions = {
+        item: [i for i in range(len(tokens)) if mask >> i & 1] for item, mask in items.items()
+    }
     postings = index.postings
     at: list[set[int]] = [set() for _ in tokens]
-    for item, mask in items.items():
+    for item in items:
         names: set[int] = set()
         for vocab, _sim in expanded[item]:
             names.update(postings.get(vocab, ()))
-        for i in range(len(tokens)):
-            if mask >> i & 1:
-                at[i] |= names
+        for i in positions[item]:
+            at[i] |= names
     everywhere = set.intersection(*at) if at else set()
     reached: dict[int, _Reach] = {}
     for item, mask in items.items():
-        positions = [i for i in range(len(tokens)) if mask >> i & 1]
+        where = positions[item]
         for vocab, sim in expanded[item]:
             for nid in postings.get(vocab, ()):
                 if nid not in everywhere:
@@ -184,7 +186,7 @@ def _reach(index: Index, tokens: tuple[str, ...], expand: Expand) -> dict[int, _
                 if seen is None:
                     seen = reached[nid] = _Reach(0, [0.0] * len(tokens), {})
                 seen.mask |= mask
-                for i in positions:
+                for i in where:
                     if seen.position_sim[i] < sim:
                         seen.position_sim[i] = sim
                 if seen.vocab.get(vocab, 0.0) < sim:

@@ -163,7 +163,9 @@ stand for or dropped (as romanizations drop them), so `ابراھیم` (Urdu heh
 `سعد` stays one word."""
 
 
-_ARABIC_RUN = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]+")
+_ARABIC_LETTERS = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]+")
+"""A run of Arabic-script letters (no vowel marks or digits): one word for `_arabic_word`.
+(`_ARABIC_WORD`, below, tests a whole field word for any Arabic-block character.)"""
 _ARABIC_ARTICLE = "\u0627\u0644"  # al-
 _AIN = "\u0639"
 _ALIFS = "\u0627\u0622\u0623\u0625\u0671"
@@ -212,8 +214,7 @@ def _fold(chunk: str) -> str:
     transliteration cannot render (`?`) are dropped rather than splitting the word."""
     for ch in APOSTROPHES:
         chunk = chunk.replace(ch, "")
-    if _ARABIC_RUN.search(chunk):
-        chunk = _ARABIC_RUN.sub(lambda m: _arabic_word(m.group()), chunk)
+    chunk = _ARABIC_LETTERS.sub(lambda m: _arabic_word(m.group()), chunk)
     folded = (ascii_text(chunk.translate(ARABIC_SCRIPT_VARIANTS)) or "").lower()
     for ch in APOSTROPHES + "?":
         folded = folded.replace(ch, "")
