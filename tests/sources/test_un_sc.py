@@ -411,6 +411,11 @@ def test_read_birth_date(
         ),
         ("Abu Muhammad (original script: Абу Мухаммад)", ["Abu Muhammad", "Абу Мухаммад"]),
         ("Encep Nurjaman (birth name)", ["Encep Nurjaman (birth name)"]),
+        ("Mohammad Ishaq Akhund born in 1963", ["Mohammad Ishaq Akhund"]),
+        (
+            "أنصار الشريعة بليبيا (Ansar al Charia in Libya (ASL))",
+            ["أنصار الشريعة بليبيا", "Ansar al Charia in Libya (ASL)"],
+        ),
         (
             "Front for the Conquest of Syria/the Levant",
             ["Front for the Conquest of Syria/the Levant"],

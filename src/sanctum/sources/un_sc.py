@@ -148,8 +148,11 @@ def _semicolon_pieces(text: str) -> list[str]:
 
 
 def _tidy_alias(piece: str) -> str | None:
-    """Drop enumerators (`b)`), `(original script)` markers, stray brackets and commas."""
+    """Drop enumerators (`b)`), `(original script)` markers, stray brackets and commas, and
+    a birth year written into the name (`Mohammad Ishaq Akhund born in 1963`, TAi.101: the
+    record's date of birth says so already)."""
     piece = re.sub(r"\(original script\)", "", piece)
+    piece = re.sub(r"\s+born in \d{4}\s*$", "", piece)
     piece = re.sub(r"^[a-z]\)\s+", "", piece.strip())
     excess = piece.count(")") - piece.count("(")
     if excess > 0:
@@ -158,8 +161,10 @@ def _tidy_alias(piece: str) -> str | None:
 
 
 def _script_pair(name: str) -> list[str]:
-    """`Jin Tiesan (金铁三)`, `X (original script: Y)` → both names; other names unchanged."""
-    m = re.fullmatch(r"(.+?)\s*\((original script:\s*)?([^()]+)\)", name)
+    """`Jin Tiesan (金铁三)`, `X (original script: Y)` → both names; other names unchanged.
+    The name in brackets may carry its own acronym: `أنصار الشريعة بليبيا (Ansar al Charia in
+    Libya (ASL))` (QDe.146)."""
+    m = re.fullmatch(r"(.+?)\s*\((original script:\s*)?([^()]+(?:\([^()]*\))?)\)", name)
     if m and (m[2] or _is_latin(m[1]) != _is_latin(m[3])):
         return [n for n in (clean(m[1]), clean(m[3])) if n]
     return [name]
