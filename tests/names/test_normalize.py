@@ -65,6 +65,25 @@ TOKENS = [
     ("강경일", ["강", "경", "일"]),
     ("王伟", ["wang", "wei"]),
     ("Professor Musharaf", ["musharaf"]),
+    ("Maulavi Adam Khan", ["adam", "khan"]),  # UN TAi.167
+    ("Qari Zakir", ["zakir"]),
+    # `Abd al-` names in one spelling, two tokens (UN QDi.309: Abdul Rehman, Abd Ur-Rehman)
+    ("Abdul Rehman SINDHI", ["abd", "al", "rehman", "sindhi"]),
+    ("Abd Ur-Rehman", ["abd", "al", "rehman"]),
+    ("عبد الرحمن السيندي", ["abd", "al", "rhmn", "al", "sindi"]),
+    ("عبدالرحمن", ["abd", "al", "rhmn"]),
+    ("Abdurrahman", ["abd", "al", "rahman"]),
+    ("Abdurahman", ["abd", "al", "rahman"]),
+    ("Abdessalam", ["abd", "al", "salam"]),
+    ("Abdulaziz", ["abd", "al", "aziz"]),
+    ("EL ILLAH, Abd", ["al", "illah", "abd"]),  # surname first: the article still reads al
+    # names of their own, and `abd` before a name without the article
+    ("Abdullah", ["abdullah"]),
+    ("Abdoulaye Wade", ["abdoulaye", "wade"]),
+    ("Abdullahi", ["abdullahi"]),
+    ("Abdou Diouf", ["abdou", "diouf"]),
+    ("Abd Rabbo", ["abd", "rabbo"]),
+    ("El Chapo", ["el", "chapo"]),  # no `abd`: el stays el
 ]
 
 
@@ -91,6 +110,8 @@ SPELLING_KEYS = [
     (skeleton, "zhiyong", "zhyng"),
     (skeleton, "hwang", "hwng"),
     (skeleton, "bey", "b"),
+    (skeleton, "javad", "jwd"),  # v is w: Persian reads waw as v
+    (skeleton, "jawad", "jwd"),
     # undoubled: each doubled letter once (Arabic gemination and long vowels)
     (undoubled, "awwad", "awad"),
     (undoubled, "abbas", "abas"),
@@ -115,8 +136,14 @@ ARABIC_WORDS = [
     ("موسى", "musa"),  # final alif maqsura: a
     ("فاطمة", "fatma"),  # ta marbuta: a
     ("الحجازي", "al hjazi"),  # the article split off
-    ("الله", "allh"),  # too short to hold an article
-    ("عبدالله", "abdallh"),  # an article inside a word stays
+    ("الله", "allah"),  # too short to hold an article; final heh after a consonant: ah
+    ("عبدالله", "abdallah"),  # an article inside a word stays
+    ("طه", "tah"),
+    ("طھ", "tah"),  # Urdu heh
+    ("شاه", "shah"),  # heh after an alif: h
+    ("وجيه", "wjih"),  # heh after yeh: h
+    ("إبراهيم", "ibrahim"),  # initial alif with hamza below: i
+    ("ابراهيم", "abrahim"),  # a bare alif: a
     ("علی", "ali"),  # word-initial ain: a
     ("سعد", "sd"),  # ain inside a word: dropped
 ]

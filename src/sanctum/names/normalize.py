@@ -112,7 +112,16 @@ TITLES = frozenset(
         "mulla",
         "mla",  # ملا as read from Arabic script
         "maulana",
+        "mawlana",
+        "mulana",  # مولانا as read from Arabic script
         "maulvi",
+        "maulavi",
+        "mawlawi",
+        "mawlavi",
+        "moulavi",
+        "molvi",
+        "mulwi",  # مولوی as read from Arabic script
+        "qari",
         "imam",
         "sayyid",
         "sayed",
@@ -148,19 +157,24 @@ def clean(text: str) -> str:
     return " ".join(_INVISIBLE.sub(" ", text).split())
 
 
-ARABIC_SCRIPT_VARIANTS = str.maketrans(
+HEH_VARIANTS = str.maketrans(
     {
         "\u06be": "\u0647",  # heh doachashmee (Urdu) → heh
         "\u06c1": "\u0647",  # heh goal (Urdu) → heh
         "\u06c0": "\u0647",  # heh with yeh above → heh
         "\u06d5": "\u0647",  # ae → heh
+    }
+)
+"""Urdu and Persian forms of heh, mapped to heh before a word is read (`_arabic_word`), so
+`ابراھیم` (Urdu heh) reads as `ابراهيم` does and a final `ہ` is a final heh."""
+ARABIC_SCRIPT_VARIANTS = str.maketrans(
+    {
         "\u0639": "",  # ain: romanized as an apostrophe or not at all
         "\u0621": "",  # hamza, likewise
     }
 )
-"""Arabic-script letters that transliterate to nothing useful, mapped to the letter they
-stand for or dropped (as romanizations drop them), so `ابراھیم` (Urdu heh) is `ابراهيم` and
-`سعد` stays one word."""
+"""Arabic-script letters that transliterate to nothing useful, dropped after a word is
+read (as romanizations drop them), so `سعد` stays one word."""
 
 
 _ARABIC_LETTERS = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]+")
@@ -168,6 +182,8 @@ _ARABIC_LETTERS = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]+")
 (`_ARABIC_WORD`, below, tests a whole field word for any Arabic-block character.)"""
 _ARABIC_ARTICLE = "\u0627\u0644"  # al-
 _AIN = "\u0639"
+_ALIF_HAMZA_BELOW = "\u0625"
+_HEH = "\u0647"
 _ALIFS = "\u0627\u0622\u0623\u0625\u0671"
 _LONG_VOWEL = {"\u0648": "u", "\u064a": "i", "\u06cc": "i", "\u0649": "a", "\u0629": "a"}
 """Waw and yeh standing for long u and i; alif maqsura and ta marbuta for a final a."""
@@ -181,14 +197,20 @@ def _arabic_word(word: str) -> str:
     split off (`الحجازي` → `ال حجازي`: lists write AL-HIJAZI or HIJAZI), waw and yeh after a
     consonant written as the vowels u and i (`يونس` → yuns, not ywns, as Yunis is), ta
     marbuta and a final alif maqsura as a (`فاطمة` Fatima, `موسى` Musa), a word-initial ain
-    as a (`علی` Ali: elsewhere ain is dropped, as romanizations drop it). A word-initial
-    waw or yeh, or one next to an alif or before another waw or yeh, stays a consonant
-    (`داود`, `جواد`)."""
+    as a (`علی` Ali: elsewhere ain is dropped, as romanizations drop it), an initial alif
+    with hamza below as i (`إبراهيم` Ibrahim), a final heh after a consonant as ah (`طه`
+    Taha, `عبدالله` Abdallah). A word-initial waw or yeh, or one next to an alif or before
+    another waw or yeh, stays a consonant (`داود`, `جواد`)."""
     out: list[str] = []
-    last = len(word) - 1
+    letters = len(word)
     after_vowel = True  # a word-initial waw or yeh is a consonant
     if word[0] == _AIN:  # romanizations open the word with a vowel: `علی` Ali, `عبد` Abd
         word = "a" + word[1:]
+    elif word[0] == _ALIF_HAMZA_BELOW:  # the hamza below is a kasra: `إبراهيم` Ibrahim
+        word = "i" + word[1:]
+    if len(word) >= 2 and word[-1] == _HEH and word[-2] not in _ALIFS + "\u0648\u064a\u06cc":
+        word = word[:-1] + "ah"  # final heh after a consonant: `طه` Taha, `الله` Allah
+    last = len(word) - 1
     for i, ch in enumerate(word):
         vowel = _LONG_VOWEL.get(ch)
         if (
@@ -203,7 +225,7 @@ def _arabic_word(word: str) -> str:
             out.append(ch)
             after_vowel = False
     text = "".join(out)
-    if text.startswith(_ARABIC_ARTICLE) and len(word) >= 5:
+    if text.startswith(_ARABIC_ARTICLE) and letters >= 5:
         text = text[:2] + " " + text[2:]
     return text
 
@@ -214,7 +236,7 @@ def _fold(chunk: str) -> str:
     transliteration cannot render (`?`) are dropped rather than splitting the word."""
     for ch in APOSTROPHES:
         chunk = chunk.replace(ch, "")
-    chunk = _ARABIC_LETTERS.sub(lambda m: _arabic_word(m.group()), chunk)
+    chunk = _ARABIC_LETTERS.sub(lambda m: _arabic_word(m.group()), chunk.translate(HEH_VARIANTS))
     folded = (ascii_text(chunk.translate(ARABIC_SCRIPT_VARIANTS)) or "").lower()
     for ch in APOSTROPHES + "?":
         folded = folded.replace(ch, "")
@@ -245,7 +267,40 @@ def tokenize(name: str, schema: str | None = None) -> list[str]:
 def _latin_tokens(text: str) -> list[str]:
     if not text.strip():
         return []
-    return [t for t in _SPLIT.split(_fold(text)) if t]
+    tokens = [t for t in _SPLIT.split(_fold(text)) if t]
+    return _abd_al(tokens) if any(t.startswith("abd") for t in tokens) else tokens
+
+
+_ABD_ARTICLES = frozenset(["al", "el", "ul", "ol", "ur", "ar", "er", "us", "as", "es", "uz", "az"])
+"""The article after `abd` as romanizations write it, assimilated or not (`Abd ur-Rehman`,
+`Abd es-Salam`)."""
+_SPELT_ARTICLES = frozenset(["el", "ul"])
+"""The article as some romanizations spell it, anywhere in a name with `abd`: `EL ILLAH,
+Abd` is `Abd El Illah` with the surname first."""
+_ABD_JOINED = re.compile(r"abd(?:ou|u|e|a|o)(?:l|r|s|z|sh)")
+"""`abdul`, `abdur`, `abdel`, `abdus`, `abdoul`: `abd` and the article written as one word."""
+_ABD_NAME = re.compile(r"abd(?:ou|u|e|a|o)(?:l(?!l|a[yeh])(.{3,})|(r|s|z|sh)\2?(.{3,}))")
+"""`abdulaziz`, `abdurrahman`, `abdurahman`, `abdessalam`: the article and the name after it
+in one word. (Not `abdullah`, `abdoulaye`, `abdulahi`: names of their own.)"""
+
+
+def _abd_al(tokens: list[str]) -> list[str]:
+    """`Abd al-` names (servant of …) in one spelling, `abd al`, whatever the romanization
+    or the Arabic script: `Abdul Rehman` = `Abdur Rehman` = `Abd Ur-Rehman` = `عبد الرحمن`
+    (`abd al rehman`, `abd al rhmn`), `Abdurrahman` = `Abd al-Rahman` (`crosslist`). Two
+    tokens, as the Arabic script writes them, so `AL-HAQ, 'Abd` still meets `Abd al-Haq`.
+    Only names with a token starting `abd` come here (`_latin_tokens`)."""
+    out: list[str] = []
+    for t in tokens:
+        if (out and out[-1] == "abd" and t in _ABD_ARTICLES) or t in _SPELT_ARTICLES:
+            out.append("al")
+        elif _ABD_JOINED.fullmatch(t):
+            out += ["abd", "al"]
+        elif m := _ABD_NAME.fullmatch(t):
+            out += ["abd", "al", m[1] or m[2] + m[3]]
+        else:
+            out.append(t)
+    return out
 
 
 def _hangul_tokens(run: str) -> list[str]:
@@ -260,7 +315,8 @@ def skeleton(token: str) -> str:
     Arabic ya/waw as consonants (`yusuf`, `awad`) and keep pinyin `zhiyong` apart from
     `zhang`; after a vowel and before a consonant (or at the end) they are the second half
     of a diphthong, which romanizations write either way: `husayn` = `hussein` = `husain`,
-    `qurayn` = `quren`, `dawlah` = `daulah` (all `hsn`, `qrn`, `dlh`)."""
+    `qurayn` = `quren`, `dawlah` = `daulah` (all `hsn`, `qrn`, `dlh`). A v is a w: Persian
+    and Urdu read waw as v (`alvi` = `alawi`, `javad` = `jawad`)."""
     out: list[str] = []
     last = len(token) - 1
     prev = ""
@@ -274,6 +330,8 @@ def skeleton(token: str) -> str:
         prev = ch
         if ch in _VOWELS or glide or not ch.isalpha():
             continue
+        if ch == "v":
+            ch = "w"
         if not out or out[-1] != ch:
             out.append(ch)
     return "".join(out)
