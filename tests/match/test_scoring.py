@@ -42,6 +42,14 @@ MATCHES = [
     ("Saddam Hussein", "Saddam Husayn", "Arabic diphthong ay written ei"),
     ("Qurayn Salih", "QUREN SALIH", "Arabic diphthong ay written e"),
     ("Ibrahim Awad Ibrahim", "IBRAHIM AWWAD IBRAHIM", "Arabic doubled consonant written once"),
+    ("MUHAMMAD YUNIS AHMAD AHMAD", "MUHAMMAD YUNIS AHMAD", "a name repeated"),
+    (
+        "Ibrahim ‘Awad Ibrahim AL-SAMARRA’I",
+        "IBRAHIM AWWAD IBRAHIM ALI AL-BADRI AL-SAMARRAI",
+        "four names met, two middle names missing",
+    ),
+    ("Abdur Rahman AL-SINDHI", "عبد الرحمن السيندي", "Abd al- romanized, Arabic script"),
+    ("Abdurrahman Sindhi", "Abdul Rahman al-Sindhi", "Abd al- joined or apart"),
     ("张伟", "ZHANG Wei", "Chinese characters ↔ pinyin"),
     ("김정은", "KIM, Jong Un", "Hangul, given name in order"),
     ("Jong Un Kim", "KIM, Jong Un", "surname moved, given name in order"),
@@ -59,6 +67,7 @@ NON_MATCHES = [
     ("常磊", "ZHANG, Lei", "chang is not zhang"),
     ("李军", "LEE, John", "no Korean reading for a Chinese name"),
     ("郭颖", "WANG, Guo Ying", "a Chinese name has no optional syllable"),
+    ("李丽丽", "Li Li", "a repeated syllable is part of the name"),
     # a Korean given name keeps its syllable order
     ("김은정", "KIM, Jong Un", "은정 is not 정은"),
     ("장성진", "CHANG, Chin Sung", "성진 is not 진성"),
@@ -229,6 +238,11 @@ BOUNDS = [
     (("kangkyongil",), ("kang", "kyong", "il"), 1.0),  # the whole name joined
     (("kyongil", "smith"), ("kang", "kyong", "il"), (2 / 3) / 1 * (2 / 3) ** 0.5),
     (("smith",), ("kang", "kyong", "il"), 0.0),
+    # four names (three letters or more) may be met: the listed coverage's exponent is lower
+    (("ahmad", "ali", "hasan", "umar"), ("ahmad", "ali", "hasan", "umar", "x", "y"), (4 / 6) ** 0.4),
+    (("ahmad", "ali", "hasan", "al"), ("ahmad", "ali", "hasan", "al", "x", "y"), (4 / 6) ** 0.5),
+    # a repeated name met once: the repeat costs nothing in the score, so the bound holds
+    (("ahmad", "yunis", "ahmad"), ("ahmad", "yunis"), 1.0),
 ]
 
 

@@ -42,6 +42,13 @@ CANDIDATE_COVERAGE_EXP = 0.5
 """Exponent on the weighted share of the listed name's tokens that were matched: below 1
 so a missing middle name costs little, above 0 so a lone common token (KIM, CORP) cannot
 reach the threshold against a multi-token name (`population`, generic-token tests)."""
+LONG_MATCH_TOKENS = 4
+LONG_MATCH_COVERAGE_EXP = 0.4
+"""CANDIDATE_COVERAGE_EXP once LONG_MATCH_TOKENS names (of three letters or more) of the
+listed name were met: four names in common are strong evidence, and the rest of a long
+Arabic name (`IBRAHIM AWWAD IBRAHIM ALI AL-BADRI AL-SAMARRAI` against `Ibrahim Awad Ibrahim
+al-Samarrai`) matters less (`crosslist` misses 62 → 60; `population` alerts and `dprk`
+recall unchanged)."""
 HAN_COVERAGE_EXP = 1.0
 """CANDIDATE_COVERAGE_EXP for a name written in Chinese characters: Chinese names have no
 middle names, so `Guo Ying` is not `WANG Guo Ying` (`population` zh_CN)."""

@@ -221,15 +221,35 @@ def name_score(
             q_w[i] = share
         q_hit += c_span * m.sim
         c_hit += c_span * m.sim
+    if not exact_only and len(_items(query).single_texts) < len(query):
+        _drop_repeats(query, [m.span_q for m in matches], q_w)
+    if not exact_only and len(_items(listed).single_texts) < len(listed):
+        _drop_repeats(listed, [m.span_c for m in matches], c_w)
     q_total, c_total = sum(q_w), sum(c_w)
     q_cov = min(1.0, q_hit / q_total) if q_total else 0.0
     c_cov = min(1.0, c_hit / c_total) if c_total else 0.0
-    c_exp = config.HAN_COVERAGE_EXP if exact_only else config.CANDIDATE_COVERAGE_EXP
+    met = [j for m in matches for j in range(*m.span_c)]
+    c_exp = _coverage_exp(listed, met, exact_only)
     score = (q_cov**config.QUERY_COVERAGE_EXP) * (c_cov**c_exp)
     swapped = given_order_swapped(query, matches)
     if swapped:
         score *= config.KOREAN_GIVEN_ORDER_FACTOR
     return NameScore(score, q_cov, c_cov, tuple(matches), swapped)
+
+
+def _drop_repeats(tokens: tuple[str, ...], spans: list[tuple[int, int]], w: list[float]) -> None:
+    """Zero the weight of an unmatched name that repeats a matched one: `AHMAD, Muhammad
+    Yunis Ahmad` names the same part twice, and `MUHAMMAD YUNIS AHMAD` misses nothing of it
+    (`crosslist`). Not syllables (a Hangul syllable, pinyin `li` of 李丽丽, a reduplicated
+    given name). A repeat cannot raise a name's score above `name_bound`: it is as
+    meetable as the token it repeats."""
+    covered = [False] * len(tokens)
+    for s, e in spans:
+        covered[s:e] = [True] * (e - s)
+    met = {t for t, c in zip(tokens, covered, strict=True) if c and len(t) >= 3}
+    for i, t in enumerate(tokens):
+        if not covered[i] and t in met:
+            w[i] = 0.0
 
 
 def may_meet(a: str, b: str, near: AbstractSet[str]) -> bool:
@@ -348,8 +368,20 @@ def _name_bound(q: BoundQuery, listed: tuple[str, ...], weight: Weight, exact_on
     unmet = sum(w for i, w in enumerate(q.weights) if not q_ok >> i & 1)
     q_cov = min(1.0, met / (met + unmet)) if met + unmet else 0.0
     c_cov = min(1.0, met / c_total) if c_total else 0.0
-    c_exp = config.HAN_COVERAGE_EXP if exact_only else config.CANDIDATE_COVERAGE_EXP
+    c_exp = _coverage_exp(listed, [j for j in range(len(listed)) if c_ok >> j & 1], exact_only)
     return float((q_cov**config.QUERY_COVERAGE_EXP) * (c_cov**c_exp))
+
+
+def _coverage_exp(listed: tuple[str, ...], met: list[int], exact_only: bool) -> float:
+    """The exponent on listed coverage: HAN_COVERAGE_EXP for Chinese names, else
+    LONG_MATCH_COVERAGE_EXP once LONG_MATCH_TOKENS names of the listed one (`al`, `bin`
+    and initials aside) were met, else CANDIDATE_COVERAGE_EXP. It grows with fewer names
+    met, so `name_bound`, which counts the names that may be met, stays an upper bound."""
+    if exact_only:
+        return config.HAN_COVERAGE_EXP
+    if sum(len(listed[j]) >= 3 for j in met) >= config.LONG_MATCH_TOKENS:
+        return config.LONG_MATCH_COVERAGE_EXP
+    return config.CANDIDATE_COVERAGE_EXP
 
 
 def given_order_swapped(query: tuple[str, ...], matches: list[TokenMatch]) -> bool:
