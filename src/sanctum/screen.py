@@ -25,6 +25,7 @@ from sanctum.match.score import (
     COMPATIBLE,
     MATCHER_VERSION,
     SCORERS,
+    Memo,
     Scored,
     algorithm_named,
     bound_plan,
@@ -402,6 +403,7 @@ class Screener:
         bounded.sort(key=itemgetter(0), reverse=True)
         scored: list[Scored] = []
         top: list[float] = []  # the `limit` best scores so far, a min-heap
+        memo: Memo = {}
         for name_ub, entry, names in bounded:
             # scores are rounded to 4 places: a bound rounding below the bar cannot reach it
             bar = max(floor, top[0] if len(top) == limit else 0.0)
@@ -409,7 +411,7 @@ class Screener:
                 break  # nor can any party after it
             if round(score_bound(q, entry, name_ub) + BOUND_SLACK, 4) < bar:
                 continue  # its date of birth, country or gender take it below the bar
-            s = score_sanctum(q, entry, index, names)
+            s = score_sanctum(q, entry, index, names, memo)
             scored.append(s)
             if len(top) < limit:
                 heapq.heappush(top, s.score)

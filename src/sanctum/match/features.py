@@ -229,7 +229,10 @@ def name_score(
     q_cov = min(1.0, q_hit / q_total) if q_total else 0.0
     c_cov = min(1.0, c_hit / c_total) if c_total else 0.0
     met = [j for m in matches for j in range(*m.span_c)]
-    c_exp = _coverage_exp(listed, met, exact_only)
+    if exact_only or len(met) < config.LONG_MATCH_TOKENS:  # the usual case, quickly
+        c_exp = config.HAN_COVERAGE_EXP if exact_only else config.CANDIDATE_COVERAGE_EXP
+    else:
+        c_exp = _coverage_exp(listed, met, False)
     score = (q_cov**config.QUERY_COVERAGE_EXP) * (c_cov**c_exp)
     swapped = given_order_swapped(query, matches)
     if swapped:
@@ -368,7 +371,10 @@ def _name_bound(q: BoundQuery, listed: tuple[str, ...], weight: Weight, exact_on
     unmet = sum(w for i, w in enumerate(q.weights) if not q_ok >> i & 1)
     q_cov = min(1.0, met / (met + unmet)) if met + unmet else 0.0
     c_cov = min(1.0, met / c_total) if c_total else 0.0
-    c_exp = _coverage_exp(listed, [j for j in range(len(listed)) if c_ok >> j & 1], exact_only)
+    if exact_only or c_ok.bit_count() < config.LONG_MATCH_TOKENS:  # the usual case, quickly
+        c_exp = config.HAN_COVERAGE_EXP if exact_only else config.CANDIDATE_COVERAGE_EXP
+    else:
+        c_exp = _coverage_exp(listed, [j for j in range(len(listed)) if c_ok >> j & 1], False)
     return float((q_cov**config.QUERY_COVERAGE_EXP) * (c_cov**c_exp))
 
 

@@ -69,15 +69,27 @@ def compatible(query_schema: str, listed_schema: str) -> bool:
     return listed_schema in COMPATIBLE.get(query_schema, COMPATIBLE["Thing"])
 
 
-def best_name(query: Query, names: list[NameRec], weight: Weight) -> tuple[float, dict[str, Any]]:
-    """The best (query name, listed name) pair by name score, and its explanation."""
+Memo = dict[tuple[tuple[str, ...], tuple[str, ...], bool], NameScore]
+"""Name scores already computed for one query: the same listed name, token for token, is
+carried by several parties (UN, UK, OFAC and others list the same person)."""
+
+
+def best_name(
+    query: Query, names: list[NameRec], weight: Weight, memo: Memo | None = None
+) -> tuple[float, dict[str, Any]]:
+    """The best (query name, listed name) pair by name score, and its explanation.
+    `memo`: name scores of this query so far, filled as it goes."""
     best = 0.0
     found: tuple[str, NameRec, NameScore, float] | None = None
+    memo = {} if memo is None else memo
     for qname in query.names:
         q_tokens = query_tokens(qname, query.schema)
         q_han = is_han(qname)
         for rec in names:
-            ns = name_score(q_tokens, rec.tokens, weight, q_han or is_han(rec.text))
+            key = (q_tokens, rec.tokens, q_han or is_han(rec.text))
+            ns = memo.get(key)
+            if ns is None:
+                ns = memo[key] = name_score(key[0], key[1], weight, key[2])
             factor = NAME_FACTORS.get(rec.kind, 1.0)
             if ns.score * factor > best:
                 best = ns.score * factor
@@ -125,14 +137,16 @@ def identifier_hit(query: Query, entry: Entry) -> str | None:
     return None
 
 
-def score_sanctum(query: Query, entry: Entry, index: Index, only: set[int] | None = None) -> Scored:
+def score_sanctum(
+    query: Query, entry: Entry, index: Index, only: set[int] | None = None, memo: Memo | None = None
+) -> Scored:
     """The default algorithm: name score, then dates, countries, gender, identifiers.
 
     `only`: the entry's names that retrieval reached (a name sharing no token with the
-    query cannot score); None compares every name.
+    query cannot score); None compares every name. `memo`: see `best_name`.
     """
     names = [index.names[i] for i in (entry.names if only is None else sorted(only))]
-    name, explained = best_name(query, names, index.weight)
+    name, explained = best_name(query, names, index.weight, memo)
     features: dict[str, float] = {"name": round(name, 4)}
     notes: list[str] = []
     total = name
