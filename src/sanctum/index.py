@@ -29,7 +29,7 @@ from sanctum.names.normalize import (
     korean_keys,
     name_variants,
     remember_korean_keys,
-    skeleton,
+    skeleton_keys,
     tokenize,
     undoubled,
 )
@@ -37,7 +37,7 @@ from sanctum.runtime import gc_paused, release_freed_memory
 from sanctum.store.db import Store
 from sanctum.store.links import norm_imo, norm_passport
 
-INDEX_FORMAT = 16
+INDEX_FORMAT = 17
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
 
 DERIVED_NOTE = "read from the listed name"
@@ -345,8 +345,9 @@ def _assemble(
         keys = token_keys[tok] = korean_keys(tok) or _EMPTY  # one shared empty set
         for key in keys:
             kor[key].append(tok)
-        if len(s := skeleton(tok)) >= config.MIN_SKELETON:
-            skel[s].append(tok)
+        for s in skeleton_keys(tok):
+            if len(s) >= config.MIN_SKELETON:
+                skel[s].append(tok)
         if len(tok) >= config.EDIT1_MIN_LEN and tok.isascii():
             for key in shape_keys(tok):
                 shapes[key].append(tok)

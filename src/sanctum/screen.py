@@ -36,7 +36,7 @@ from sanctum.match.score import (
     score_bound,
     score_sanctum,
 )
-from sanctum.names.normalize import korean_keys, skeleton, undoubled
+from sanctum.names.normalize import korean_keys, skeleton_keys, undoubled
 from sanctum.store.db import Store
 
 Expansion = tuple[tuple[tuple[str, float], ...], int, frozenset[str]]
@@ -265,8 +265,9 @@ class Screener:
         index = self.index
         found = self._same_spelling(token)
         near: set[str] = set()
-        if len(s := skeleton(token)) >= config.MIN_SKELETON:
-            near.update(index.skeletons.get(s, ()))
+        for s in skeleton_keys(token):
+            if len(s) >= config.MIN_SKELETON:
+                near.update(index.skeletons.get(s, ()))
         if len(token) >= config.EDIT1_MIN_LEN and token.isascii():
             n = len(token)
             shapes = index.shapes

@@ -110,6 +110,11 @@ TOKEN_SIMS = [
     ("ana", "anna", 0.0, ""),
     ("yusuf", "usuf", 0.0, ""),
     ("smith", "kang", 0.0, ""),
+    # ta marbuta: -ah in Latin, no h as read from the Arabic script (الخلافة)
+    ("khlafa", "khilafah", config.SIM_SKELETON, "skeleton"),
+    ("khilafah", "khlafa", config.SIM_SKELETON, "skeleton"),
+    ("fazl", "fazlullah", 0.0, ""),  # -ullah is no ta marbuta
+    ("davoud", "dawud", config.SIM_SKELETON, "skeleton"),  # Persian v for waw
 ]
 
 
@@ -239,8 +244,12 @@ BOUNDS = [
     (("kyongil", "smith"), ("kang", "kyong", "il"), (2 / 3) / 1 * (2 / 3) ** 0.5),
     (("smith",), ("kang", "kyong", "il"), 0.0),
     # four names (three letters or more) may be met: the listed coverage's exponent is lower
-    (("ahmad", "ali", "hasan", "umar"), ("ahmad", "ali", "hasan", "umar", "x", "y"), (4 / 6) ** 0.4),
-    (("ahmad", "ali", "hasan", "al"), ("ahmad", "ali", "hasan", "al", "x", "y"), (4 / 6) ** 0.5),
+    (
+        ("ahmad", "ali", "hasan", "umar"),
+        ("ahmad", "ali", "hasan", "umar", "x", "yy"),
+        (4 / 6) ** 0.4,
+    ),
+    (("ahmad", "ali", "hasan", "al"), ("ahmad", "ali", "hasan", "al", "x", "yy"), (4 / 6) ** 0.5),
     # a repeated name met once: the repeat costs nothing in the score, so the bound holds
     (("ahmad", "yunis", "ahmad"), ("ahmad", "yunis"), 1.0),
 ]

@@ -6,7 +6,14 @@ from collections.abc import Callable
 
 import pytest
 
-from sanctum.names.normalize import is_han, name_variants, skeleton, tokenize, undoubled
+from sanctum.names.normalize import (
+    is_han,
+    name_variants,
+    skeleton,
+    skeleton_keys,
+    tokenize,
+    undoubled,
+)
 
 VARIANTS = [
     # (name as a list writes it, the readings derived from it) — names from the UN and UK lists
@@ -119,6 +126,20 @@ SPELLING_KEYS = [
     (undoubled, "duaa", "dua"),
     (undoubled, "kim", "kim"),
 ]
+
+
+SKELETON_KEYS = [
+    ("khilafah", ("khlfh", "khlf")),  # a final -ah may be written or not
+    ("fatemeh", ("ftmh", "ftm")),
+    ("khlafa", ("khlf",)),
+    ("abdallah", ("bdlh",)),  # not after an l: -allah keeps its h
+    ("muhammad", ("mhmd",)),
+]
+
+
+@pytest.mark.parametrize(("token", "keys"), SKELETON_KEYS)
+def test_skeleton_keys(token: str, keys: tuple[str, ...]) -> None:
+    assert skeleton_keys(token) == keys
 
 
 @pytest.mark.parametrize(("function", "token", "expected"), SPELLING_KEYS)

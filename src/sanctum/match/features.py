@@ -18,7 +18,7 @@ from rapidfuzz.distance import Levenshtein
 
 from sanctum.match import config
 from sanctum.names.korean import is_hangul
-from sanctum.names.normalize import korean_keys, skeleton, undoubled
+from sanctum.names.normalize import korean_keys, skeleton_keys, undoubled
 
 Weight = Callable[[str], float]
 
@@ -43,15 +43,15 @@ def token_sim(a: str, b: str) -> tuple[float, str]:
             best = (config.SIM_EDIT2, "edit2")
     elif len(ua := undoubled(a)) >= config.DOUBLED_MIN_LEN and ua == undoubled(b):
         best = (config.SIM_EDIT1, "doubled")
-    sa = skeleton(a)
-    if (
-        best[0] < config.SIM_SKELETON
-        and len(sa) >= config.MIN_SKELETON
-        and sa == skeleton(b)
-        and a[0] == b[0]
-    ):
+    if best[0] < config.SIM_SKELETON and a[0] == b[0] and _same_skeleton(a, b):
         best = (config.SIM_SKELETON, "skeleton")
     return best
+
+
+def _same_skeleton(a: str, b: str) -> bool:
+    """True if the tokens share a skeleton key (`skeleton_keys`) of MIN_SKELETON letters."""
+    kb = skeleton_keys(b)
+    return any(len(k) >= config.MIN_SKELETON and k in kb for k in skeleton_keys(a))
 
 
 class TokenMatch(NamedTuple):

@@ -341,6 +341,19 @@ _VOWELS = "aeiou"
 
 
 @lru_cache(maxsize=300_000)
+def skeleton_keys(token: str) -> tuple[str, ...]:
+    """The token's skeleton, and for a final -ah or -eh (ta marbuta, which Latin writes
+    with an h and the Arabic script reads without one: `khilafah`, الخلافة `khlafa`) the
+    skeleton without that h. Not after an l: `fazlullah` is not `fazl`."""
+    key = skeleton(token)
+    if len(token) > 3 and token[-1] == "h" and token[-2] in _VOWELS and token[-3] != "l":
+        bare = skeleton(token[:-1])
+        if bare != key:
+            return (key, bare)
+    return (key,)
+
+
+@lru_cache(maxsize=300_000)
 def undoubled(token: str) -> str:
     """A token with each doubled letter written once (`awwad` → `awad`, `abbas` → `abas`):
     Arabic gemination (shadda) and long vowels are written doubled or single."""
@@ -369,7 +382,7 @@ def remember_korean_keys(table: dict[str, frozenset[str]]) -> None:
 def forget_cached() -> None:
     """Empty the memo caches of token analysis: an index build fills them with the whole
     vocabulary, which screening no longer needs (the index keeps its Korean keys)."""
-    for cached in (_fold, skeleton, undoubled, _korean_keys):
+    for cached in (_fold, skeleton, skeleton_keys, undoubled, _korean_keys):
         cached.cache_clear()
     korean.forget_cached()
 
