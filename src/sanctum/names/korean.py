@@ -642,8 +642,8 @@ def _syllables_at(s: str, i: int) -> list[tuple[int, tuple[Option, ...]]]:
         entries = stems.get(s[i:end])
         if entries is None:
             break  # no spelling starts with these letters, so none longer does
+        nxt = s[end] if end < n else ""
         for entry in entries:
-            nxt = s[end] if end < n else ""
             if not nxt and not entry.at_end:
                 continue
             if nxt and entry.before is not None and nxt not in entry.before:
@@ -671,14 +671,14 @@ def _segmentations(part: str) -> list[tuple[float, tuple[tuple[Option, ...], ...
         if i in edges or i == n:
             continue
         edges[i] = _syllables_at(part, i)
-        stack.extend(end for end, _ in edges[i])
+        stack.extend(map(itemgetter(0), edges[i]))
     best: dict[int, list[tuple[float, tuple[tuple[Option, ...], ...]]]] = {n: [(0.0, ())]}
     for i in sorted(edges, reverse=True):
         paths = []
         for end, options in edges[i]:
             rests = best.get(end)
             if rests:
-                cheapest = min(c for _, c in options)  # once per syllable, not per path
+                cheapest = min(map(itemgetter(1), options))  # once per syllable, not per path
                 paths += [(cheapest + cost, (options, *rest)) for cost, rest in rests]
         paths.sort(key=itemgetter(0))
         best[i] = paths[:_MAX_SEGMENTATIONS]
@@ -699,8 +699,8 @@ def _part_readings(part: str) -> tuple[Reading, ...]:
     best: dict[tuple[str, ...], float] = {}
     for _, syllables in _segmentations(part) if _may_segment(part) else ():
         for combo in itertools.product(*syllables):
-            seq = tuple(key for key, _ in combo)
-            cost = sum(c for _, c in combo)
+            seq, costs = zip(*combo, strict=True)
+            cost = sum(costs)
             if cost < best.get(seq, float("inf")):
                 best[seq] = cost
     for key in _SURNAME_READ.get(part, ()):
@@ -751,6 +751,8 @@ def _token_readings(token: str) -> tuple[Reading, ...]:
     parts = _normalise_latin(token)
     if not parts:
         return ()
+    if len(parts) == 1:  # `_combine` with the empty reading would give them unchanged
+        return _part_readings(parts[0])
     readings: tuple[Reading, ...] = ((0.0, ()),)
     for part in parts:
         readings = _combine(readings, _part_readings(part), _MAX_READINGS)
