@@ -384,7 +384,11 @@ class Screener:
             scored = self._score_bounded(q, todo, limit, floor)
         else:
             scorer = SCORERS[algo]
-            scored = [scorer(q, entry, self.index, names) for entry, names in todo]
+            if algo == "sanctum":
+                memo: Memo = {}
+                scored = [score_sanctum(q, e, self.index, names, memo) for e, names in todo]
+            else:
+                scored = [scorer(q, entry, self.index, names) for entry, names in todo]
         scored.sort(key=lambda s: (-s.score, s.entry.id))
         results = [self._result(s, cut) for s in scored[:limit] if s.score > 0 and s.score >= floor]
         return Screening(results, cut, algo, dict(self.index.versions))

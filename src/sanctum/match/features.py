@@ -228,11 +228,10 @@ def name_score(
     q_total, c_total = sum(q_w), sum(c_w)
     q_cov = min(1.0, q_hit / q_total) if q_total else 0.0
     c_cov = min(1.0, c_hit / c_total) if c_total else 0.0
-    met = [j for m in matches for j in range(*m.span_c)]
-    if exact_only or len(met) < config.LONG_MATCH_TOKENS:  # the usual case, quickly
+    if exact_only or len(listed) < config.LONG_MATCH_TOKENS:  # the usual case, quickly
         c_exp = config.HAN_COVERAGE_EXP if exact_only else config.CANDIDATE_COVERAGE_EXP
     else:
-        c_exp = _coverage_exp(listed, met, False)
+        c_exp = _coverage_exp(listed, [j for m in matches for j in range(*m.span_c)], False)
     score = (q_cov**config.QUERY_COVERAGE_EXP) * (c_cov**c_exp)
     swapped = given_order_swapped(query, matches)
     if swapped:
