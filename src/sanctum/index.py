@@ -37,7 +37,7 @@ from sanctum.runtime import gc_paused, release_freed_memory
 from sanctum.store.db import Store
 from sanctum.store.links import norm_imo, norm_passport
 
-INDEX_FORMAT = 18
+INDEX_FORMAT = 19
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
 
 DERIVED_NOTE = "read from the listed name"
@@ -477,20 +477,36 @@ def load_or_build(store: Store, path: Path | None = None) -> Index:
     path = path or index_path()
     generation = store.generation()
     if path.exists():
-        try:
-            with path.open("rb") as fh, gc_paused(freeze_after=True):
-                fmt, gen, index = pickle.load(fh)
-            if fmt == INDEX_FORMAT and gen == generation and isinstance(index, Index):
-                index.activate()
-                return index
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
-            pass
+        index = _load_current(path, generation)
+        if index is not None:
+            return index
     with gc_paused(freeze_after=True):
         index = build(store)
     forget_cached()  # the memory goes to pickling instead (peak memory, `make bench`)
     release_freed_memory()
     tmp = path.with_suffix(f".{os.getpid()}.part")
     with tmp.open("wb") as fh, gc_paused():  # what pickling makes, its memo holds: no garbage
-        pickle.dump((INDEX_FORMAT, generation, index), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((INDEX_FORMAT, generation), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
+    return index
+
+
+def _load_current(path: Path, generation: int) -> Index | None:
+    """The index saved at `path` if it has this INDEX_FORMAT and store generation, else
+    None (rebuild). The header is read first, so an index of another layout is never
+    unpickled; a file that cannot be read at all (an older layout without a header, a
+    truncated write) is rebuilt too, never an error that stops screening."""
+    try:
+        with path.open("rb") as fh:
+            header = pickle.load(fh)
+            if header != (INDEX_FORMAT, generation):
+                return None
+            with gc_paused(freeze_after=True):
+                index = pickle.load(fh)
+    except Exception:  # any unreadable file only means: build it again
+        return None
+    if not isinstance(index, Index):
+        return None
+    index.activate()
     return index
