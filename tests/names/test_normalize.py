@@ -25,6 +25,7 @@ VARIANTS = [
         ["Khirullah Said Wali Khairkhwa"],
     ),
     ("Akhter Mohmad son of Noor Mohmad", ["Akhter Mohmad"]),
+    ("Mohammad Ishaq Akhund born in 1963", ["Mohammad Ishaq Akhund"]),  # UN TAi.101
     ("“Chief Kahwa”", ["Chief Kahwa"]),
     (
         "أنصار الشريعة بليبيا (Ansar al Charia in Libya (ASL))",

@@ -411,7 +411,7 @@ def test_read_birth_date(
         ),
         ("Abu Muhammad (original script: Абу Мухаммад)", ["Abu Muhammad", "Абу Мухаммад"]),
         ("Encep Nurjaman (birth name)", ["Encep Nurjaman (birth name)"]),
-        ("Mohammad Ishaq Akhund born in 1963", ["Mohammad Ishaq Akhund"]),
+        ("Mohammad Ishaq Akhund born in 1963", ["Mohammad Ishaq Akhund born in 1963"]),
         (
             "أنصار الشريعة بليبيا (Ansar al Charia in Libya (ASL))",
             ["أنصار الشريعة بليبيا", "Ansar al Charia in Libya (ASL)"],

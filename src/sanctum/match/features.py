@@ -7,7 +7,7 @@ the name score. Dates of birth, countries, gender and identifiers then confirm o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
@@ -228,10 +228,7 @@ def name_score(
     q_total, c_total = sum(q_w), sum(c_w)
     q_cov = min(1.0, q_hit / q_total) if q_total else 0.0
     c_cov = min(1.0, c_hit / c_total) if c_total else 0.0
-    if exact_only or len(listed) < config.LONG_MATCH_TOKENS:  # the usual case, quickly
-        c_exp = config.HAN_COVERAGE_EXP if exact_only else config.CANDIDATE_COVERAGE_EXP
-    else:
-        c_exp = _coverage_exp(listed, [j for m in matches for j in range(*m.span_c)], False)
+    c_exp = _coverage_exp(listed, (j for m in matches for j in range(*m.span_c)), exact_only)
     score = (q_cov**config.QUERY_COVERAGE_EXP) * (c_cov**c_exp)
     swapped = given_order_swapped(query, matches)
     if swapped:
@@ -248,7 +245,7 @@ def _drop_repeats(tokens: tuple[str, ...], spans: list[tuple[int, int]], w: list
     covered = [False] * len(tokens)
     for s, e in spans:
         covered[s:e] = [True] * (e - s)
-    met = {t for t, c in zip(tokens, covered, strict=True) if c and len(t) >= 3}
+    met = {t for t, c in zip(tokens, covered, strict=True) if c and _is_name(t)}
     for i, t in enumerate(tokens):
         if not covered[i] and t in met:
             w[i] = 0.0
@@ -370,23 +367,28 @@ def _name_bound(q: BoundQuery, listed: tuple[str, ...], weight: Weight, exact_on
     unmet = sum(w for i, w in enumerate(q.weights) if not q_ok >> i & 1)
     q_cov = min(1.0, met / (met + unmet)) if met + unmet else 0.0
     c_cov = min(1.0, met / c_total) if c_total else 0.0
-    if exact_only or c_ok.bit_count() < config.LONG_MATCH_TOKENS:  # the usual case, quickly
-        c_exp = config.HAN_COVERAGE_EXP if exact_only else config.CANDIDATE_COVERAGE_EXP
-    else:
-        c_exp = _coverage_exp(listed, [j for j in range(len(listed)) if c_ok >> j & 1], False)
+    c_exp = _coverage_exp(listed, (j for j in range(len(listed)) if c_ok >> j & 1), exact_only)
     return float((q_cov**config.QUERY_COVERAGE_EXP) * (c_cov**c_exp))
 
 
-def _coverage_exp(listed: tuple[str, ...], met: list[int], exact_only: bool) -> float:
+def _coverage_exp(listed: tuple[str, ...], met: Iterable[int], exact_only: bool) -> float:
     """The exponent on listed coverage: HAN_COVERAGE_EXP for Chinese names, else
     LONG_MATCH_COVERAGE_EXP once LONG_MATCH_TOKENS names of the listed one (`al`, `bin`
     and initials aside) were met, else CANDIDATE_COVERAGE_EXP. It grows with fewer names
-    met, so `name_bound`, which counts the names that may be met, stays an upper bound."""
+    met, so `name_bound`, which counts the names that may be met, stays an upper bound.
+    `met` (positions of the listed name) is only read for names long enough to need it."""
     if exact_only:
         return config.HAN_COVERAGE_EXP
-    if sum(len(listed[j]) >= 3 for j in met) >= config.LONG_MATCH_TOKENS:
+    if len(listed) < config.LONG_MATCH_TOKENS:  # the usual case, quickly
+        return config.CANDIDATE_COVERAGE_EXP
+    if sum(_is_name(listed[j]) for j in met) >= config.LONG_MATCH_TOKENS:
         return config.LONG_MATCH_COVERAGE_EXP
     return config.CANDIDATE_COVERAGE_EXP
+
+
+def _is_name(token: str) -> bool:
+    """A name of its own, not a particle (`al`, `bin`), an initial or a syllable (`li`)."""
+    return len(token) >= 3
 
 
 def given_order_swapped(query: tuple[str, ...], matches: list[TokenMatch]) -> bool:

@@ -187,7 +187,8 @@ _HEH = "\u0647"
 _ALIFS = "\u0627\u0622\u0623\u0625\u0671"
 _LONG_VOWEL = {"\u0648": "u", "\u064a": "i", "\u06cc": "i", "\u0649": "a", "\u0629": "a"}
 """Waw and yeh standing for long u and i; alif maqsura and ta marbuta for a final a."""
-_BEFORE_CONSONANT = _ALIFS + "\u0648\u064a\u06cc"
+_WAW_YEH = "\u0648\u064a\u06cc"
+_BEFORE_CONSONANT = _ALIFS + _WAW_YEH
 """Letters before which a waw or yeh is a consonant: an alif (`جواد` Jawad), or another
 waw or yeh, which is then the vowel (`علوی` Alvi, `قيوم` Qayyum)."""
 
@@ -208,7 +209,7 @@ def _arabic_word(word: str) -> str:
         word = "a" + word[1:]
     elif word[0] == _ALIF_HAMZA_BELOW:  # the hamza below is a kasra: `إبراهيم` Ibrahim
         word = "i" + word[1:]
-    if len(word) >= 2 and word[-1] == _HEH and word[-2] not in _ALIFS + "\u0648\u064a\u06cc":
+    if len(word) >= 2 and word[-1] == _HEH and word[-2] not in _ALIFS + _WAW_YEH:
         word = word[:-1] + "ah"  # final heh after a consonant: `طه` Taha, `الله` Allah
     last = len(word) - 1
     for i, ch in enumerate(word):
@@ -412,7 +413,9 @@ def is_han(text: str) -> bool:
 
 _PAREN = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]\s*")
 _NOTE_TAIL = re.compile(
-    r"(?:,\s*(?:born|b\.|dob|date of birth|previously)\b|\s+(?:son|daughter) of\s).*$", re.I
+    r"(?:,\s*(?:born|b\.|dob|date of birth|previously)\b|\s+born in \d{4}\b"
+    r"|\s+(?:son|daughter) of\s).*$",
+    re.I,
 )
 _QUOTES = '"“”«»„'
 
@@ -421,9 +424,9 @@ def name_variants(text: str) -> list[str]:
     """Readings of one listed (or queried) name that carries more than a name: a bracketed
     acronym or note (`RECONNAISSANCE GENERAL BUREAU (RGB)` → the name and `RGB`;
     `Encep Nurjaman (birth name)` → `Encep Nurjaman`), a trailing note after a comma
-    (`…, born in Kandahar on 01 Jan.1967`) or quotes (`“Chief Kahwa”`). Lists write all of
-    these inside name fields; each reading matches on its own. Lower-case bracketed words
-    are notes, not names, and are dropped."""
+    (`…, born in Kandahar on 01 Jan.1967`; a birth year needs none: `… born in 1963`) or
+    quotes (`“Chief Kahwa”`). Lists write all of these inside name fields; each reading
+    matches on its own. Lower-case bracketed words are notes, not names, and are dropped."""
     out: list[str] = []
     stripped = text.strip().strip(_QUOTES).strip()
     if stripped != text.strip():

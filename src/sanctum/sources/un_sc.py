@@ -148,11 +148,8 @@ def _semicolon_pieces(text: str) -> list[str]:
 
 
 def _tidy_alias(piece: str) -> str | None:
-    """Drop enumerators (`b)`), `(original script)` markers, stray brackets and commas, and
-    a birth year written into the name (`Mohammad Ishaq Akhund born in 1963`, TAi.101: the
-    record's date of birth says so already)."""
+    """Drop enumerators (`b)`), `(original script)` markers, stray brackets and commas."""
     piece = re.sub(r"\(original script\)", "", piece)
-    piece = re.sub(r"\s+born in \d{4}\s*$", "", piece)
     piece = re.sub(r"^[a-z]\)\s+", "", piece.strip())
     excess = piece.count(")") - piece.count("(")
     if excess > 0:
