@@ -9,6 +9,7 @@ import heapq
 from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 from operator import itemgetter
 from typing import Any
 
@@ -129,7 +130,7 @@ def _largest(bound: dict[int, float], n: int) -> list[tuple[int, float]]:
     if n <= 0:
         return []
     cut = sorted(bound.values(), reverse=True)[n - 1]
-    top = [kv for kv in bound.items() if kv[1] >= cut]
+    top = list(compress(bound.items(), map(cut.__le__, bound.values())))  # value >= cut
     top.sort(key=itemgetter(1), reverse=True)  # stable: ties keep insertion order
     return top[:n]
 
@@ -282,10 +283,13 @@ class Screener:
                 *shapes.get(f"{tail}>{n + 1}", empty),
             ]
             if bucket:
+                # two edits meet only between long tokens (`token_sim`); a shorter token's
+                # neighbours two edits away could only meet by skeleton, found above
+                edits = 2 if n >= config.EDIT2_MIN_LEN else 1
                 near.update(
                     cand
                     for cand, _dist, _i in process.extract(
-                        token, bucket, scorer=Levenshtein.distance, score_cutoff=2, limit=None
+                        token, bucket, scorer=Levenshtein.distance, score_cutoff=edits, limit=None
                     )
                 )
         floor = config.MIN_TOKEN_SIM

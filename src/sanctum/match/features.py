@@ -7,7 +7,7 @@ the name score. Dates of birth, countries, gender and identifiers then confirm o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
@@ -66,9 +66,9 @@ class TokenMatch(NamedTuple):
     span_c: tuple[int, int]
 
 
-@dataclass(frozen=True)
-class NameScore:
-    """Result of comparing two token sequences."""
+class NameScore(NamedTuple):
+    """Result of comparing two token sequences (a named tuple, as TokenMatch: one is made
+    per (query name, listed name) pair)."""
 
     score: float
     query_coverage: float
@@ -96,6 +96,9 @@ class _Items:
     joined_keys_any: frozenset[str]
     """Texts and Korean keys of all singles and all joined runs: a token that meets none
     of them meets no joined run (or single) at all, and the loop over them is skipped."""
+    hangul_syllables: bool
+    """Three or more tokens, each one Hangul syllable: the names `given_order_swapped`
+    looks at."""
 
 
 @lru_cache(maxsize=50_000)
@@ -125,6 +128,7 @@ def _items(tokens: tuple[str, ...]) -> _Items:
         frozenset().union(*keys),
         frozenset(j[0] for j in joined),
         frozenset().union(*joined_keys),
+        len(tokens) >= 3 and all(len(t) == 1 and is_hangul(t) for t in tokens),
     )
 
 
@@ -159,9 +163,13 @@ def align(
     `exact_only`: only identical tokens meet (a name transliterated from Chinese
     characters, where `xiang` ≠ `liang` and `li` ≠ `lee` as Korean syllables).
     """
+    return _align(_items(query), _items(listed), exact_only)
+
+
+def _align(qi: _Items, ci: _Items, exact_only: bool) -> list[TokenMatch]:
+    """`align` on the names' prepared items."""
     floor = config.MIN_TOKEN_SIM
     pairs: list[tuple[float, int, int, Item, Item, str]] = []
-    qi, ci = _items(query), _items(listed)
     # Candidate pairs in the order (query item, listed item) of the full cross product:
     # query singles and joins, each against listed singles then listed joins.
     for q, qk in zip(qi.singles, qi.keys, strict=True):
@@ -208,29 +216,35 @@ def name_score(
     """
     if not query or not listed:
         return NameScore(0.0, 0.0, 0.0, ())
-    matches = align(query, listed, exact_only)
-    c_w = [weight(t) for t in listed]
-    q_w = [weight(t) for t in query]
+    qi, ci = _items(query), _items(listed)
+    matches = _align(qi, ci, exact_only)
+    c_w = list(map(weight, listed))
+    q_w = list(map(weight, query))
     q_hit = 0.0
-    c_hit = 0.0
+    c_met = 0  # bit mask of the listed positions met
     for m in matches:
-        c_span = sum(c_w[m.span_c[0] : m.span_c[1]])
+        cs, ce = m.span_c
+        c_span = sum(c_w[cs:ce])
         qs, qe = m.span_q
-        share = c_span / (qe - qs)
-        for i in range(qs, qe):
-            q_w[i] = share
+        if qe - qs == 1:
+            q_w[qs] = c_span
+        else:
+            share = c_span / (qe - qs)
+            for i in range(qs, qe):
+                q_w[i] = share
         q_hit += c_span * m.sim
-        c_hit += c_span * m.sim
-    if not exact_only and len(_items(query).single_texts) < len(query):
+        c_met |= (1 << ce) - (1 << cs)
+    c_hit = q_hit  # each pair adds the same to both sides
+    if not exact_only and len(qi.single_texts) < len(query):
         _drop_repeats(query, [m.span_q for m in matches], q_w)
-    if not exact_only and len(_items(listed).single_texts) < len(listed):
+    if not exact_only and len(ci.single_texts) < len(listed):
         _drop_repeats(listed, [m.span_c for m in matches], c_w)
     q_total, c_total = sum(q_w), sum(c_w)
     q_cov = min(1.0, q_hit / q_total) if q_total else 0.0
     c_cov = min(1.0, c_hit / c_total) if c_total else 0.0
-    c_exp = _coverage_exp(listed, (j for m in matches for j in range(*m.span_c)), exact_only)
+    c_exp = _coverage_exp(listed, c_met, exact_only)
     score = (q_cov**config.QUERY_COVERAGE_EXP) * (c_cov**c_exp)
-    swapped = given_order_swapped(query, matches)
+    swapped = qi.hangul_syllables and given_order_swapped(query, matches)
     if swapped:
         score *= config.KOREAN_GIVEN_ORDER_FACTOR
     return NameScore(score, q_cov, c_cov, tuple(matches), swapped)
@@ -367,21 +381,22 @@ def _name_bound(q: BoundQuery, listed: tuple[str, ...], weight: Weight, exact_on
     unmet = sum(w for i, w in enumerate(q.weights) if not q_ok >> i & 1)
     q_cov = min(1.0, met / (met + unmet)) if met + unmet else 0.0
     c_cov = min(1.0, met / c_total) if c_total else 0.0
-    c_exp = _coverage_exp(listed, (j for j in range(len(listed)) if c_ok >> j & 1), exact_only)
+    c_exp = _coverage_exp(listed, c_ok, exact_only)
     return float((q_cov**config.QUERY_COVERAGE_EXP) * (c_cov**c_exp))
 
 
-def _coverage_exp(listed: tuple[str, ...], met: Iterable[int], exact_only: bool) -> float:
+def _coverage_exp(listed: tuple[str, ...], met: int, exact_only: bool) -> float:
     """The exponent on listed coverage: HAN_COVERAGE_EXP for Chinese names, else
     LONG_MATCH_COVERAGE_EXP once LONG_MATCH_TOKENS names of the listed one (`al`, `bin`
     and initials aside) were met, else CANDIDATE_COVERAGE_EXP. It grows with fewer names
     met, so `name_bound`, which counts the names that may be met, stays an upper bound.
-    `met` (positions of the listed name) is only read for names long enough to need it."""
+    `met` (bit mask of the positions of the listed name met) is only read for names long
+    enough to need it."""
     if exact_only:
         return config.HAN_COVERAGE_EXP
     if len(listed) < config.LONG_MATCH_TOKENS:  # the usual case, quickly
         return config.CANDIDATE_COVERAGE_EXP
-    if sum(_is_name(listed[j]) for j in met) >= config.LONG_MATCH_TOKENS:
+    if sum(met >> j & 1 and _is_name(t) for j, t in enumerate(listed)) >= config.LONG_MATCH_TOKENS:
         return config.LONG_MATCH_COVERAGE_EXP
     return config.CANDIDATE_COVERAGE_EXP
 
