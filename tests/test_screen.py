@@ -345,6 +345,32 @@ def test_upper_bounds_are_upper_bounds(screener: Screener, data_dir: Path) -> No
     assert tight > checked / 4  # a bound that is always 1.0 would prune nothing
 
 
+def test_retrieval_sets_change_no_score(screener: Screener, data_dir: Path) -> None:
+    """Scoring with retrieval's sets (`near`) skips token pairs that cannot meet; every
+    score and explanation must be what comparing every pair gives."""
+    from sanctum.match.query import parse_query
+    from sanctum.match.score import compatible, score_sanctum
+
+    # `xwangsox` meets KWANGSON at two edits, where retrieval's edit buckets do not look
+    two_edits = {"schema": "Organization", "properties": {"name": ["Korea Xwangsox Banking"]}}
+    assert "kwangson" not in screener.near("xwangsox")
+    checked = 0
+    for query in [two_edits, *_bound_queries(data_dir)]:
+        q = parse_query(query)
+        for idx, names in screener.candidates(q).items():
+            entry = screener.index.entries[idx]
+            if not compatible(q.schema, entry.schema):
+                continue
+            plain = score_sanctum(q, entry, screener.index, names)
+            spared = score_sanctum(q, entry, screener.index, names, {}, screener.near)
+            assert (spared.score, spared.explanation) == (plain.score, plain.explanation), (
+                query,
+                entry.id,
+            )
+            checked += 1
+    assert checked > 2000
+
+
 @pytest.mark.parametrize(("limit", "min_score"), [(1, None), (5, None), (5, 0.5), (10, 0.8)])
 def test_bounded_screening_equals_scoring_everything(
     screener: Screener, data_dir: Path, limit: int, min_score: float | None

@@ -390,7 +390,9 @@ class Screener:
             scorer = SCORERS[algo]
             if algo == "sanctum":
                 memo: Memo = {}
-                scored = [score_sanctum(q, e, self.index, names, memo) for e, names in todo]
+                scored = [
+                    score_sanctum(q, e, self.index, names, memo, self.near) for e, names in todo
+                ]
             else:
                 scored = [scorer(q, entry, self.index, names) for entry, names in todo]
         scored.sort(key=lambda s: (-s.score, s.entry.id))
@@ -420,7 +422,7 @@ class Screener:
                 break  # nor can any party after it
             if round(score_bound(q, entry, name_ub) + BOUND_SLACK, 4) < bar:
                 continue  # its date of birth, country or gender take it below the bar
-            s = score_sanctum(q, entry, index, names, memo)
+            s = score_sanctum(q, entry, index, names, memo, self.near)
             scored.append(s)
             if len(top) < limit:
                 heapq.heappush(top, s.score)

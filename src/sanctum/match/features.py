@@ -163,21 +163,30 @@ def align(
     `exact_only`: only identical tokens meet (a name transliterated from Chinese
     characters, where `xiang` ≠ `liang` and `li` ≠ `lee` as Korean syllables).
     """
-    return _align(_items(query), _items(listed), exact_only)
+    return _align(_items(query), _items(listed), exact_only, None)
 
 
-def _align(qi: _Items, ci: _Items, exact_only: bool) -> list[TokenMatch]:
-    """`align` on the names' prepared items."""
+def _align(
+    qi: _Items, ci: _Items, exact_only: bool, near: tuple[AbstractSet[str], ...] | None
+) -> list[TokenMatch]:
+    """`align` on the names' prepared items. `near`: per query token, the vocabulary
+    tokens it may meet (see `may_meet`); other listed tokens are not compared at all."""
     floor = config.MIN_TOKEN_SIM
+    long_len = config.EDIT2_MIN_LEN
     pairs: list[tuple[float, int, int, Item, Item, str]] = []
     # Candidate pairs in the order (query item, listed item) of the full cross product:
     # query singles and joins, each against listed singles then listed joins.
     for q, qk in zip(qi.singles, qi.keys, strict=True):
         qt = q[0]
+        q_near = None if near is None else near[q[1]]
+        q_long = len(qt) >= long_len
         for c in ci.singles:
-            if exact_only and qt != c[0]:
+            ct = c[0]
+            if exact_only and qt != ct:
                 continue
-            sim, how = token_sim(qt, c[0])
+            if q_near is not None and ct not in q_near and not (q_long and len(ct) >= long_len):
+                continue  # cannot meet: `may_meet`
+            sim, how = token_sim(qt, ct)
             if sim >= floor:
                 pairs.append((-sim, -2, len(pairs), q, c, how))
         if ci.joined and _may_join(qt, qk, ci.joined_texts, ci.joined_keys_any):
@@ -205,7 +214,11 @@ def _align(qi: _Items, ci: _Items, exact_only: bool) -> list[TokenMatch]:
 
 
 def name_score(
-    query: tuple[str, ...], listed: tuple[str, ...], weight: Weight, exact_only: bool = False
+    query: tuple[str, ...],
+    listed: tuple[str, ...],
+    weight: Weight,
+    exact_only: bool = False,
+    near: tuple[AbstractSet[str], ...] | None = None,
 ) -> NameScore:
     """Weighted coverage of both names by the aligned tokens, combined.
 
@@ -213,11 +226,13 @@ def name_score(
     (HAN_COVERAGE_EXP for a name in Chinese characters: no syllable of it is optional.)
     A listed token's weight is its rarity in the lists; a query token takes the weight of
     the listed token it met (a Hangul syllable has no rarity of its own), else its own.
+    `near` (retrieval's sets, one per query token) only saves comparing tokens that
+    cannot meet: the score is the same with or without it.
     """
     if not query or not listed:
         return NameScore(0.0, 0.0, 0.0, ())
     qi, ci = _items(query), _items(listed)
-    matches = _align(qi, ci, exact_only)
+    matches = _align(qi, ci, exact_only, near)
     c_w = list(map(weight, listed))
     q_w = list(map(weight, query))
     q_hit = 0.0

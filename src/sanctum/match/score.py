@@ -74,22 +74,32 @@ Memo = dict[tuple[tuple[str, ...], tuple[str, ...], bool], NameScore]
 carried by several parties (UN, UK, OFAC and others list the same person)."""
 
 
+Near = Callable[[str], AbstractSet[str]]
+"""A query token → the vocabulary tokens it may meet (retrieval's sets, `may_meet`)."""
+
+
 def best_name(
-    query: Query, names: list[NameRec], weight: Weight, memo: Memo | None = None
+    query: Query,
+    names: list[NameRec],
+    weight: Weight,
+    memo: Memo | None = None,
+    near: Near | None = None,
 ) -> tuple[float, dict[str, Any]]:
     """The best (query name, listed name) pair by name score, and its explanation.
-    `memo`: name scores of this query so far, filled as it goes."""
+    `memo`: name scores of this query so far, filled as it goes. `near`: see `Near`; it
+    spares comparing tokens that cannot meet, and changes no score."""
     best = 0.0
     found: tuple[str, NameRec, NameScore, float] | None = None
     memo = {} if memo is None else memo
     for qname in query.names:
         q_tokens = query_tokens(qname, query.schema)
         q_han = is_han(qname)
+        q_near = None if near is None else tuple(map(near, q_tokens))
         for rec in names:
             key = (q_tokens, rec.tokens, q_han or is_han(rec.text))
             ns = memo.get(key)
             if ns is None:
-                ns = memo[key] = name_score(key[0], key[1], weight, key[2])
+                ns = memo[key] = name_score(key[0], key[1], weight, key[2], q_near)
             factor = NAME_FACTORS.get(rec.kind, 1.0)
             if ns.score * factor > best:
                 best = ns.score * factor
@@ -138,15 +148,20 @@ def identifier_hit(query: Query, entry: Entry) -> str | None:
 
 
 def score_sanctum(
-    query: Query, entry: Entry, index: Index, only: set[int] | None = None, memo: Memo | None = None
+    query: Query,
+    entry: Entry,
+    index: Index,
+    only: set[int] | None = None,
+    memo: Memo | None = None,
+    near: Near | None = None,
 ) -> Scored:
     """The default algorithm: name score, then dates, countries, gender, identifiers.
 
     `only`: the entry's names that retrieval reached (a name sharing no token with the
-    query cannot score); None compares every name. `memo`: see `best_name`.
+    query cannot score); None compares every name. `memo`, `near`: see `best_name`.
     """
     names = [index.names[i] for i in (entry.names if only is None else sorted(only))]
-    name, explained = best_name(query, names, index.weight, memo)
+    name, explained = best_name(query, names, index.weight, memo, near)
     features: dict[str, float] = {"name": round(name, 4)}
     notes: list[str] = []
     total = name
