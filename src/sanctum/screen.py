@@ -254,7 +254,7 @@ class Screener:
         if token in index.postings:
             found[token] = config.SIM_EXACT
         korean = index.korean
-        for key in korean_keys(token):  # same syllables: no need to compare again
+        for key in sorted(korean_keys(token)):  # same syllables: no need to compare again
             same = korean.get(key)
             if same:
                 sim_k = config.SIM_KOREAN
@@ -293,7 +293,7 @@ class Screener:
                     )
                 )
         floor = config.MIN_TOKEN_SIM
-        for cand in near:
+        for cand in sorted(near):  # in an order of their own, not the hash seed's
             if cand not in found:
                 sim, _ = token_sim(token, cand)
                 if sim >= floor:
