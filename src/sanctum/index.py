@@ -23,13 +23,13 @@ from typing import Any
 
 from sanctum import settings
 from sanctum.match import config
+from sanctum.match.features import meeting_skeletons
 from sanctum.names.normalize import (
     forget_cached,
     is_legal_form,
     korean_keys,
     name_variants,
     remember_korean_keys,
-    skeleton_keys,
     tokenize,
     undoubled,
 )
@@ -392,9 +392,8 @@ def _assemble(
         keys = token_keys[tok] = korean_keys(tok) or _EMPTY  # one shared empty set
         for key in keys:
             kor[key].append(tok)
-        for s in skeleton_keys(tok):
-            if len(s) >= config.MIN_SKELETON:
-                skel[s].append(tok)
+        for s in meeting_skeletons(tok):
+            skel[s].append(tok)
         if len(tok) >= config.EDIT1_MIN_LEN and tok.isascii():
             for key in shape_keys(tok):
                 shapes[key].append(tok)

@@ -20,7 +20,7 @@ from sanctum import settings
 from sanctum.crypto import InvalidAddress, detect, require_valid
 from sanctum.index import Entry, Index, NameRec, joins, load_or_build, norm_identifier
 from sanctum.match import config
-from sanctum.match.features import token_sim
+from sanctum.match.features import meeting_skeletons, token_sim
 from sanctum.match.query import Query, parse_query
 from sanctum.match.score import (
     COMPATIBLE,
@@ -37,7 +37,7 @@ from sanctum.match.score import (
     score_bound,
     score_sanctum,
 )
-from sanctum.names.normalize import korean_keys, skeleton_keys, undoubled
+from sanctum.names.normalize import korean_keys, undoubled
 from sanctum.store.db import Store
 
 Expansion = tuple[tuple[tuple[str, float], ...], int, frozenset[str]]
@@ -266,9 +266,8 @@ class Screener:
         index = self.index
         found = self._same_spelling(token)
         near: set[str] = set()
-        for s in skeleton_keys(token):
-            if len(s) >= config.MIN_SKELETON:
-                near.update(index.skeletons.get(s, ()))
+        for s in meeting_skeletons(token):
+            near.update(index.skeletons.get(s, ()))
         if len(token) >= config.EDIT1_MIN_LEN and token.isascii():
             n = len(token)
             shapes = index.shapes

@@ -48,10 +48,17 @@ def token_sim(a: str, b: str) -> tuple[float, str]:
     return best
 
 
+def meeting_skeletons(token: str) -> tuple[str, ...]:
+    """The token's skeleton keys (`skeleton_keys`) long enough to meet by: MIN_SKELETON
+    letters. The index files tokens under these, retrieval looks them up and `token_sim`
+    compares them, so all three agree on what meets by skeleton (`may_meet`)."""
+    return tuple(k for k in skeleton_keys(token) if len(k) >= config.MIN_SKELETON)
+
+
 def _same_skeleton(a: str, b: str) -> bool:
-    """True if the tokens share a skeleton key (`skeleton_keys`) of MIN_SKELETON letters."""
+    """True if the tokens share a skeleton key of MIN_SKELETON letters."""
     kb = skeleton_keys(b)
-    return any(len(k) >= config.MIN_SKELETON and k in kb for k in skeleton_keys(a))
+    return any(k in kb for k in meeting_skeletons(a))
 
 
 class TokenMatch(NamedTuple):
