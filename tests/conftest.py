@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -48,3 +51,34 @@ def home_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("SANCTUM_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("SANCTUM_DB", raising=False)
     return tmp_path / "home"
+
+
+SeedRuns = Callable[..., set[str]]
+
+
+@pytest.fixture(scope="session")
+def outputs_by_hash_seed() -> SeedRuns:
+    """`run(code, *args, seeds=..., env=...)`: runs `python -c code *args` once per hash seed
+    and returns the set of what the runs printed: one output when it does not depend on
+    Python's per-process string hashing."""
+
+    def run(
+        code: str,
+        *args: str,
+        seeds: tuple[str, ...] = ("0", "1", "2"),
+        env: dict[str, str] | None = None,
+    ) -> set[str]:
+        outputs = set()
+        for seed in seeds:
+            done = subprocess.run(
+                [sys.executable, "-c", code, *args],
+                env={**os.environ, **(env or {}), "PYTHONHASHSEED": seed},
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            assert done.returncode == 0, done.stderr
+            outputs.add(done.stdout)
+        return outputs
+
+    return run

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SeedRuns
 from sanctum.index import INDEX_FORMAT, Index, load_or_build
 from sanctum.store.db import Store
 
@@ -46,3 +47,23 @@ def test_unreadable_index_file_is_rebuilt(tmp_path: Path, content: bytes) -> Non
     assert isinstance(load_or_build(store, path), Index)
     assert _header(path) == (INDEX_FORMAT, store.generation())
     assert isinstance(load_or_build(store, path), Index)  # and read back as saved
+
+
+_BUILD_ORDER = """
+import json
+from sanctum.index import from_records
+names = ["KANG Kyong Il", "Choe Un Hyok Kim", "Korea Kwangson Banking Corporation",
+         "Muhammad Yunis Ahmad al-Mauritani", "Abd al-Rahman al-Sindhi", "Ri Song Il Kang"]
+index = from_records([{"schema": "Person", "properties": {"name": [n]}} for n in names])
+tables = [list(index.postings), index.korean, index.skeletons, index.shapes]
+print(json.dumps(tables, sort_keys=True))
+"""
+
+
+def test_index_layout_does_not_depend_on_the_hash_seed(outputs_by_hash_seed: SeedRuns) -> None:
+    """The vocabulary, and the tokens that each Korean, skeleton and typo key lists, come out
+    in the same order from every build: retrieval walks them in that order, and where
+    listed names tie, the order decides. (The tables' own key order is not compared: they
+    are only looked up.)"""
+    built = outputs_by_hash_seed(_BUILD_ORDER, seeds=("0", "1", "2", "3"))
+    assert len(built) == 1

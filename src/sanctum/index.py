@@ -375,7 +375,7 @@ def _assemble(
         nid = len(names)
         names.append(NameRec(idx, text, sys.intern(kind), tokens, sys.intern(note)))
         entry.names.append(nid)
-        for tok in set(tokens) | set(joins(tokens)):
+        for tok in dict.fromkeys([*tokens, *joins(tokens)]):  # in name order, not hash order
             postings[sys.intern(tok)].append(nid)
     shared: dict[Any, Any] = {}
     for entry in entries:
