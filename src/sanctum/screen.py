@@ -20,7 +20,7 @@ from sanctum import settings
 from sanctum.crypto import InvalidAddress, detect, require_valid
 from sanctum.index import Entry, Index, NameRec, joins, load_or_build, norm_identifier
 from sanctum.match import config
-from sanctum.match.features import meeting_skeletons, token_sim
+from sanctum.match.features import hangul_apart, meeting_skeletons, token_sim
 from sanctum.match.query import Query, parse_query
 from sanctum.match.score import (
     COMPATIBLE,
@@ -258,7 +258,11 @@ class Screener:
             same = korean.get(key)
             if same:
                 sim_k = config.SIM_KOREAN
-                found.update((cand, sim_k) for cand in same if cand not in found)
+                found.update(
+                    (cand, sim_k)
+                    for cand in same
+                    if cand not in found and not hangul_apart(token, cand)
+                )
         return found
 
     def _neighbours(self, token: str) -> dict[str, float]:

@@ -115,6 +115,15 @@ TOKEN_SIMS = [
     ("khilafah", "khlafa", config.SIM_SKELETON, "skeleton"),
     ("fazl", "fazlullah", 0.0, ""),  # -ullah is no ta marbuta
     ("davoud", "dawud", config.SIM_SKELETON, "skeleton"),  # Persian v for waw
+    # Hangul against Hangul: one key (SONG, CUN) but other syllables, so they do not meet;
+    # against a Latin spelling, which lost the difference, they still do
+    ("성", "송", 0.0, ""),
+    ("준", "춘", 0.0, ""),
+    ("성진", "송진", 0.0, ""),
+    ("리", "이", config.SIM_KOREAN, "korean"),  # the initial-sound rule
+    ("로", "노", config.SIM_KOREAN, "korean"),
+    ("성", "song", config.SIM_KOREAN, "korean"),
+    ("송", "song", config.SIM_KOREAN, "korean"),
 ]
 
 

@@ -21,6 +21,7 @@ from sanctum.names.korean import (
     latin_syllable_keys,
     romanize_name,
     romanize_syllable,
+    same_syllables,
     split_korean_name,
     syllable_key,
 )
@@ -420,6 +421,28 @@ def test_hangul_helpers() -> None:
     assert not is_hangul("강경일 Kim")
     assert not is_hangul("Kim")
     assert not is_hangul("")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("강경일", "강경일", True),
+        ("리송진", "이송진", True),  # 리 = 이: North and South spell one surname
+        ("류", "유", True),
+        ("녀", "여", True),
+        ("로동", "노동", True),  # ㄹ = ㄴ before any vowel
+        ("라", "아", False),  # ㄹ is dropped only before i or y
+        ("리", "니", True),
+        ("성", "송", False),  # one key, SONG: other vowels
+        ("준", "춘", False),  # one key, CUN: ㅈ is not aspirated ㅊ
+        ("은", "운", False),
+        ("이성진", "이성", False),
+        ("강 경일", "강경일", True),
+    ],
+)
+def test_same_syllables(a: str, b: str, same: bool) -> None:
+    assert same_syllables(a, b) is same
+    assert same_syllables(b, a) is same
 
 
 @pytest.mark.parametrize("text", ["", "K", "Kim", "ㄱ", "강경", "1", "金"])

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from rapidfuzz.distance import Levenshtein
 
 from sanctum.match import config
-from sanctum.names.korean import is_hangul
+from sanctum.names.korean import is_hangul, same_syllables
 from sanctum.names.normalize import korean_keys, skeleton_keys, undoubled
 
 Weight = Callable[[str], float]
@@ -30,7 +30,7 @@ def token_sim(a: str, b: str) -> tuple[float, str]:
         return config.SIM_EXACT, "exact"
     ka, kb = korean_keys(a), korean_keys(b)
     if ka and kb and not ka.isdisjoint(kb):
-        return config.SIM_KOREAN, "korean"
+        return (0.0, "") if hangul_apart(a, b) else (config.SIM_KOREAN, "korean")
     if not (a.isascii() and b.isascii()):
         return 0.0, ""
     best: tuple[float, str] = (0.0, "")
@@ -46,6 +46,19 @@ def token_sim(a: str, b: str) -> tuple[float, str]:
     if best[0] < config.SIM_SKELETON and a[0] == b[0] and _same_skeleton(a, b):
         best = (config.SIM_SKELETON, "skeleton")
     return best
+
+
+@lru_cache(maxsize=100_000)
+def hangul_apart(a: str, b: str) -> bool:
+    """True if both tokens are Hangul and not the same syllables (`same_syllables`): a
+    Korean key they share is the key's coarseness, made for Latin spellings (성 ≠ 송)."""
+    return (
+        not a.isascii()
+        and not b.isascii()
+        and is_hangul(a)
+        and is_hangul(b)
+        and not same_syllables(a, b)
+    )
 
 
 def meeting_skeletons(token: str) -> tuple[str, ...]:
@@ -154,7 +167,7 @@ def _joined_sim(
     name is Chinese, as the same Korean syllables; nothing fuzzier."""
     if a == b:
         return config.SIM_EXACT, "exact"
-    if ka and not exact_only and not ka.isdisjoint(kb):
+    if ka and not exact_only and not ka.isdisjoint(kb) and not hangul_apart(a, b):
         return config.SIM_KOREAN, "korean"
     return 0.0, ""
 

@@ -23,7 +23,9 @@ one syllable in every system collapse to one key:
 
 The key is the concatenation, e.g. 경 → ``KYONG``, 일 → ``IL``, 최 → ``CWE``,
 리 → ``I``.  Several syllables share a key (성 and 송 are both ``SONG``, 춘 and 준 ``CUN``);
-that coarseness buys recall, and precision is left to token rarity downstream.
+that coarseness buys recall for Latin spellings, which lost the difference, and precision
+is left to token rarity downstream.  Two Hangul spellings lost nothing: they meet only
+as the same syllables (:func:`same_syllables`, the initial-sound rule aside).
 
 Hangul goes to keys deterministically.  A Latin token goes to keys by
 segmentation: :func:`latin_syllable_keys` enumerates every way to read it as a
@@ -266,6 +268,34 @@ def is_hangul(text: str) -> bool:
 def hangul_syllables(text: str) -> list[str]:
     """The precomposed Hangul syllables of `text`, in order ('강경일' → ['강','경','일'])."""
     return [ch for ch in unicodedata.normalize("NFC", text) if _is_syllable(ch)]
+
+
+_LIQUID_NASAL = frozenset({"ㄹ", "ㄴ"})
+
+
+def same_syllables(a: str, b: str) -> bool:
+    """True if two Hangul spellings hold the same syllables, but for the initial-sound
+    rule (리 = 이, 류 = 유, 로 = 노: North and South Korean spellings of one name).
+
+    The coarse syllable key serves Latin spellings, which lost what it merges (stripped
+    MR writes 성 and 송 both ``song``); two Hangul spellings lost nothing, so 성 ≠ 송."""
+    sa, sb = hangul_syllables(a), hangul_syllables(b)
+    return len(sa) == len(sb) and all(
+        x == y or _initial_sound_pair(x, y) for x, y in zip(sa, sb, strict=True)
+    )
+
+
+def _initial_sound_pair(x: str, y: str) -> bool:
+    """True if two different syllables differ only as the initial-sound rule spells one:
+    ㄹ ↔ ㄴ before any vowel, ㄹ/ㄴ ↔ silent ㅇ before i or y."""
+    ix, vx, fx = _decompose(x)
+    iy, vy, fy = _decompose(y)
+    if (vx, fx) != (vy, fy):
+        return False
+    initials = {INITIALS[ix].jamo, INITIALS[iy].jamo}
+    if initials == _LIQUID_NASAL:
+        return True
+    return VOWELS[vx].cls in _IY_VOWELS and "ㅇ" in initials and bool(initials & _LIQUID_NASAL)
 
 
 def split_korean_name(hangul: str) -> tuple[str, str]:
