@@ -287,6 +287,37 @@ def test_cli_batch_killed_midway_resumes_without_loss_or_repeat(
     assert out.read_text(encoding="utf-8") == clean_out.read_text(encoding="utf-8")
 
 
+def test_batch_resumes_only_the_same_screening(screener: Screener, tmp_path: Path) -> None:
+    """A rerun resumes only under the same list versions, matcher version and settings;
+    otherwise it starts over, so one output never mixes two screenings. The audit record
+    names the matcher version the rows were scored with."""
+    from sanctum.batch import run_batch
+    from sanctum.match.score import MATCHER_VERSION
+
+    src = tmp_path / "in.csv"
+    rows = ["id,name,schema"] + [f"{i},Person {i} Nobody,Person" for i in range(300)]
+    rows[100] = "99,Gang Gyeong-il,Person"  # scores 0.9259 against KANG, Kyong Il
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "alerts.csv"
+
+    first = run_batch(screener, src, out, workers=1)
+    assert (first["screened"], first["resumed"]) == (300, 0)
+    assert "99,us-ofac-sdn-37658," in out.read_text(encoding="utf-8")
+    again = run_batch(screener, src, out, workers=1)
+    assert (again["screened"], again["resumed"]) == (0, 300)
+
+    stricter = run_batch(screener, src, out, threshold=0.95, workers=1)
+    assert (stricter["screened"], stricter["resumed"]) == (300, 0)
+    assert "us-ofac-sdn-37658" not in out.read_text(encoding="utf-8")
+    other = run_batch(screener, src, out, threshold=0.95, algorithm="ofac", workers=1)
+    assert other["resumed"] == 0
+
+    row = screener.store.db.execute(
+        "SELECT matcher_version FROM audit WHERE kind='batch' ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    assert row[0] == MATCHER_VERSION
+
+
 def test_tune_gc_sets_and_restores_thresholds() -> None:
     import gc
 

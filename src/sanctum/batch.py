@@ -3,8 +3,10 @@
 Input: CSV, XLSX or Parquet with columns `id, name` and, where present, `schema,
 birth_date, country`. Output: CSV, one row per alert: `input_id, entity_id, caption,
 score, explanation`. Progress is kept beside the output (`<output>.progress`: input hash,
-rows done, output size); a rerun after an interruption truncates the output to the last
-recorded size and continues from the next row, so no row is lost or written twice.
+what the rows were screened with, rows done, output size); a rerun after an interruption
+truncates the output to the last recorded size and continues from the next row, so no row
+is lost or written twice. A rerun on other list versions, another matcher version or other
+settings starts over: one output file holds the results of one screening, never a mix.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 from sanctum.audit import append as audit_append
 from sanctum.errors import SanctumError
+from sanctum.match.score import MATCHER_VERSION
 from sanctum.runtime import tune_gc
 from sanctum.screen import Screener
 
@@ -160,6 +163,26 @@ def _chunks(rows: list[dict[str, str]], start: int) -> Iterator[list[tuple[int, 
         yield [(n + 1, r) for n, r in enumerate(rows[i : i + CHUNK], start=i)]
 
 
+def run_key(
+    screener: Screener,
+    digest: str,
+    threshold: float | None,
+    algorithm: str | None,
+    limit: int,
+) -> dict[str, Any]:
+    """What a batch's rows are screened with: the input, the list versions, the matcher
+    version and the settings. A run resumes only under the same key."""
+    return {
+        "input_sha256": digest,
+        "list_versions": dict(sorted(screener.index.versions.items())),
+        "store_generation": screener.index.generation,
+        "matcher_version": MATCHER_VERSION,
+        "threshold": threshold,
+        "algorithm": algorithm or "sanctum",
+        "limit": limit,
+    }
+
+
 def run_batch(
     screener: Screener,
     input_file: Path,
@@ -175,11 +198,12 @@ def run_batch(
     workers = workers or min(os.cpu_count() or 1, 4)
     rows = read_rows(input_file)
     digest = _file_hash(input_file)
+    run = run_key(screener, digest, threshold, algorithm, limit)
     state_file = _state_path(output)
     done, size = 0, 0
     if state_file.exists() and output.exists():
         state = json.loads(state_file.read_text())
-        if state.get("input_sha256") == digest:
+        if state.get("run") == run:
             done, size = int(state["rows_done"]), int(state["output_bytes"])
     resumed = done
     mode = "r+" if done else "w"
@@ -200,7 +224,14 @@ def run_batch(
             done = chunk[-1][0]
             tmp = state_file.with_suffix(".tmp")
             tmp.write_text(
-                json.dumps({"input_sha256": digest, "rows_done": done, "output_bytes": fh.tell()})
+                json.dumps(
+                    {
+                        "input_sha256": digest,
+                        "run": run,
+                        "rows_done": done,
+                        "output_bytes": fh.tell(),
+                    }
+                )
             )
             tmp.replace(state_file)
             if progress:
@@ -211,7 +242,7 @@ def run_batch(
         "batch",
         {"input": str(input_file), "sha256": digest, "rows": len(rows)},
         screener.index.versions,
-        "sanctum-1.0",
+        MATCHER_VERSION,
         algorithm or "sanctum",
         [{"alerts": alerts, "resumed_from": resumed}],
     )

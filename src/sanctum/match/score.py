@@ -32,7 +32,10 @@ from sanctum.names.normalize import is_han, tokenize
 
 ALGORITHMS = ("sanctum", "ofac")
 DEFAULT_ALGORITHM = "sanctum"
-MATCHER_VERSION = "sanctum-1.0"
+MATCHER_VERSION = "sanctum-1.1"
+"""Recorded with every screening (results, audit trail, batch progress): it changes
+whenever a score can change, so a record says which scoring made it. 1.1: Hangul meets
+Hangul only as the same syllables."""
 
 COMPATIBLE = {
     "Person": {"Person", "LegalEntity", "Thing"},
