@@ -364,6 +364,12 @@ def _bound_queries(data_dir: Path) -> list[dict[str, object]]:
         "Saddam Husayn",
         "Awad Hamad",
         "Choe Song Chol",
+        # the Arabic script: short words meet Latin ones by `abjad_meets`
+        "داود ابراهيم",
+        "سيف الاسلام القذافي",
+        "عمر عبد الرحمن",
+        "سعيد جان عبد السلام",
+        "عيسى نور زيد",
     ]:
         queries.append({"schema": "Person", "properties": {"name": [name]}})
         props = {"name": [name], "birthDate": ["1970-05-01"], "nationality": ["kp"]}
@@ -384,6 +390,16 @@ def _score_all(screener: Screener, query: dict[str, object]) -> list[tuple[str, 
             s = score_sanctum(q, entry, screener.index, names)
             scored.append((s.entry.id, s.score))
     return sorted(scored, key=lambda kv: (-kv[1], kv[0]))
+
+
+def test_arabic_script_query_finds_the_latin_listing(screener: Screener) -> None:
+    """داود ابراهيم: the script writes Dawood's waw once and no short vowels; UN lists
+    Dawood Ebrahim (QDi.135), which the query meets, explained as such."""
+    query = {"schema": "Person", "properties": {"name": ["داود ابراهيم"]}}
+    first = screener.screen(query, sources={"un_sc"}).results[0]
+    assert (first.id, first.match) == ("un-sc-QDi.135", True)
+    tokens = {(t["query"], t["listed"], t["how"]) for t in first.explanation["name"]["tokens"]}
+    assert ("dawd", "dawood", "abjad") in tokens
 
 
 @pytest.mark.parametrize(("token", "meets"), [("awad", "awwad"), ("abas", "abbas")])

@@ -23,7 +23,7 @@ from typing import Any
 
 from sanctum import settings
 from sanctum.match import config
-from sanctum.match.features import meeting_skeletons
+from sanctum.match.features import abjad_table_key, meeting_skeletons
 from sanctum.names.normalize import (
     forget_cached,
     is_legal_form,
@@ -37,7 +37,7 @@ from sanctum.runtime import gc_paused, release_freed_memory
 from sanctum.store.db import Store
 from sanctum.store.links import norm_imo, norm_passport
 
-INDEX_FORMAT = 19
+INDEX_FORMAT = 20
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
 
 DERIVED_NOTE = "read from the listed name"
@@ -188,6 +188,10 @@ class Index:
     doubled: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Vocabulary tokens by their form with doubled letters written once, for the forms of
     DOUBLED_MIN_LEN letters (`awad` → awad, awwad): what `token_sim` meets as "doubled"."""
+    abjad: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Latin vocabulary tokens of two consonants by those consonants
+    (`abjad_table_key`: saif, sayf, seif → sf): what a token of an Arabic-script name
+    meets by `abjad_meets`, looked up."""
     _weights: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     def weight(self, token: str) -> float:
@@ -387,6 +391,7 @@ def _assemble(
     skel: dict[str, list[str]] = defaultdict(list)
     shapes: dict[str, list[str]] = defaultdict(list)
     doubled: dict[str, list[str]] = defaultdict(list)
+    abjad: dict[str, list[str]] = defaultdict(list)
     token_keys: dict[str, frozenset[str]] = {}
     for tok in postings:
         keys = token_keys[tok] = korean_keys(tok) or _EMPTY  # one shared empty set
@@ -399,6 +404,8 @@ def _assemble(
                 shapes[key].append(tok)
         if tok.isascii() and len(single := undoubled(tok)) == config.DOUBLED_MIN_LEN:
             doubled[single].append(tok)
+        if consonants := abjad_table_key(tok):
+            abjad[consonants].append(tok)
     weights = [sum(idf[t] for t in rec.tokens) or 1.0 for rec in names]
     identifiers: dict[str, list[int]] = defaultdict(list)
     for i, entry in enumerate(entries):
@@ -425,6 +432,7 @@ def _assemble(
         weights,
         token_keys=token_keys,
         doubled=_tuples(doubled),
+        abjad=_tuples(abjad),
     )
     index.activate()
     return index

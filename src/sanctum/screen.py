@@ -20,7 +20,13 @@ from sanctum import settings
 from sanctum.crypto import InvalidAddress, detect, require_valid
 from sanctum.index import Entry, Index, NameRec, joins, load_or_build, norm_identifier
 from sanctum.match import config
-from sanctum.match.features import hangul_apart, meeting_skeletons, token_sim
+from sanctum.match.features import (
+    abjad_key,
+    abjad_meets,
+    hangul_apart,
+    meeting_skeletons,
+    token_sim,
+)
 from sanctum.match.query import Query, parse_query
 from sanctum.match.score import (
     COMPATIBLE,
@@ -37,7 +43,7 @@ from sanctum.match.score import (
     score_bound,
     score_sanctum,
 )
-from sanctum.names.normalize import korean_keys, undoubled
+from sanctum.names.normalize import is_arabic_script, korean_keys, undoubled
 from sanctum.store.db import Store
 
 Expansion = tuple[tuple[tuple[str, float], ...], int, frozenset[str]]
@@ -164,6 +170,7 @@ class Screener:
         self.index = index or load_or_build(self.store)
         self._expand = lru_cache(maxsize=EXPANSION_CACHE)(self._expand_token)
         self._expand_run = lru_cache(maxsize=EXPANSION_CACHE)(self._expand_joined_run)
+        self._expand_abjad = lru_cache(maxsize=EXPANSION_CACHE)(self._expand_abjad_token)
         self._allowed: dict[tuple[str, frozenset[str] | None], bytes] = {}
         self._listed_sources: tuple[Index, set[str]] | None = None
 
@@ -173,6 +180,7 @@ class Screener:
             self.index = load_or_build(self.store)
             self._expand.cache_clear()
             self._expand_run.cache_clear()
+            self._expand_abjad.cache_clear()
             self._allowed.clear()
 
     def _allowed_names(self, schema: str, sources: set[str] | None) -> bytes:
@@ -210,9 +218,10 @@ class Screener:
         search reaches what screening reaches)."""
         return self._expand(token)[0]
 
-    def near(self, token: str) -> frozenset[str]:
-        """The vocabulary tokens a query token may stand for (cached; see `may_meet`)."""
-        return self._expand(token)[2]
+    def near(self, token: str, abjad: bool = False) -> frozenset[str]:
+        """The vocabulary tokens a query token may stand for (cached; see `may_meet`);
+        `abjad`: its name is in the Arabic script (`abjad_meets`)."""
+        return (self._expand_abjad if abjad else self._expand)(token)[2]
 
     def run_near(self, run: str) -> frozenset[str]:
         """The vocabulary tokens a joined run of query tokens may stand for (cached)."""
@@ -234,6 +243,28 @@ class Screener:
             if more:
                 near = near.union(more)
         return items, size, near
+
+    def _expand_abjad_token(self, token: str) -> Expansion:
+        """`_expand_token` for a token of a name in the Arabic script, with the Latin
+        vocabulary tokens it meets by `abjad_meets` (`sif` → saif, sayf), found under its
+        consonants: in the skeleton table from MIN_SKELETON of them, else the abjad one."""
+        items, size, near = self._expand(token)
+        key = abjad_key(token)
+        if key is None:
+            return items, size, near
+        index = self.index
+        table = index.skeletons if len(key) >= config.MIN_SKELETON else index.abjad
+        more = [
+            cand for cand in table.get(key, ()) if cand not in near and abjad_meets(token, cand)
+        ]
+        if not more:
+            return items, size, near
+        postings, sim = index.postings, config.SIM_ABJAD
+        return (
+            items + tuple((cand, sim) for cand in more),
+            size + sum(len(postings[cand]) for cand in more),
+            near.union(more),
+        )
 
     def _expand_joined_run(self, run: str) -> Expansion:
         """What a run of query tokens joined (`kyong il` → `kyongil`) may stand for: the
@@ -317,7 +348,8 @@ class Screener:
             singles = list(dict.fromkeys(tokens))
             runs = [run for run in dict.fromkeys(joins(tokens)) if run not in tokens]
             items = singles + runs
-            expansions = [self._expand(t) for t in singles] + [self._expand_run(r) for r in runs]
+            expand = self._expand_abjad if is_arabic_script(qname) else self._expand
+            expansions = [expand(t) for t in singles] + [self._expand_run(r) for r in runs]
             rare_exists = any(0 < size <= frequent for _exp, size, _set in expansions)
             for tok, (exp, size, _set) in zip(items, expansions, strict=True):
                 if rare_exists and size > frequent:

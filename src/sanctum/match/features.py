@@ -18,7 +18,7 @@ from rapidfuzz.distance import Levenshtein
 
 from sanctum.match import config
 from sanctum.names.korean import is_hangul, same_syllables
-from sanctum.names.normalize import korean_keys, skeleton_keys, undoubled
+from sanctum.names.normalize import abjad_frame, korean_keys, skeleton_keys, undoubled
 
 Weight = Callable[[str], float]
 
@@ -66,6 +66,71 @@ def meeting_skeletons(token: str) -> tuple[str, ...]:
     letters. The index files tokens under these, retrieval looks them up and `token_sim`
     compares them, so all three agree on what meets by skeleton (`may_meet`)."""
     return tuple(k for k in skeleton_keys(token) if len(k) >= config.MIN_SKELETON)
+
+
+_ABJAD_VOWELS = {"a": "ae", "i": "iey", "u": "uow"}
+"""What a vowel letter read from the Arabic script may be written as in Latin: alif (and
+a final ta marbuta or alif maqsura) a or e, yeh i, e or y (`سيف` Saif, Sayf, Seif), waw
+u, o or w (`نور` Nur, Noor)."""
+_DIPHTHONGS = frozenset({"ai", "ay", "ei", "ey", "au", "aw", "ow", "oi", "oy"})
+"""Latin vowel groups that stand for a yeh or waw, which the Arabic script writes."""
+
+
+def abjad_table_key(latin: str) -> str | None:
+    """The key under which the index files a Latin token for `abjad_meets`: its consonants
+    (`abjad_frame`), when they are two (more are looked up by skeleton)."""
+    frame = abjad_frame(latin)
+    if frame and config.MIN_ABJAD_CONSONANTS <= len(frame[0]) < config.MIN_SKELETON:
+        return frame[0]
+    return None
+
+
+def abjad_key(arabic: str) -> str | None:
+    """The consonants by which `abjad_meets` looks a token read from the Arabic script up
+    (`sif` → 'sf', `dawd` → 'dwd'): the Latin tokens it may meet have this skeleton.
+    None below MIN_ABJAD_CONSONANTS."""
+    frame = abjad_frame(arabic, False)
+    return frame[0] if frame and len(frame[0]) >= config.MIN_ABJAD_CONSONANTS else None
+
+
+@lru_cache(maxsize=100_000)
+def abjad_meets(arabic: str, latin: str) -> bool:
+    """True if a token read from the Arabic script (`sif`, `amr`, `dawd`) may be the Latin
+    token (`saif`, `omar`, `dawud`): the same consonants, and vowels the script does not
+    write. Its vowel letters (alif, waw, yeh: `_ABJAD_VOWELS`) must appear in the Latin
+    vowel group at their place; where it writes none, Latin may write a short vowel or
+    two letters, not a diphthong (`سعد` Saad, not Said); a word-initial a (alif or ain)
+    is any vowel (`عمر` Omar, Umar). Used only between an Arabic-script name and a Latin
+    one (`name_score`): two Latin spellings differ in vowels for other reasons. Words of
+    one consonant are left out (`علي` would meet eli, ole, aly ...)."""
+    fa, fl = abjad_frame(arabic, False), abjad_frame(latin)
+    if fa is None or fl is None or fa[0] != fl[0] or len(fa[0]) < config.MIN_ABJAD_CONSONANTS:
+        return False
+    if len(fa[0]) >= config.MIN_SKELETON and fa[0] not in skeleton_keys(latin):
+        return False  # retrieval looks these up by skeleton (shorter ones: `abjad_table_key`)
+    ga, gl = fa[1], fl[1]
+    if bool(ga[0]) != bool(gl[0]):
+        return False
+    if not ga[-1] and len(gl[-1]) > (fa[0][-1] == "h"):
+        return False  # a final vowel is written (`سعد` is no Saadi), bar after h (`طه` Taha)
+    return all(
+        _vowels_fit(a[1:] if k == 0 and a[:1] == "a" else a, g)
+        for k, (a, g) in enumerate(zip(ga, gl, strict=True))
+    )
+
+
+def _vowels_fit(arabic: str, latin: str) -> bool:
+    """True if a Latin vowel group may write what the Arabic script wrote there: where it
+    wrote nothing, one short vowel, or two letters for a vowel and an unwritten ain
+    (`سعد` Saad, Saed; not the diphthong of Said) or the long u of a waw written once
+    (`داود` Dawood)."""
+    if not arabic:
+        return len(latin) <= 1 or (
+            len(latin) == 2 and latin not in _DIPHTHONGS and ("a" in latin or latin in ("oo", "ou"))
+        )
+    return len(latin) <= len(arabic) + 2 and all(
+        any(c in latin for c in _ABJAD_VOWELS[v]) for v in arabic
+    )
 
 
 def _same_skeleton(a: str, b: str) -> bool:
@@ -187,10 +252,16 @@ def align(
 
 
 def _align(
-    qi: _Items, ci: _Items, exact_only: bool, near: tuple[AbstractSet[str], ...] | None
+    qi: _Items,
+    ci: _Items,
+    exact_only: bool,
+    near: tuple[AbstractSet[str], ...] | None,
+    abjad: bool = False,
 ) -> list[TokenMatch]:
     """`align` on the names' prepared items. `near`: per query token, the vocabulary
-    tokens it may meet (see `may_meet`); other listed tokens are not compared at all."""
+    tokens it may meet (see `may_meet`); other listed tokens are not compared at all.
+    `abjad`: the query name was read from the Arabic script and the listed one is Latin,
+    so single tokens that do not meet otherwise may meet by `abjad_meets`."""
     floor = config.MIN_TOKEN_SIM
     long_len = config.EDIT2_MIN_LEN
     pairs: list[tuple[float, int, int, Item, Item, str]] = []
@@ -207,6 +278,8 @@ def _align(
             if q_near is not None and ct not in q_near and not (q_long and len(ct) >= long_len):
                 continue  # cannot meet: `may_meet`
             sim, how = token_sim(qt, ct)
+            if abjad and sim < floor and abjad_meets(qt, ct):
+                sim, how = config.SIM_ABJAD, "abjad"
             if sim >= floor:
                 pairs.append((-sim, -2, len(pairs), q, c, how))
         if ci.joined and _may_join(qt, qk, ci.joined_texts, ci.joined_keys_any):
@@ -239,6 +312,7 @@ def name_score(
     weight: Weight,
     exact_only: bool = False,
     near: tuple[AbstractSet[str], ...] | None = None,
+    abjad: bool = False,
 ) -> NameScore:
     """Weighted coverage of both names by the aligned tokens, combined.
 
@@ -247,12 +321,12 @@ def name_score(
     A listed token's weight is its rarity in the lists; a query token takes the weight of
     the listed token it met (a Hangul syllable has no rarity of its own), else its own.
     `near` (retrieval's sets, one per query token) only saves comparing tokens that
-    cannot meet: the score is the same with or without it.
+    cannot meet: the score is the same with or without it. `abjad`: see `_align`.
     """
     if not query or not listed:
         return NameScore(0.0, 0.0, 0.0, ())
     qi, ci = _items(query), _items(listed)
-    matches = _align(qi, ci, exact_only, near)
+    matches = _align(qi, ci, exact_only, near, abjad)
     c_w = list(map(weight, listed))
     q_w = list(map(weight, query))
     q_hit = 0.0

@@ -28,7 +28,7 @@ from sanctum.match.features import (
     runs_of,
 )
 from sanctum.match.query import Query
-from sanctum.names.normalize import is_han, tokenize
+from sanctum.names.normalize import is_arabic_script, is_han, tokenize
 
 ALGORITHMS = ("sanctum", "ofac")
 DEFAULT_ALGORITHM = "sanctum"
@@ -72,13 +72,15 @@ def compatible(query_schema: str, listed_schema: str) -> bool:
     return listed_schema in COMPATIBLE.get(query_schema, COMPATIBLE["Thing"])
 
 
-Memo = dict[tuple[tuple[str, ...], tuple[str, ...], bool], NameScore]
+Memo = dict[tuple[tuple[str, ...], tuple[str, ...], bool, bool], NameScore]
 """Name scores already computed for one query: the same listed name, token for token, is
 carried by several parties (UN, UK, OFAC and others list the same person)."""
 
 
-Near = Callable[[str], AbstractSet[str]]
-"""A query token → the vocabulary tokens it may meet (retrieval's sets, `may_meet`)."""
+Near = Callable[[str, bool], AbstractSet[str]]
+"""A query token (and whether its name is in the Arabic script) → the vocabulary tokens
+it may meet (retrieval's sets, `may_meet`; an Arabic-script name's tokens also meet by
+`abjad_meets`)."""
 
 
 def best_name(
@@ -97,12 +99,18 @@ def best_name(
     for qname in query.names:
         q_tokens = query_tokens(qname, query.schema)
         q_han = is_han(qname)
-        q_near = None if near is None else tuple(map(near, q_tokens))
+        q_abjad = is_arabic_script(qname)
+        q_near = None if near is None else tuple(near(t, q_abjad) for t in q_tokens)
         for rec in names:
-            key = (q_tokens, rec.tokens, q_han or is_han(rec.text))
+            key = (
+                q_tokens,
+                rec.tokens,
+                q_han or is_han(rec.text),
+                q_abjad and not is_arabic_script(rec.text),
+            )
             ns = memo.get(key)
             if ns is None:
-                ns = memo[key] = name_score(key[0], key[1], weight, key[2], q_near)
+                ns = memo[key] = name_score(key[0], key[1], weight, key[2], q_near, key[3])
             factor = NAME_FACTORS.get(rec.kind, 1.0)
             if ns.score * factor > best:
                 best = ns.score * factor
@@ -200,17 +208,18 @@ def feature_deltas(query: Query, entry: Entry) -> list[tuple[str, float, str]]:
 def bound_plan(
     query: Query,
     index: Index,
-    near: Callable[[str], AbstractSet[str]],
+    near: Near,
     run_near: Callable[[str], AbstractSet[str]],
 ) -> list[tuple[BoundQuery, bool]]:
     """The query's names prepared for `names_bound`, once per query (and whether each is
-    written in Chinese characters). `near(token)`, `run_near(run)`: retrieval's sets."""
+    written in Chinese characters). `near`, `run_near(run)`: retrieval's sets."""
     out = []
     for qname in query.names:
         tokens = query_tokens(qname, query.schema)
+        abjad = is_arabic_script(qname)
         bq = bound_query(
             tokens,
-            tuple(near(t) for t in tokens),
+            tuple(near(t, abjad) for t in tokens),
             tuple(run_near(run[0]) for run in runs_of(tokens)),
             index.weight,
         )

@@ -383,7 +383,7 @@ def remember_korean_keys(table: dict[str, frozenset[str]]) -> None:
 def forget_cached() -> None:
     """Empty the memo caches of token analysis: an index build fills them with the whole
     vocabulary, which screening no longer needs (the index keeps its Korean keys)."""
-    for cached in (_fold, skeleton, skeleton_keys, undoubled, _korean_keys):
+    for cached in (_fold, skeleton, skeleton_keys, undoubled, _korean_keys, abjad_frame):
         cached.cache_clear()
     korean.forget_cached()
 
@@ -409,6 +409,50 @@ def is_han(text: str) -> bool:
     transliteration (pinyin) of the characters, so a near-miss spelling means different
     characters, not a variant spelling of the same ones."""
     return _HAN.search(text) is not None
+
+
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+_LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
+
+
+@lru_cache(maxsize=100_000)
+def is_arabic_script(text: str) -> bool:
+    """True if a name is written in the Arabic script (Arabic, Persian, Urdu, Pashto) and
+    not also in Latin letters. Its tokens are then read without the short vowels the
+    script leaves unwritten (`سيف` → `sif`), so they are compared by `abjad_frame` too."""
+    return _ARABIC_SCRIPT.search(text) is not None and _LATIN_LETTER.search(text) is None
+
+
+@lru_cache(maxsize=300_000)
+def abjad_frame(token: str, glides: bool = True) -> tuple[str, tuple[str, ...]] | None:
+    """A token's consonants and the vowel groups around them: groups[0] before the first
+    consonant, groups[k] after consonant k (`sayf` → ('sf', ('', 'ay', ''))). A v is a w
+    and a doubled consonant counts once. With `glides`, as in `skeleton`, a y or w after a
+    vowel and before a consonant (or at the end) is part of the vowel group; a token read
+    from the Arabic script writes its vowels as vowels, so its y and w are consonants
+    (`داود` → `dawd`: d-w-d). None for a token that is not all ASCII letters."""
+    if not (token.isascii() and token.isalpha()):
+        return None
+    consonants: list[str] = []
+    groups = [""]
+    last = len(token) - 1
+    prev = ""
+    for i, ch in enumerate(token):
+        if ch in _VOWELS or (
+            glides
+            and ch in "yw"
+            and prev in _VOWELS
+            and prev != ""
+            and (i == last or token[i + 1] not in _VOWELS)
+        ):
+            groups[-1] += ch
+        else:
+            c = "w" if ch == "v" else ch
+            if not (consonants and groups[-1] == "" and consonants[-1] == c):
+                consonants.append(c)
+                groups.append("")
+        prev = ch
+    return "".join(consonants), tuple(groups)
 
 
 _PAREN = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]\s*")
