@@ -213,10 +213,10 @@ class Screener:
 
     # -- retrieval ----------------------------------------------------------------------
 
-    def expand(self, token: str) -> tuple[tuple[str, float], ...]:
+    def expand(self, token: str, abjad: bool = False) -> tuple[tuple[str, float], ...]:
         """Vocabulary tokens a query token may stand for, with their similarity (cached;
-        search reaches what screening reaches)."""
-        return self._expand(token)[0]
+        search reaches what screening reaches); `abjad`: see `near`."""
+        return (self._expand_abjad if abjad else self._expand)(token)[0]
 
     def near(self, token: str, abjad: bool = False) -> frozenset[str]:
         """The vocabulary tokens a query token may stand for (cached; see `may_meet`);

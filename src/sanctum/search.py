@@ -16,10 +16,11 @@ from typing import Any
 from sanctum.index import PARTY, Entry, Index, NameRec, joins
 from sanctum.match import config
 from sanctum.match.score import NAME_FACTORS
-from sanctum.names.normalize import tokenize
+from sanctum.names.normalize import is_arabic_script, tokenize
 
-Expand = Callable[[str], Sequence[tuple[str, float]]]
-"""A query token → the index vocabulary tokens it may stand for, with their similarity."""
+Expand = Callable[[str, bool], Sequence[tuple[str, float]]]
+"""A query token (and whether its text is in the Arabic script) → the index vocabulary
+tokens it may stand for, with their similarity."""
 
 NAME_PROPERTIES = {
     "name": "name",
@@ -156,13 +157,13 @@ def _items(tokens: tuple[str, ...]) -> dict[str, int]:
     return items
 
 
-def _reach(index: Index, tokens: tuple[str, ...], expand: Expand) -> dict[int, _Reach]:
+def _reach(index: Index, tokens: tuple[str, ...], expand: Expand, abjad: bool) -> dict[int, _Reach]:
     """Every name that query tokens (or joins of two) reach at every position, with what
     they reached. Names some position misses are left out before any is recorded: a
     frequent token (`al`) reaches tens of thousands of names, nearly all of them missed
     by the others (HTTP load benchmark, GET /search)."""
     items = _items(tokens)
-    expanded = {item: expand(item) for item in items}
+    expanded = {item: expand(item, abjad) for item in items}
     positions = {
         item: [i for i in range(len(tokens)) if mask >> i & 1] for item, mask in items.items()
     }
@@ -244,7 +245,7 @@ def search(
     full = (1 << len(tokens)) - 1
     best: dict[int, Hit] = {}
     allowed: dict[int, bool] = {}
-    for nid, reach in _reach(index, tokens, expand).items():
+    for nid, reach in _reach(index, tokens, expand, is_arabic_script(text)).items():
         if reach.mask != full:
             continue
         rec = index.names[nid]

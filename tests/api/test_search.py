@@ -199,6 +199,16 @@ def test_search_function_matches_the_endpoint(screener: Any) -> None:
     assert index.names[page.hits[0].name].text == "KIMSUKY"
 
 
+def test_search_in_the_arabic_script_reaches_what_screening_does(screener: Any) -> None:
+    """سيف القذافي reads `sif qdhafi`; `sif` meets Saif only as a word of the Arabic
+    script, so the same letters typed in Latin find nothing."""
+    index = screener.index
+    page = search.search(index, "سيف القذافي", screener.expand, limit=50)
+    ids = {index.entries[h.entry].id for h in page.hits}
+    assert "us-ofac-sdn-12608" in ids  # QADHAFI, Saif al-Islam
+    assert search.search(index, "sif qdhafi", screener.expand).total == 0
+
+
 @pytest.mark.parametrize(
     ("filters", "allowed"),
     [
