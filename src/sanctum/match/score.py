@@ -35,7 +35,8 @@ DEFAULT_ALGORITHM = "sanctum"
 MATCHER_VERSION = "sanctum-1.1"
 """Recorded with every screening (results, audit trail, batch progress): it changes
 whenever a score can change, so a record says which scoring made it. 1.1: Hangul meets
-Hangul only as the same syllables."""
+Hangul only as the same syllables; an Arabic-script name meets Latin words by
+`abjad_meets`."""
 
 COMPATIBLE = {
     "Person": {"Person", "LegalEntity", "Thing"},
