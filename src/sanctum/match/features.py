@@ -7,6 +7,7 @@ the name score. Dates of birth, countries, gender and identifiers then confirm o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -18,7 +19,13 @@ from rapidfuzz.distance import Levenshtein
 
 from sanctum.match import config
 from sanctum.names.korean import is_hangul, same_syllables
-from sanctum.names.normalize import abjad_frame, korean_keys, skeleton_keys, undoubled
+from sanctum.names.normalize import (
+    abjad_frame,
+    abjad_frame_uncached,
+    korean_keys,
+    skeleton_keys,
+    undoubled,
+)
 
 Weight = Callable[[str], float]
 
@@ -76,10 +83,19 @@ _DIPHTHONGS = frozenset({"ai", "ay", "ei", "ey", "au", "aw", "ow", "oi", "oy"})
 """Latin vowel groups that stand for a yeh or waw, which the Arabic script writes."""
 
 
+_NO_VOWELS = str.maketrans("", "", "aeiouyw")
+_LETTER_RUN = re.compile(r"(.)\1+")
+
+
 def abjad_table_key(latin: str) -> str | None:
     """The key under which the index files a Latin token for `abjad_meets`: its consonants
-    (`abjad_frame`), when they are two (more are looked up by skeleton)."""
-    frame = abjad_frame(latin)
+    (`abjad_frame`), when they are two (more are looked up by skeleton). Uncached: the
+    index build asks once per vocabulary token, most of which have too many consonants
+    to be read at all (counted in C: letters other than vowels, y and w, a run of one
+    letter once; the frame holds at least these)."""
+    if len(_LETTER_RUN.sub(r"\1", latin).translate(_NO_VOWELS)) >= config.MIN_SKELETON:
+        return None
+    frame = abjad_frame_uncached(latin)
     if frame and config.MIN_ABJAD_CONSONANTS <= len(frame[0]) < config.MIN_SKELETON:
         return frame[0]
     return None

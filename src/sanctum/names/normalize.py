@@ -423,8 +423,7 @@ def is_arabic_script(text: str) -> bool:
     return _ARABIC_SCRIPT.search(text) is not None and _LATIN_LETTER.search(text) is None
 
 
-@lru_cache(maxsize=300_000)
-def abjad_frame(token: str, glides: bool = True) -> tuple[str, tuple[str, ...]] | None:
+def abjad_frame_uncached(token: str, glides: bool = True) -> tuple[str, tuple[str, ...]] | None:
     """A token's consonants and the vowel groups around them: groups[0] before the first
     consonant, groups[k] after consonant k (`sayf` → ('sf', ('', 'ay', ''))). A v is a w
     and a doubled consonant counts once. With `glides`, as in `skeleton`, a y or w after a
@@ -453,6 +452,11 @@ def abjad_frame(token: str, glides: bool = True) -> tuple[str, tuple[str, ...]] 
                 groups.append("")
         prev = ch
     return "".join(consonants), tuple(groups)
+
+
+abjad_frame = lru_cache(maxsize=100_000)(abjad_frame_uncached)
+"""`abjad_frame_uncached`, memoised for screening (an index build files every vocabulary
+token once and calls the uncached one: keeping them all cost ~50 MB of its peak)."""
 
 
 _PAREN = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]\s*")
