@@ -112,6 +112,28 @@ ABJAD = [
 ]
 
 
+@pytest.mark.parametrize(
+    ("latin", "key"),
+    [
+        ("saif", "sf"),
+        ("sayf", "sf"),
+        ("omar", "mr"),
+        ("dawud", None),  # three consonants: found by skeleton
+        ("abbbd", "bd"),  # a run of one letter is one consonant
+        ("sayyis", None),  # y between vowels is a consonant: s-y-s
+        ("yaya", "yy"),
+        ("ali", None),  # one consonant
+        ("x2", None),
+    ],
+)
+def test_abjad_table_key(latin: str, key: str | None) -> None:
+    """The index files a Latin token under its two consonants; the count done in C
+    that spares most tokens the frame must never leave one out."""
+    from sanctum.match.features import abjad_table_key
+
+    assert abjad_table_key(latin) == key
+
+
 @pytest.mark.parametrize(("arabic", "latin", "meets"), ABJAD)
 def test_abjad_meets(arabic: str, latin: str, meets: bool) -> None:
     from sanctum.match.features import abjad_key, abjad_meets, abjad_table_key
