@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,10 +38,10 @@ def home(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> Path:
     return home
 
 
-def sources(home: Path) -> list[dict[str, object]]:
+def sources(home: Path) -> list[dict[str, Any]]:
     done = run(home, "sources", "--json")
     assert done.returncode == 0, done.stderr
-    data = json.loads(done.stdout)
+    data: list[dict[str, Any]] = json.loads(done.stdout)
     for s in data:
         s.pop("last_attempt", None)
     return data

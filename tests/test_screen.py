@@ -444,7 +444,10 @@ def test_retrieval_sets_change_no_score(screener: Screener, data_dir: Path) -> N
     from sanctum.match.score import compatible, score_sanctum
 
     # `xwangsox` meets KWANGSON at two edits, where retrieval's edit buckets do not look
-    two_edits = {"schema": "Organization", "properties": {"name": ["Korea Xwangsox Banking"]}}
+    two_edits: dict[str, object] = {
+        "schema": "Organization",
+        "properties": {"name": ["Korea Xwangsox Banking"]},
+    }
     assert "kwangson" not in screener.near("xwangsox")
     checked = 0
     for query in [two_edits, *_bound_queries(data_dir)]:

@@ -15,6 +15,7 @@ from followthemoney import EntityProxy
 from sanctum.errors import ParseError
 from sanctum.sources import un_sc
 from sanctum.sources.base import ParseContext, ParseResult, Record
+from sanctum.sources.readers import split_top_level
 
 VERSIONS = ("2020-03-20", "2024-11-30", "2026-02-27")
 CONTEXT = ParseContext("un_sc")
@@ -436,7 +437,7 @@ def test_split_alias(text: str, names: list[str]) -> None:
     ],
 )
 def test_split_top_level(text: str, parts: list[str]) -> None:
-    assert un_sc.split_top_level(text, un_sc.ENTITY_NAME_SEPARATORS) == parts
+    assert split_top_level(text, un_sc.ENTITY_NAME_SEPARATORS) == parts
 
 
 # --- bad input ----------------------------------------------------------------------------------
