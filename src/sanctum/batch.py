@@ -2,11 +2,12 @@
 
 Input: CSV, XLSX or Parquet with columns `id, name` and, where present, `schema,
 birth_date, country`. Output: CSV, one row per alert: `input_id, entity_id, caption,
-score, explanation`. Progress is kept beside the output (`<output>.progress`: input hash,
-what the rows were screened with, rows done, output size); a rerun after an interruption
-truncates the output to the last recorded size and continues from the next row, so no row
-is lost or written twice. A rerun on other list versions, another matcher version or other
-settings starts over: one output file holds the results of one screening, never a mix.
+score, explanation`. Progress is kept beside the output (`<output>.progress`: what the
+rows are screened with, the input's hash among it (`run_key`), rows done, output size); a
+rerun after an interruption truncates the output to the last recorded size and continues
+from the next row, so no row is lost or written twice. A rerun on other list versions,
+another matcher version or other settings starts over: one output file holds the results
+of one screening, never a mix.
 """
 
 from __future__ import annotations
@@ -223,16 +224,7 @@ def run_batch(
             os.fsync(fh.fileno())
             done = chunk[-1][0]
             tmp = state_file.with_suffix(".tmp")
-            tmp.write_text(
-                json.dumps(
-                    {
-                        "input_sha256": digest,
-                        "run": run,
-                        "rows_done": done,
-                        "output_bytes": fh.tell(),
-                    }
-                )
-            )
+            tmp.write_text(json.dumps({"run": run, "rows_done": done, "output_bytes": fh.tell()}))
             tmp.replace(state_file)
             if progress:
                 progress(done, len(rows))

@@ -216,12 +216,16 @@ class Screener:
     def expand(self, token: str, abjad: bool = False) -> tuple[tuple[str, float], ...]:
         """Vocabulary tokens a query token may stand for, with their similarity (cached;
         search reaches what screening reaches); `abjad`: see `near`."""
-        return (self._expand_abjad if abjad else self._expand)(token)[0]
+        return self._expansion(token, abjad)[0]
 
     def near(self, token: str, abjad: bool = False) -> frozenset[str]:
         """The vocabulary tokens a query token may stand for (cached; see `may_meet`);
         `abjad`: its name is in the Arabic script (`abjad_meets`)."""
-        return (self._expand_abjad if abjad else self._expand)(token)[2]
+        return self._expansion(token, abjad)[2]
+
+    def _expansion(self, token: str, abjad: bool) -> Expansion:
+        """A query token's expansion (cached), as its name's script asks."""
+        return self._expand_abjad(token) if abjad else self._expand(token)
 
     def run_near(self, run: str) -> frozenset[str]:
         """The vocabulary tokens a joined run of query tokens may stand for (cached)."""
@@ -348,8 +352,9 @@ class Screener:
             singles = list(dict.fromkeys(tokens))
             runs = [run for run in dict.fromkeys(joins(tokens)) if run not in tokens]
             items = singles + runs
-            expand = self._expand_abjad if is_arabic_script(qname) else self._expand
-            expansions = [expand(t) for t in singles] + [self._expand_run(r) for r in runs]
+            abjad = is_arabic_script(qname)
+            expansions = [self._expansion(t, abjad) for t in singles]
+            expansions += [self._expand_run(r) for r in runs]
             rare_exists = any(0 < size <= frequent for _exp, size, _set in expansions)
             for tok, (exp, size, _set) in zip(items, expansions, strict=True):
                 if rare_exists and size > frequent:

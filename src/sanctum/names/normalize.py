@@ -319,17 +319,8 @@ def skeleton(token: str) -> str:
     `qurayn` = `quren`, `dawlah` = `daulah` (all `hsn`, `qrn`, `dlh`). A v is a w: Persian
     and Urdu read waw as v (`alvi` = `alawi`, `javad` = `jawad`)."""
     out: list[str] = []
-    last = len(token) - 1
-    prev = ""
     for i, ch in enumerate(token):
-        glide = (
-            ch in "yw"
-            and prev in _VOWELS
-            and prev != ""
-            and (i == last or token[i + 1] not in _VOWELS)
-        )
-        prev = ch
-        if ch in _VOWELS or glide or not ch.isalpha():
+        if ch in _VOWELS or not ch.isalpha() or _glide(token, i):
             continue
         if ch == "v":
             ch = "w"
@@ -339,6 +330,18 @@ def skeleton(token: str) -> str:
 
 
 _VOWELS = "aeiou"
+
+
+def _glide(token: str, i: int) -> bool:
+    """True if `token[i]` is a y or w after a vowel and before a consonant (or at the end):
+    the second half of a diphthong (`husayn`, `dawlah`), not a consonant (`yusuf`,
+    `awad`). `skeleton` and `abjad_frame` read it alike."""
+    return (
+        token[i] in "yw"
+        and i > 0
+        and token[i - 1] in _VOWELS
+        and (i == len(token) - 1 or token[i + 1] not in _VOWELS)
+    )
 
 
 @lru_cache(maxsize=300_000)
@@ -411,8 +414,12 @@ def is_han(text: str) -> bool:
     return _HAN.search(text) is not None
 
 
-_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
-_LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
+_ARABIC_CHARS = "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff"
+"""The Arabic script's Unicode blocks (Arabic, its supplement, presentation forms)."""
+_LATIN_LETTERS = "A-Za-z\u00c0-\u024f"
+"""Latin letters, with the accented ones of Latin-1 and Latin Extended-A/B."""
+_ARABIC_SCRIPT = re.compile(f"[{_ARABIC_CHARS}]")
+_LATIN_LETTER = re.compile(f"[{_LATIN_LETTERS}]")
 
 
 @lru_cache(maxsize=100_000)
@@ -434,23 +441,14 @@ def abjad_frame_uncached(token: str, glides: bool = True) -> tuple[str, tuple[st
         return None
     consonants: list[str] = []
     groups = [""]
-    last = len(token) - 1
-    prev = ""
     for i, ch in enumerate(token):
-        if ch in _VOWELS or (
-            glides
-            and ch in "yw"
-            and prev in _VOWELS
-            and prev != ""
-            and (i == last or token[i + 1] not in _VOWELS)
-        ):
+        if ch in _VOWELS or (glides and _glide(token, i)):
             groups[-1] += ch
         else:
             c = "w" if ch == "v" else ch
             if not (consonants and groups[-1] == "" and consonants[-1] == c):
                 consonants.append(c)
                 groups.append("")
-        prev = ch
     return "".join(consonants), tuple(groups)
 
 
@@ -493,8 +491,8 @@ def name_variants(text: str) -> list[str]:
     return [v for v in dict.fromkeys(out) if v and v != text]
 
 
-_ARABIC_WORD = re.compile(r"^[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]+$")
-_LATIN_WORD = re.compile(r"^[A-Za-z\u00c0-\u024f'’.\-]+$")
+_ARABIC_WORD = re.compile(f"^[{_ARABIC_CHARS}]+$")
+_LATIN_WORD = re.compile(f"^[{_LATIN_LETTERS}'’.\\-]+$")
 
 
 def script_parts(text: str) -> list[str]:
