@@ -33,12 +33,14 @@ from sanctum.match.score import (
     MATCHER_VERSION,
     SCORERS,
     Memo,
+    QueryName,
     Scored,
     algorithm_named,
     bound_plan,
     compatible,
     features_bonus_max,
     names_bound,
+    prepare_names,
     query_tokens,
     score_bound,
     score_sanctum,
@@ -430,8 +432,10 @@ class Screener:
             scorer = SCORERS[algo]
             if algo == "sanctum":
                 memo: Memo = {}
+                plan = prepare_names(q, self.index.weight, self.near)
                 scored = [
-                    score_sanctum(q, e, self.index, names, memo, self.near) for e, names in todo
+                    score_sanctum(q, e, self.index, names, memo, self.near, plan)
+                    for e, names in todo
                 ]
             else:
                 scored = [scorer(q, entry, self.index, names) for entry, names in todo]
@@ -455,6 +459,7 @@ class Screener:
         scored: list[Scored] = []
         top: list[float] = []  # the `limit` best scores so far, a min-heap
         memo: Memo = {}
+        plan: list[QueryName] | None = None  # made for the first party scored
         for name_ub, entry, names in bounded:
             # scores are rounded to 4 places: a bound rounding below the bar cannot reach it
             bar = max(floor, top[0] if len(top) == limit else 0.0)
@@ -462,7 +467,9 @@ class Screener:
                 break  # nor can any party after it
             if round(score_bound(q, entry, name_ub) + BOUND_SLACK, 4) < bar:
                 continue  # its date of birth, country or gender take it below the bar
-            s = score_sanctum(q, entry, index, names, memo, self.near)
+            if plan is None:
+                plan = prepare_names(q, index.weight, self.near)
+            s = score_sanctum(q, entry, index, names, memo, self.near, plan)
             scored.append(s)
             if len(top) < limit:
                 heapq.heappush(top, s.score)

@@ -9,6 +9,9 @@ from sanctum.match import config
 from sanctum.match.features import (
     align,
     bound_query,
+    country_feature,
+    dob_feature,
+    gender_feature,
     may_meet,
     name_bound,
     name_score,
@@ -226,6 +229,65 @@ def test_dob_and_identifier_features() -> None:
         listed,
     )
     assert by_id.score == config.IDENTIFIER_MATCH_SCORE and by_id.match
+
+
+EXACT, YEAR, CONFLICT = (
+    config.DOB_EXACT_BONUS,
+    config.DOB_YEAR_BONUS,
+    -config.DOB_CONFLICT_PENALTY,
+)
+DATES = [
+    # (query dates, listed dates, contribution): KANG Kyong Il is listed born 1969-09-01
+    (["1969-09-01"], {"1969-09-01"}, EXACT),
+    (["1969-09-02"], {"1969-09-01"}, YEAR),
+    (["1969"], {"1969-09-01"}, YEAR),  # a year alone never agrees to the day
+    (["1969-09-01"], {"1969"}, YEAR),
+    (["1970-01-01"], {"1969-09-01"}, 0.0),  # within the tolerance: neither agrees nor refutes
+    (["1968-12-31"], {"1969-09-01"}, 0.0),
+    (["1971-01-01"], {"1969-09-01"}, CONFLICT),
+    (["1967-01-01"], {"1969-09-01"}, CONFLICT),
+    (["1985-01-01", "1969-09-01"], {"1969-09-01"}, EXACT),  # any of the query's dates
+    (["1985-01-01", "1969-03-03"], {"1969-09-01"}, YEAR),
+    (["1985-01-01", "1970-03-03"], {"1969-09-01"}, 0.0),
+    (["1985-01-01"], {"1969-09-01", "1984-05-05"}, 0.0),  # any of the listed dates
+    (["1985-01-01"], {"1969-09-01", "1985-05-05"}, YEAR),
+    (["1985-01-01"], {"circa 1969"}, 0.0),  # no listed year to read: nothing said
+    ([], {"1969-09-01"}, 0.0),
+    (["1969-09-01"], set(), 0.0),
+]
+
+
+@pytest.mark.parametrize(("query", "listed", "delta"), DATES)
+def test_dob_feature(query: list[str], listed: set[str], delta: float) -> None:
+    assert dob_feature(query, frozenset(listed))[0] == delta
+    assert dob_feature(query, listed)[0] == delta  # any set, not only the index's
+
+
+@pytest.mark.parametrize(
+    ("query", "listed", "delta"),
+    [
+        (["kp"], {"kp"}, config.COUNTRY_MATCH_BONUS),
+        (["cn", "kp"], {"kp", "ru"}, config.COUNTRY_MATCH_BONUS),
+        (["cn"], {"kp"}, -config.COUNTRY_CONFLICT_PENALTY),
+        ([], {"kp"}, 0.0),
+        (["kp"], set(), 0.0),
+    ],
+)
+def test_country_feature(query: list[str], listed: set[str], delta: float) -> None:
+    assert country_feature(query, frozenset(listed))[0] == delta
+
+
+@pytest.mark.parametrize(
+    ("query", "listed", "delta"),
+    [
+        (["male"], {"male"}, 0.0),
+        (["female"], {"male"}, -config.GENDER_CONFLICT_PENALTY),
+        ([], {"male"}, 0.0),
+        (["female"], set(), 0.0),
+    ],
+)
+def test_gender_feature(query: list[str], listed: set[str], delta: float) -> None:
+    assert gender_feature(query, frozenset(listed))[0] == delta
 
 
 def test_schema_mismatch_is_no_match() -> None:

@@ -184,7 +184,7 @@ positions."""
 
 
 @dataclass(frozen=True, slots=True)
-class _Items:
+class NameItems:
     """A name's single tokens and joined runs, with the Korean keys of each single token."""
 
     singles: tuple[Item, ...]
@@ -213,14 +213,14 @@ def runs_of(tokens: tuple[str, ...]) -> tuple[Item, ...]:
 
 
 @lru_cache(maxsize=200_000)
-def _items(tokens: tuple[str, ...]) -> _Items:
+def name_items(tokens: tuple[str, ...]) -> NameItems:
     """Tokens and their joined runs (`runs_of`), each with the span of positions it covers
     (and that span as a bit mask)."""
     singles = tuple((t, i, i + 1, 1 << i) for i, t in enumerate(tokens))
     joined = runs_of(tokens)
     keys = tuple(korean_keys(t) for t in tokens)
     joined_keys = tuple(korean_keys(j[0]) for j in joined)
-    return _Items(
+    return NameItems(
         singles,
         joined,
         keys,
@@ -231,14 +231,6 @@ def _items(tokens: tuple[str, ...]) -> _Items:
         frozenset().union(*joined_keys),
         len(tokens) >= 3 and all(len(t) == 1 and is_hangul(t) for t in tokens),
     )
-
-
-def _may_join(
-    text: str, keys: frozenset[str], texts: frozenset[str], any_key: frozenset[str]
-) -> bool:
-    """True if a token could meet one of the other name's items under `_joined_sim`: the
-    same text, or a Korean key in common."""
-    return text in texts or (bool(keys) and not keys.isdisjoint(any_key))
 
 
 def _joined_sim(
@@ -264,12 +256,12 @@ def align(
     `exact_only`: only identical tokens meet (a name transliterated from Chinese
     characters, where `xiang` ≠ `liang` and `li` ≠ `lee` as Korean syllables).
     """
-    return _align(_items(query), _items(listed), exact_only, None)
+    return _align(name_items(query), name_items(listed), exact_only, None)
 
 
 def _align(
-    qi: _Items,
-    ci: _Items,
+    qi: NameItems,
+    ci: NameItems,
     exact_only: bool,
     near: tuple[AbstractSet[str], ...] | None,
     abjad: bool = False,
@@ -298,14 +290,15 @@ def _align(
                 sim, how = config.SIM_ABJAD, "abjad"
             if sim >= floor:
                 pairs.append((-sim, -2, len(pairs), q, c, how))
-        if ci.joined and _may_join(qt, qk, ci.joined_texts, ci.joined_keys_any):
+        # a token meets a joined run (`_joined_sim`) only by the same text or a Korean key
+        if ci.joined and (qt in ci.joined_texts or (qk and not qk.isdisjoint(ci.joined_keys_any))):
             for c, ck in zip(ci.joined, ci.joined_keys, strict=True):
                 sim, how = _joined_sim(qt, c[0], qk, ck, exact_only)
                 if sim >= floor:
                     pairs.append((-sim, -1 - (c[2] - c[1]), len(pairs), q, c, how))
     for q, qk in zip(qi.joined, qi.joined_keys, strict=True):
         qt = q[0]
-        if not _may_join(qt, qk, ci.single_texts, ci.single_keys):
+        if not (qt in ci.single_texts or (qk and not qk.isdisjoint(ci.single_keys))):
             continue
         for c, ck in zip(ci.singles, ci.keys, strict=True):
             sim, how = _joined_sim(qt, c[0], qk, ck, exact_only)
@@ -341,10 +334,27 @@ def name_score(
     """
     if not query or not listed:
         return NameScore(0.0, 0.0, 0.0, ())
-    qi, ci = _items(query), _items(listed)
+    return prepared_name_score(
+        query, name_items(query), tuple(map(weight, query)), listed, weight, exact_only, near, abjad
+    )
+
+
+def prepared_name_score(
+    query: tuple[str, ...],
+    qi: NameItems,
+    q_weights: tuple[float, ...],
+    listed: tuple[str, ...],
+    weight: Weight,
+    exact_only: bool,
+    near: tuple[AbstractSet[str], ...] | None,
+    abjad: bool,
+) -> NameScore:
+    """`name_score` of a query name prepared once for all the names it is compared with:
+    its items (`name_items`) and its tokens' own weights. Both names are non-empty."""
+    ci = name_items(listed)
     matches = _align(qi, ci, exact_only, near, abjad)
     c_w = list(map(weight, listed))
-    q_w = list(map(weight, query))
+    q_w = list(q_weights)
     q_hit = 0.0
     c_met = 0  # bit mask of the listed positions met
     for m in matches:
@@ -548,21 +558,35 @@ def _years(dates: frozenset[str]) -> frozenset[int]:
     return frozenset(int(d[:4]) for d in dates if d[:4].isdigit())
 
 
+@lru_cache(maxsize=4_096)
+def _query_dates(dates: tuple[str, ...]) -> tuple[frozenset[str], frozenset[int], frozenset[int]]:
+    """A query's dates of birth, once for all the parties it meets: the full dates, their
+    years, and every year within DOB_YEAR_TOLERANCE of one (a listed year outside those
+    conflicts)."""
+    years = frozenset(int(q[:4]) for q in dates)
+    tol = config.DOB_YEAR_TOLERANCE
+    return (
+        frozenset(q for q in dates if len(q) == 10),
+        years,
+        frozenset(y + d for y in years for d in range(-tol, tol + 1)),
+    )
+
+
 def dob_feature(query: list[str], listed: AbstractSet[str]) -> tuple[float, str]:
     """Dates of birth: exact day agrees (+), same year (+), or years too far apart (−)."""
     if not query or not listed:
         return 0.0, ""
-    if any(len(q) == 10 and q in listed for q in query):
+    full, q_years, q_near = _query_dates(tuple(query))
+    if not full.isdisjoint(listed):
         return config.DOB_EXACT_BONUS, "same date of birth"
-    q_years = {int(q[:4]) for q in query}
     l_years = (
         _years(listed)
         if isinstance(listed, frozenset)
-        else {int(d[:4]) for d in listed if d[:4].isdigit()}
+        else frozenset(int(d[:4]) for d in listed if d[:4].isdigit())
     )
-    if q_years & l_years:
+    if not q_years.isdisjoint(l_years):
         return config.DOB_YEAR_BONUS, "same year of birth"
-    if l_years and all(abs(a - b) > config.DOB_YEAR_TOLERANCE for a in q_years for b in l_years):
+    if l_years and q_near.isdisjoint(l_years):
         return -config.DOB_CONFLICT_PENALTY, "different year of birth"
     return 0.0, ""
 
@@ -571,13 +595,13 @@ def country_feature(query: list[str], listed: AbstractSet[str]) -> tuple[float, 
     """Nationality / country: shared (+) or none in common (−)."""
     if not query or not listed:
         return 0.0, ""
-    if set(query) & listed:
+    if not listed.isdisjoint(query):
         return config.COUNTRY_MATCH_BONUS, "country in common"
     return -config.COUNTRY_CONFLICT_PENALTY, "no country in common"
 
 
 def gender_feature(query: list[str], listed: AbstractSet[str]) -> tuple[float, str]:
     """Gender stated on both sides and different (−)."""
-    if query and listed and not set(query) & listed:
+    if query and listed and listed.isdisjoint(query):
         return -config.GENDER_CONFLICT_PENALTY, "different gender"
     return 0.0, ""

@@ -11,12 +11,13 @@ from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sanctum.index import Entry, Index, NameRec, norm_identifier
 from sanctum.match import config
 from sanctum.match.features import (
     BoundQuery,
+    NameItems,
     NameScore,
     Weight,
     bound_query,
@@ -24,7 +25,8 @@ from sanctum.match.features import (
     dob_feature,
     gender_feature,
     name_bound,
-    name_score,
+    name_items,
+    prepared_name_score,
     runs_of,
 )
 from sanctum.match.query import Query
@@ -84,24 +86,59 @@ it may meet (retrieval's sets, `may_meet`; an Arabic-script name's tokens also m
 `abjad_meets`)."""
 
 
+class QueryName(NamedTuple):
+    """A query name prepared once per query for every listed name it is compared with."""
+
+    text: str
+    tokens: tuple[str, ...]
+    items: NameItems | None
+    """`name_items(tokens)`; None for a name with no tokens."""
+    weights: tuple[float, ...]
+    """Each token's own rarity weight."""
+    han: bool
+    abjad: bool
+    near: tuple[AbstractSet[str], ...] | None
+    """Per token, retrieval's set (`Near`); None compares every pair."""
+
+
+def prepare_names(query: Query, weight: Weight, near: Near | None = None) -> list[QueryName]:
+    """The query's names prepared for `best_name`, once per query."""
+    out = []
+    for qname in query.names:
+        tokens = query_tokens(qname, query.schema)
+        abjad = is_arabic_script(qname)
+        out.append(
+            QueryName(
+                qname,
+                tokens,
+                name_items(tokens) if tokens else None,
+                tuple(map(weight, tokens)),
+                is_han(qname),
+                abjad,
+                None if near is None else tuple(near(t, abjad) for t in tokens),
+            )
+        )
+    return out
+
+
 def best_name(
     query: Query,
     names: list[NameRec],
     weight: Weight,
     memo: Memo | None = None,
     near: Near | None = None,
+    prepared: list[QueryName] | None = None,
 ) -> tuple[float, dict[str, Any]]:
     """The best (query name, listed name) pair by name score, and its explanation.
     `memo`: name scores of this query so far, filled as it goes. `near`: see `Near`; it
-    spares comparing tokens that cannot meet, and changes no score."""
+    spares comparing tokens that cannot meet, and changes no score. `prepared`:
+    `prepare_names(query, weight, near)`, made once per query."""
     best = 0.0
     found: tuple[str, NameRec, NameScore, float] | None = None
     memo = {} if memo is None else memo
-    for qname in query.names:
-        q_tokens = query_tokens(qname, query.schema)
-        q_han = is_han(qname)
-        q_abjad = is_arabic_script(qname)
-        q_near = None if near is None else tuple(near(t, q_abjad) for t in q_tokens)
+    factors = NAME_FACTORS
+    for qn in prepare_names(query, weight, near) if prepared is None else prepared:
+        q_tokens, q_han, q_abjad = qn.tokens, qn.han, qn.abjad
         for rec in names:
             key = (
                 q_tokens,
@@ -111,11 +148,24 @@ def best_name(
             )
             ns = memo.get(key)
             if ns is None:
-                ns = memo[key] = name_score(key[0], key[1], weight, key[2], q_near, key[3])
-            factor = NAME_FACTORS.get(rec.kind, 1.0)
+                if qn.items is None or not rec.tokens:
+                    ns = NameScore(0.0, 0.0, 0.0, ())
+                else:
+                    ns = prepared_name_score(
+                        q_tokens,
+                        qn.items,
+                        qn.weights,
+                        rec.tokens,
+                        weight,
+                        key[2],
+                        qn.near,
+                        key[3],
+                    )
+                memo[key] = ns
+            factor = factors.get(rec.kind, 1.0)
             if ns.score * factor > best:
                 best = ns.score * factor
-                found = (qname, rec, ns, factor)
+                found = (qn.text, rec, ns, factor)
     return best, explain_name(found) if found else {}
 
 
@@ -166,14 +216,16 @@ def score_sanctum(
     only: set[int] | None = None,
     memo: Memo | None = None,
     near: Near | None = None,
+    prepared: list[QueryName] | None = None,
 ) -> Scored:
     """The default algorithm: name score, then dates, countries, gender, identifiers.
 
     `only`: the entry's names that retrieval reached (a name sharing no token with the
-    query cannot score); None compares every name. `memo`, `near`: see `best_name`.
+    query cannot score); None compares every name. `memo`, `near`, `prepared`: see
+    `best_name`.
     """
     names = [index.names[i] for i in (entry.names if only is None else sorted(only))]
-    name, explained = best_name(query, names, index.weight, memo, near)
+    name, explained = best_name(query, names, index.weight, memo, near, prepared)
     features: dict[str, float] = {"name": round(name, 4)}
     notes: list[str] = []
     total = name
