@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SHARED ?= $(abspath ../shared)
 export SANCTUM_SHARED ?= $(SHARED)
 
-.PHONY: install run test lint typecheck bench clean
+.PHONY: install run test lint typecheck bench bench-instructions clean
 
 install: $(STAMP)
 
@@ -35,6 +35,12 @@ bench: install
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
+
+# Instructions per query under callgrind (needs the store `make bench` leaves, or SANCTUM_HOME)
+bench-instructions: install
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	command -v valgrind >/dev/null || (apt-get update -qq && apt-get install -y -qq valgrind)
+	$(BIN)/python bench/instructions.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
