@@ -100,6 +100,47 @@ def crosslist_queries(screener: Any) -> list[tuple[dict[str, Any], set[str]]]:
     return out
 
 
+def script_queries(screener: Any) -> list[tuple[dict[str, Any], int, set[int]]]:
+    """Every Arabic-script name of a listed party that the same list also names in Latin
+    letters (UN, UK and AU do), with the party and those Latin names: what a list that
+    writes only Latin letters (OFAC's) shows of the party to a customer record kept in the
+    Arabic script."""
+    from sanctum.names.normalize import is_arabic_script
+
+    index = screener.index
+    out = []
+    for n, entry in enumerate(index.entries):
+        recs = [(nid, index.names[nid]) for nid in entry.names]
+        latin = {nid for nid, rec in recs if rec.kind in ("name", "alias")}
+        latin = {nid for nid in latin if not is_arabic_script(index.names[nid].text)}
+        arabic = dict.fromkeys(rec.text for _, rec in recs if is_arabic_script(rec.text))
+        if latin:
+            out += [
+                ({"schema": entry.schema, "properties": {"name": [a]}}, n, latin) for a in arabic
+            ]
+    return out
+
+
+def script_recall(
+    screener: Any, queries: list[tuple[dict[str, Any], int, set[int]]], threshold: float
+) -> dict[str, Any]:
+    """Share of `script_queries` whose party scores at least the threshold on its Latin
+    names alone (the party's other names left out), and the median score."""
+    from sanctum.match.query import parse_query
+    from sanctum.match.score import score_sanctum
+
+    index = screener.index
+    scores = [
+        score_sanctum(parse_query(q), index.entries[n], index, latin, {}, screener.near).score
+        for q, n, latin in queries
+    ]
+    return {
+        "queries": len(queries),
+        "sanctum": sum(x >= threshold for x in scores) / max(len(scores), 1),
+        "median_score": percentile(scores, 50),
+    }
+
+
 def crosslist_recall(
     queries: list[tuple[dict[str, Any], set[str]]], screen: Any, threshold: float
 ) -> float:
@@ -365,6 +406,9 @@ def main() -> None:
         "jaro-winkler_on_sample": crosslist_recall(sample, restricted(jw.screen), 0.9),
     }
 
+    print("Arabic-script names against Latin ones ...", flush=True)
+    results["script"] = script_recall(screener, script_queries(screener), threshold)
+
     print("OFAC parity ...", flush=True)
     results["ofac_parity"] = quality.ofac_parity()
 
@@ -427,6 +471,9 @@ def render(r: dict[str, Any]) -> str:
         f"{pct(x['sanctum'])} | | | ≥ 99% |",
         f"| … on a {x['baseline_sample']}-name sample | {pct(x['sanctum_on_sample'])} | "
         f"{pct(x['logic-v2_on_sample'])} | {pct(x['jaro-winkler_on_sample'])} | |",
+        f"| Arabic-script names → their party's Latin names ({r['script']['queries']}, "
+        f"median score {r['script']['median_score']:.2f}) | {pct(r['script']['sanctum'])} "
+        "| | | |",
         f"| OFAC parity (±5 points, {r['ofac_parity']['rows']} rows) | "
         f"{pct(r['ofac_parity']['share'])} | | | ≥ 95% |",
         f"| population alert rate ({p['names']} names, 10 locales) | "
