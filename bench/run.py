@@ -111,8 +111,11 @@ def script_queries(screener: Any) -> list[tuple[dict[str, Any], int, set[int]]]:
     out = []
     for n, entry in enumerate(index.entries):
         recs = [(nid, index.names[nid]) for nid in entry.names]
-        latin = {nid for nid, rec in recs if rec.kind in ("name", "alias")}
-        latin = {nid for nid in latin if not is_arabic_script(index.names[nid].text)}
+        latin = {
+            nid
+            for nid, rec in recs
+            if rec.kind in ("name", "alias") and not is_arabic_script(rec.text)
+        }
         arabic = dict.fromkeys(rec.text for _, rec in recs if is_arabic_script(rec.text))
         if latin:
             out += [

@@ -33,7 +33,6 @@ from sanctum.match.score import (
     MATCHER_VERSION,
     SCORERS,
     Memo,
-    QueryName,
     Scored,
     algorithm_named,
     bound_plan,
@@ -452,14 +451,14 @@ class Screener:
         Parties are ordered by their name bound plus the most the other features could
         add; those features are checked only for the parties reached in that order."""
         index = self.index
-        prepared = bound_plan(q, index, self.near, self.run_near)
+        plan = prepare_names(q, index.weight, self.near)  # the query's names, once
+        prepared = bound_plan(q, index, self.near, self.run_near, plan)
         bonus = features_bonus_max(q)
         bounded = [(names_bound(q, e, index, names, prepared), e, names) for e, names in todo]
         bounded.sort(key=itemgetter(0), reverse=True)
         scored: list[Scored] = []
         top: list[float] = []  # the `limit` best scores so far, a min-heap
         memo: Memo = {}
-        plan: list[QueryName] | None = None  # made for the first party scored
         for name_ub, entry, names in bounded:
             # scores are rounded to 4 places: a bound rounding below the bar cannot reach it
             bar = max(floor, top[0] if len(top) == limit else 0.0)
@@ -467,8 +466,6 @@ class Screener:
                 break  # nor can any party after it
             if round(score_bound(q, entry, name_ub) + BOUND_SLACK, 4) < bar:
                 continue  # its date of birth, country or gender take it below the bar
-            if plan is None:
-                plan = prepare_names(q, index.weight, self.near)
             s = score_sanctum(q, entry, index, names, memo, self.near, plan)
             scored.append(s)
             if len(top) < limit:

@@ -263,20 +263,21 @@ def bound_plan(
     index: Index,
     near: Near,
     run_near: Callable[[str], AbstractSet[str]],
+    prepared: list[QueryName] | None = None,
 ) -> list[tuple[BoundQuery, bool]]:
     """The query's names prepared for `names_bound`, once per query (and whether each is
-    written in Chinese characters). `near`, `run_near(run)`: retrieval's sets."""
+    written in Chinese characters). `near`, `run_near(run)`: retrieval's sets. `prepared`:
+    `prepare_names(query, index.weight, near)`, when the caller has it already."""
     out = []
-    for qname in query.names:
-        tokens = query_tokens(qname, query.schema)
-        abjad = is_arabic_script(qname)
+    for qn in prepare_names(query, index.weight, near) if prepared is None else prepared:
+        assert qn.near is not None  # prepared with `near`
         bq = bound_query(
-            tokens,
-            tuple(near(t, abjad) for t in tokens),
-            tuple(run_near(run[0]) for run in runs_of(tokens)),
+            qn.tokens,
+            qn.near,
+            tuple(run_near(run[0]) for run in runs_of(qn.tokens)),
             index.weight,
         )
-        out.append((bq, is_han(qname)))
+        out.append((bq, qn.han))
     return out
 
 
