@@ -17,7 +17,6 @@ from sanctum.index import Entry, Index, NameRec, norm_identifier
 from sanctum.match import config
 from sanctum.match.features import (
     BoundQuery,
-    NameItems,
     NameScore,
     Weight,
     bound_query,
@@ -91,8 +90,6 @@ class QueryName(NamedTuple):
 
     text: str
     tokens: tuple[str, ...]
-    items: NameItems | None
-    """`name_items(tokens)`; None for a name with no tokens."""
     weights: tuple[float, ...]
     """Each token's own rarity weight."""
     han: bool
@@ -111,7 +108,6 @@ def prepare_names(query: Query, weight: Weight, near: Near | None = None) -> lis
             QueryName(
                 qname,
                 tokens,
-                name_items(tokens) if tokens else None,
                 tuple(map(weight, tokens)),
                 is_han(qname),
                 abjad,
@@ -139,6 +135,8 @@ def best_name(
     factors = NAME_FACTORS
     for qn in prepare_names(query, weight, near) if prepared is None else prepared:
         q_tokens, q_han, q_abjad = qn.tokens, qn.han, qn.abjad
+        # looked up here (cached), not prepared: most bounded queries score no party at all
+        q_items = name_items(q_tokens) if q_tokens and names else None
         for rec in names:
             key = (
                 q_tokens,
@@ -148,12 +146,12 @@ def best_name(
             )
             ns = memo.get(key)
             if ns is None:
-                if qn.items is None or not rec.tokens:
+                if q_items is None or not rec.tokens:
                     ns = NameScore(0.0, 0.0, 0.0, ())
                 else:
                     ns = prepared_name_score(
                         q_tokens,
-                        qn.items,
+                        q_items,
                         qn.weights,
                         rec.tokens,
                         weight,
