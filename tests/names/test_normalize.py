@@ -168,6 +168,10 @@ ARABIC_WORDS = [
     ("ابراهيم", "abrahim"),  # a bare alif: a
     ("علی", "ali"),  # word-initial ain: a
     ("سعد", "sd"),  # ain inside a word: dropped
+    ("العزيز", "al aziz"),  # ain opening the name after the article: a
+    ("العوادي", "al awadi"),  # ... and a waw after it, before an alif: a consonant
+    ("قائد", "qaid"),  # yeh with hamza: i
+    ("رؤوف", "ruuf"),  # waw with hamza: u
 ]
 
 

@@ -187,6 +187,10 @@ _HEH = "\u0647"
 _ALIFS = "\u0627\u0622\u0623\u0625\u0671"
 _LONG_VOWEL = {"\u0648": "u", "\u064a": "i", "\u06cc": "i", "\u0649": "a", "\u0629": "a"}
 """Waw and yeh standing for long u and i; alif maqsura and ta marbuta for a final a."""
+_ARTICLE_AIN = _ARABIC_ARTICLE + _AIN
+_HAMZA_SEATS = str.maketrans({"\u0626": "i", "\u0624": "u"})
+"""Yeh and waw carrying a hamza, read as the vowels romanizations write for them: `قائد`
+Qaid, `رائد` Raed, `رؤوف` Rauf (as consonants they would give qayd, rawf)."""
 _WAW_YEH = "\u0648\u064a\u06cc"
 _BEFORE_CONSONANT = _ALIFS + _WAW_YEH
 """Letters before which a waw or yeh is a consonant: an alif (`جواد` Jawad), or another
@@ -209,6 +213,9 @@ def _arabic_word(word: str) -> str:
         word = "a" + word[1:]
     elif word[0] == _ALIF_HAMZA_BELOW:  # the hamza below is a kasra: `إبراهيم` Ibrahim
         word = "i" + word[1:]
+    elif word.startswith(_ARTICLE_AIN) and letters >= 5:  # the name opens after the article
+        word = word[:2] + "a" + word[3:]  # `العزيز` al-Aziz, `العوادي` al-Awadi
+    word = word.translate(_HAMZA_SEATS)
     if len(word) >= 2 and word[-1] == _HEH and word[-2] not in _ALIFS + _WAW_YEH:
         word = word[:-1] + "ah"  # final heh after a consonant: `طه` Taha, `الله` Allah
     last = len(word) - 1
