@@ -37,7 +37,7 @@ from sanctum.runtime import gc_paused, release_freed_memory
 from sanctum.store.db import Store
 from sanctum.store.links import norm_imo, norm_passport
 
-INDEX_FORMAT = 21
+INDEX_FORMAT = 22
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
 
 DERIVED_NOTE = "read from the listed name"
@@ -189,9 +189,9 @@ class Index:
     """Vocabulary tokens by their form with doubled letters written once, for the forms of
     DOUBLED_MIN_LEN letters (`awad` → awad, awwad): what `token_sim` meets as "doubled"."""
     abjad: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """Latin vocabulary tokens of two consonants by those consonants
-    (`abjad_table_key`: saif, sayf, seif → sf): what a token of an Arabic-script name
-    meets by `abjad_meets`, looked up."""
+    """Latin vocabulary tokens whose skeleton is too short for the skeleton table, by their
+    consonants (`abjad_table_key`: saif, sayf, seif → sf; habib → hbb): what a token of
+    an Arabic-script name meets by `abjad_meets`, looked up."""
     _weights: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     def weight(self, token: str) -> float:

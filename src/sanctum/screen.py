@@ -21,8 +21,9 @@ from sanctum.crypto import InvalidAddress, detect, require_valid
 from sanctum.index import Entry, Index, NameRec, joins, load_or_build, norm_identifier
 from sanctum.match import config
 from sanctum.match.features import (
-    abjad_key,
+    abjad_keys,
     abjad_meets,
+    abjad_readings,
     hangul_apart,
     meeting_skeletons,
     token_sim,
@@ -250,18 +251,31 @@ class Screener:
         return items, size, near
 
     def _expand_abjad_token(self, token: str) -> Expansion:
-        """`_expand_token` for a token of a name in the Arabic script, with the Latin
-        vocabulary tokens it meets by `abjad_meets` (`sif` → saif, sayf), found under its
-        consonants: in the skeleton table from MIN_SKELETON of them, else the abjad one."""
+        """`_expand_token` for a token of a name in the Arabic script, as `_align` compares
+        it with Latin tokens: those it meets by `abjad_meets` (`sif` → saif, sayf) at
+        SIM_ABJAD, found under the keys of its readings (`abjad_keys`) or spelled as one
+        of them; skeleton neighbours whose vowels do not fit left out."""
         items, size, near = self._expand(token)
-        key = abjad_key(token)
-        if key is None:
-            return items, size, near
         index = self.index
-        table = index.skeletons if len(key) >= config.MIN_SKELETON else index.abjad
-        more = [
-            cand for cand in table.get(key, ()) if cand not in near and abjad_meets(token, cand)
-        ]
+        sim_abjad, skeleton = config.SIM_ABJAD, config.SIM_SKELETON
+        fits = {cand for cand, sim in items if sim < sim_abjad and abjad_meets(token, cand)}
+        unfit = {cand for cand, sim in items if sim == skeleton and cand not in fits}
+        if fits or unfit:  # a skeleton whose vowels do not fit meets nothing (`_align`)
+            items = tuple(
+                (cand, sim_abjad if cand in fits else sim)
+                for cand, sim in items
+                if cand not in unfit
+            )
+            size -= sum(len(index.postings[cand]) for cand in unfit)
+            near = near - unfit
+        more: dict[str, None] = {
+            r: None for r in abjad_readings(token)[1:] if r in index.postings and r not in near
+        }
+        for key, by_skeleton in abjad_keys(token):
+            table = index.skeletons if by_skeleton else index.abjad
+            for cand in table.get(key, ()):
+                if cand not in near and cand not in more and abjad_meets(token, cand):
+                    more[cand] = None
         if not more:
             return items, size, near
         postings, sim = index.postings, config.SIM_ABJAD

@@ -59,6 +59,10 @@ MATCHES = [
     ("سيف القذافي", "AL-QADHAFI, Saif", "Arabic script: yeh as ai"),
     ("عمر عبد الرحمن", "Umar Abd al-Rahman", "Arabic script: initial ain as any vowel"),
     ("سعيد جان", "Said Jan", "Arabic script: ain unwritten, yeh as ai"),
+    ("محمد حسين خسروی", "KHOSRAVI Mohammad Hossein", "Arabic script: every word fits"),
+    ("فیض الله نورزی", "FAIZULLAH NOORZAI", "Arabic script: allah joined, as Latin writes it"),
+    ("نور الدين بن علي", "Noureddine BEN ALI", "Arabic script: al-din joined, French spelling"),
+    ("رضا مرتضی", "Reza Morteza", "Persian script: dad as z, final yeh as a"),
     ("张伟", "ZHANG Wei", "Chinese characters ↔ pinyin"),
     ("김정은", "KIM, Jong Un", "Hangul, given name in order"),
     ("Jong Un Kim", "KIM, Jong Un", "surname moved, given name in order"),
@@ -83,6 +87,8 @@ NON_MATCHES = [
     # a word of the Arabic script must hold the long vowels the Latin spelling writes
     ("سعد جان", "Said Jan", "سعد (Saad) writes no yeh for the ai of Said"),
     ("سيف جان", "Sufi Jan", "the yeh of سيف is no u"),
+    ("حسن نوري", "Hussein Nouri", "حسن writes no yeh: Hasan, not Hussein"),
+    ("بهار احمدی", "Bahar Ahmad", "احمدی writes a final yeh: Ahmadi, not Ahmad"),
     # two Latin spellings are not read as the Arabic script is
     ("Sif Jan", "Saif Jan", "Latin sif is not saif"),
 ]
@@ -108,7 +114,25 @@ ABJAD = [
     ("عبيد", "ubaid", True),
     ("الزيدي", "zaydi", True),
     ("داود", "dawood", True),
-    ("داود", "daud", False),  # the waw of داود is a consonant
+    ("داود", "daud", True),  # its consonant waw, as Latin writes it a vowel
+    ("انور", "anwar", True),  # a waw read as the vowel u, written w
+    ("جوادي", "djouadi", True),  # ... and the other way: French ou for w, dj for j
+    ("سید", "syed", False),  # a yeh after a consonant stays a vowel (سعيد reads alike)
+    ("ذاکر", "zakir", True),  # dhal as z (Persian, Urdu)
+    ("رضا", "reza", True),  # dad as z
+    ("مرتضی", "morteza", True),  # a final yeh as a
+    ("حقانى", "haqqani", True),  # a final alif maqsura as i
+    ("موسى", "musa", True),  # ... and as a
+    ("على", "ala", False),  # not in a word of one consonant
+    ("فیضالله", "faizullah", True),  # allah without its alif
+    ("نورالدين", "noureddine", True),  # al-din without its article, a French final e
+    ("حبيب", "habib", True),  # a consonant repeated across a vowel
+    ("الخلافة", "khilafah", True),  # a Latin ta marbuta with its h
+    ("الخيري", "khairy", True),  # an Egyptian final y
+    ("عكاشة", "akkacha", True),  # sheen as French ch
+    ("باقری", "bagheri", True),  # qaf as Persian gh
+    ("عصبة", "asbat", True),  # ta marbuta as at, before a noun
+    ("حسن", "hussein", False),  # حسن writes no yeh for Hussein's ei
     ("علوی", "alvi", True),
     ("سعود", "saud", True),
     ("سيف", "sf", False),  # no vowel group where the yeh is
@@ -122,6 +146,7 @@ ABJAD = [
         ("sayf", "sf"),
         ("omar", "mr"),
         ("dawud", None),  # three consonants: found by skeleton
+        ("habib", "hbb"),  # ... but for a skeleton of two (hb)
         ("abbbd", "bd"),  # a run of one letter is one consonant
         ("sayyis", None),  # y between vowels is a consonant: s-y-s
         ("yaya", "yy"),
@@ -139,14 +164,43 @@ def test_abjad_table_key(latin: str, key: str | None) -> None:
 
 @pytest.mark.parametrize(("arabic", "latin", "meets"), ABJAD)
 def test_abjad_meets(arabic: str, latin: str, meets: bool) -> None:
-    from sanctum.match.features import abjad_key, abjad_meets, abjad_table_key
+    from sanctum.match.features import abjad_keys, abjad_meets, abjad_readings, abjad_table_key
     from sanctum.match.score import query_tokens
+    from sanctum.names.normalize import skeleton_keys
 
     token = query_tokens(arabic, "Person")[-1]
     assert abjad_meets(token, latin) is meets
-    if meets:  # retrieval finds it: the abjad table for short ones, skeletons for others
-        key = abjad_key(token)
-        assert key == abjad_table_key(latin) or len(key or "") >= config.MIN_SKELETON
+    if meets:  # retrieval finds it: the abjad table for short keys, skeletons for others
+        found = latin in abjad_readings(token) or any(
+            key in skeleton_keys(latin) if by_skeleton else key == abjad_table_key(latin)
+            for key, by_skeleton in abjad_keys(token)
+        )
+        assert found, (token, abjad_keys(token))
+
+
+@pytest.mark.parametrize(
+    ("token", "readings"),
+    [
+        ("mhmd", ("mhmd",)),
+        ("anur", ("anur", "anwr")),
+        ("dhakr", ("dhakr", "zakr", "dakr")),
+        ("thna", ("thna", "thnat", "sna", "snat", "tna", "tnat")),
+        ("dawd", ("dawd", "daud")),
+        ("sid", ("sid",)),
+        ("ali", ("ali",)),  # one consonant: no final a
+        (
+            "mrtdhi",
+            ("mrtdhi", "mrtdha", "mrtdhy", "mrtzi", "mrtza", "mrtzy", "mrtdi", "mrtda", "mrtdy"),
+        ),
+        ("hmadah", ("hmadah", "hmada")),
+        ("nuraldin", ("nuraldin", "nurdin", "nwraldin", "nwrdin")),
+        ("abdallah", ("abdallah", "abdllah")),
+    ],
+)
+def test_abjad_readings(token: str, readings: tuple[str, ...]) -> None:
+    from sanctum.match.features import abjad_readings
+
+    assert abjad_readings(token) == readings
 
 
 @pytest.mark.parametrize(("query", "listed", "reason"), MATCHES)

@@ -135,6 +135,7 @@ SKELETON_KEYS = [
     ("khlafa", ("khlf",)),
     ("abdallah", ("bdlh",)),  # not after an l: -allah keeps its h
     ("muhammad", ("mhmd",)),
+    ("sayyid", ("syd",)),  # a doubled y is a consonant
 ]
 
 
@@ -155,7 +156,9 @@ ARABIC_WORDS = [
     ("جواد", "jwad"),  # waw before an alif: a consonant
     ("داود", "dawd"),  # waw after an alif: a consonant
     ("قيوم", "qyum"),  # yeh before waw: a consonant, the waw the vowel
-    ("موسى", "musa"),  # final alif maqsura: a
+    ("موسى", "musi"),  # final alif maqsura: as yeh (read as a by `abjad_readings`)
+    ("حقانى", "hqani"),  # ... which Dari and Urdu spellings mean
+    ("يحيى", "yhyi"),  # a yeh before it: a consonant
     ("فاطمة", "fatma"),  # ta marbuta: a
     ("الحجازي", "al hjazi"),  # the article split off
     ("الله", "allah"),  # too short to hold an article; final heh after a consonant: ah
@@ -171,6 +174,14 @@ ARABIC_WORDS = [
     ("العزيز", "al aziz"),  # ain opening the name after the article: a
     ("العوادي", "al awadi"),  # ... and a waw after it, before an alif: a consonant
     ("قائد", "qaid"),  # yeh with hamza: i
+    ("الحق", "al hq"),  # the article split off a word of four letters
+    ("الیاس", "alyas"),  # ... not off a name that holds none
+    ("ځدران", "zdran"),  # Pashto dze
+    ("بٹ", "bt"),  # Urdu tteh
+    ("رضا", "rdha"),  # dad: dh (read as z or d by `abjad_readings`)
+    ("فیض الله", "fidhallah"),  # allah joined to the word before it
+    ("عبد الله", "abdallah"),  # ... as عبدالله reads
+    ("نور الدين", "nuraldin"),  # al-din likewise
     ("رؤوف", "ruuf"),  # waw with hamza: u
 ]
 

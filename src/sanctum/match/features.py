@@ -12,7 +12,7 @@ from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
+from itertools import islice, pairwise, product
 from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
@@ -89,28 +89,121 @@ _LETTER_RUN = re.compile(r"(.)\1+")
 
 def abjad_table_key(latin: str) -> str | None:
     """The key under which the index files a Latin token for `abjad_meets`: its consonants
-    (`abjad_frame`), when they are two (more are looked up by skeleton). Uncached: the
-    index build asks once per vocabulary token, most of which have too many consonants
-    to be read at all (counted in C: letters other than vowels, y and w, a run of one
-    letter once; the frame holds at least these)."""
-    if len(_LETTER_RUN.sub(r"\1", latin).translate(_NO_VOWELS)) >= config.MIN_SKELETON:
+    (`abjad_frame`), when the skeleton table cannot find it: its skeleton is shorter
+    than MIN_SKELETON (`saif` → sf, `habib` → hbb: skeleton hb). Uncached: the index
+    build asks once per vocabulary token, most of which have too many consonants to be
+    read at all (counted in C: letters other than vowels, y and w, a run of one letter
+    once; the skeleton holds at least these)."""
+    if len(_LETTER_RUN.sub(r"\1", latin.translate(_NO_VOWELS))) >= config.MIN_SKELETON:
         return None
     frame = abjad_frame_uncached(latin)
-    if frame and config.MIN_ABJAD_CONSONANTS <= len(frame[0]) < config.MIN_SKELETON:
+    if (
+        frame
+        and len(frame[0]) >= config.MIN_ABJAD_CONSONANTS
+        and len(_skeleton_key(frame[0])) < config.MIN_SKELETON
+    ):
         return frame[0]
     return None
 
 
-def abjad_key(arabic: str) -> str | None:
-    """The consonants by which `abjad_meets` looks a token read from the Arabic script up
-    (`sif` → 'sf', `dawd` → 'dwd'): the Latin tokens it may meet have this skeleton.
-    None below MIN_ABJAD_CONSONANTS."""
-    frame = abjad_frame(arabic, False)
-    return frame[0] if frame and len(frame[0]) >= config.MIN_ABJAD_CONSONANTS else None
+_DIGRAPH_READINGS = {"dh": ("dh", "z", "d"), "th": ("th", "s", "t"), "sh": ("sh", "ch")}
+"""Letters romanized in more than one way, as Persian and Urdu say them otherwise than
+Arabic and French spellings write them otherwise than English: `ذ` and `ض` dh, z or d
+(ذاکر Zakir, رضا Reza, رمضان Ramadan), `ث` th, s or t (ثناء Sana, عثمان Usman, Othman),
+`ش` sh or ch (عكاشة Akkacha)."""
+_LETTER_READINGS = {"j": ("j", "dj", "g"), "q": ("q", "k", "g", "gh")}
+"""`ج` j, dj or g (جمال Jamal, Djamel, Gamal), `ق` q, k, g or gh (قاسم Qasim, Kassem,
+بلقاسم Belgacem, باقری Bagheri)."""
+
+
+@lru_cache(maxsize=100_000)
+def abjad_readings(arabic: str) -> tuple[str, ...]:
+    """The ways a token read from the Arabic script may be romanized, itself first:
+    - each `_DIGRAPH_READINGS` and `_LETTER_READINGS` letter;
+    - a waw or yeh after the first letter as the vowel or the consonant, whichever it
+      was not read as (`انور` anur Anwar, `سید` sid Syed, `قائد` qaid Qayed, `نايل` nayl
+      Nail, `جوادي` jwadi Djouadi);
+    - in a word of two consonants or more, a final yeh (or alif maqsura) as i, a or the
+      y of Egyptian spellings (`مرتضی` Morteza, `موسى` Musa, `حقانى` Haqqani, `الخيري`
+      Khairy), a final a as a or at;
+    - `allah` inside a word with or without its alif (`فیضالله` Faizullah, Faizallah), a
+      final `aldin` with or without its article (`نورالدين` Nuruddin), a final heh after a
+      consonant as ah or a.
+    At most MAX_ABJAD_READINGS."""
+    pieces: list[tuple[str, ...]] = []
+    i, last = 0, len(arabic) - 1
+    final_a = len(arabic.translate(_NO_VOWELS)) >= 2  # `علی` Ali is not Ala
+    while i <= last:
+        if i and arabic.startswith("allah", i):
+            pieces.append(("allah", "llah"))
+            i += 5
+        elif i and i + 4 == last and arabic.endswith("aldin"):
+            pieces.append(("aldin", "din"))
+            i += 5
+        elif i and i + 1 == last and arabic.endswith("ah"):
+            pieces.append(("ah", "a"))  # a final heh written for ta marbuta: `شحاته` Shihata
+            i += 2
+        elif (two := _DIGRAPH_READINGS.get(arabic[i : i + 2])) is not None:
+            pieces.append(two)
+            i += 2
+        else:
+            ch = arabic[i]
+            if i and ch == "u":
+                pieces.append(("u", "w"))
+            elif i and ch == "i":
+                pieces.append(("i", "a", "y") if i == last and final_a else ("i",))
+            elif i and ch == "a" and i == last and final_a:
+                pieces.append(("a", "at"))  # ta marbuta before a noun: `عصبة` Asbat al-
+            elif i and ch in "yw":
+                pieces.append((ch, "i" if ch == "y" else "u"))
+            else:
+                pieces.append(_LETTER_READINGS.get(ch, (ch,)))
+            i += 1
+    return tuple(islice(map("".join, product(*pieces)), config.MAX_ABJAD_READINGS))
+
+
+@lru_cache(maxsize=100_000)
+def abjad_keys(arabic: str) -> tuple[tuple[str, bool], ...]:
+    """The keys by which `abjad_meets` looks a token read from the Arabic script up, one
+    per distinct reading (`abjad_readings`), each with whether it is a skeleton: the
+    skeleton of its consonants from MIN_SKELETON letters on (`dawd` → dwd), else the
+    consonants, as `abjad_table_key` files Latin tokens (`sif` → sf, `hbib` → hbb).
+    Readings of fewer than MIN_ABJAD_CONSONANTS consonants give none."""
+    keys: dict[tuple[str, bool], None] = {}
+    for reading in abjad_readings(arabic):
+        frame = abjad_frame(reading, False)
+        if frame and len(frame[0]) >= config.MIN_ABJAD_CONSONANTS:
+            key = _skeleton_key(frame[0])
+            if len(key) >= config.MIN_SKELETON:
+                keys[key, True] = None
+            else:
+                keys[frame[0], False] = None
+    return tuple(keys)
 
 
 @lru_cache(maxsize=100_000)
 def abjad_meets(arabic: str, latin: str) -> bool:
+    """True if a token read from the Arabic script, in one of its readings
+    (`abjad_readings`), may be the Latin token (`abjad_fits`)."""
+    bare = latin[:-1] if _TA_MARBUTA.search(latin) else None
+    return any(
+        reading == latin or abjad_fits(reading, latin) or (bare and abjad_fits(reading, bare))
+        for reading in abjad_readings(arabic)
+    )
+
+
+_TA_MARBUTA = re.compile(r"[^l][aeiou]h$")
+"""A Latin ending in a vowel and h, the ta marbuta the Arabic script reads without its h
+(`خلافة` khlafa Khilafah), as `skeleton_keys` drops it (not after l: `fazlullah`)."""
+
+
+def _skeleton_key(consonants: str) -> str:
+    """An abjad frame's consonants as `skeleton` writes them: a letter repeated across a
+    vowel once (`habib` h-b-b → hb), as the skeleton table files Latin tokens."""
+    return _LETTER_RUN.sub(r"\1", consonants)
+
+
+def abjad_fits(arabic: str, latin: str) -> bool:
     """True if a token read from the Arabic script (`sif`, `amr`, `dawd`) may be the Latin
     token (`saif`, `omar`, `dawud`): the same consonants, and vowels the script does not
     write. Its vowel letters (alif, waw, yeh: `_ABJAD_VOWELS`) must appear in the Latin
@@ -122,13 +215,16 @@ def abjad_meets(arabic: str, latin: str) -> bool:
     fa, fl = abjad_frame(arabic, False), abjad_frame(latin)
     if fa is None or fl is None or fa[0] != fl[0] or len(fa[0]) < config.MIN_ABJAD_CONSONANTS:
         return False
-    if len(fa[0]) >= config.MIN_SKELETON and fa[0] not in skeleton_keys(latin):
+    key = _skeleton_key(fa[0])
+    if len(key) >= config.MIN_SKELETON and key not in skeleton_keys(latin):
         return False  # retrieval looks these up by skeleton (shorter ones: `abjad_table_key`)
     ga, gl = fa[1], fl[1]
     if bool(ga[0]) != bool(gl[0]):
         return False
-    if not ga[-1] and len(gl[-1]) > (fa[0][-1] == "h"):
-        return False  # a final vowel is written (`سعد` is no Saadi), bar after h (`طه` Taha)
+    if not ga[-1] and len(gl[-1]) > (fa[0][-1] == "h") and gl[-1] != "e":
+        # a final vowel is written (`سعد` is no Saadi), bar after h (`طه` Taha) and the
+        # silent e of French spellings (`نورالدين` Noureddine, `امين` Amine)
+        return False
     return all(
         _vowels_fit(a[1:] if k == 0 and a[:1] == "a" else a, g)
         for k, (a, g) in enumerate(zip(ga, gl, strict=True))
@@ -286,8 +382,11 @@ def _align(
             if q_near is not None and ct not in q_near and not (q_long and len(ct) >= long_len):
                 continue  # cannot meet: `may_meet`
             sim, how = token_sim(qt, ct)
-            if abjad and sim < floor and abjad_meets(qt, ct):
-                sim, how = config.SIM_ABJAD, "abjad"
+            if abjad and sim < config.SIM_ABJAD:
+                if abjad_meets(qt, ct):
+                    sim, how = config.SIM_ABJAD, "abjad"
+                elif how == "skeleton":
+                    continue  # the vowels the script writes are not these: `حسن` no Hussein
             if sim >= floor:
                 pairs.append((-sim, -2, len(pairs), q, c, how))
         # a token meets a joined run (`_joined_sim`) only by the same text or a Korean key

@@ -33,11 +33,13 @@ from sanctum.names.normalize import is_arabic_script, is_han, tokenize
 
 ALGORITHMS = ("sanctum", "ofac")
 DEFAULT_ALGORITHM = "sanctum"
-MATCHER_VERSION = "sanctum-1.1"
+MATCHER_VERSION = "sanctum-1.2"
 """Recorded with every screening (results, audit trail, batch progress): it changes
 whenever a score can change, so a record says which scoring made it. 1.1: Hangul meets
 Hangul only as the same syllables; an Arabic-script name meets Latin words by
-`abjad_meets`."""
+`abjad_meets`. 1.2: an Arabic-script word is tried in all its romanizations
+(`abjad_readings`), meets at SIM_ABJAD whenever its vowels fit, and no longer meets by
+skeleton where they do not."""
 
 COMPATIBLE = {
     "Person": {"Person", "LegalEntity", "Thing"},

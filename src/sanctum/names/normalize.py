@@ -185,35 +185,69 @@ _AIN = "\u0639"
 _ALIF_HAMZA_BELOW = "\u0625"
 _HEH = "\u0647"
 _ALIFS = "\u0627\u0622\u0623\u0625\u0671"
-_LONG_VOWEL = {"\u0648": "u", "\u064a": "i", "\u06cc": "i", "\u0649": "a", "\u0629": "a"}
-"""Waw and yeh standing for long u and i; alif maqsura and ta marbuta for a final a."""
+_LONG_VOWEL = {"\u0648": "u", "\u064a": "i", "\u06cc": "i", "\u0649": "i", "\u0629": "a"}
+"""Waw and yeh standing for long u and i; ta marbuta for a final a. A final alif maqsura
+is read as the yeh it is written like: Arabic says it a (`موسى` Musa), Dari and Urdu
+spellings write it for i (`حقانى` Haqqani); `abjad_readings` tries a final i as a."""
 _ARTICLE_AIN = _ARABIC_ARTICLE + _AIN
-_HAMZA_SEATS = str.maketrans({"\u0626": "i", "\u0624": "u"})
+_NO_ARTICLE = frozenset(["الله", "الیاس", "الياس", "الهام", "الماس"])
+"""Names opening with alif-lam that hold no article: Allah, Ilyas, Elham, Almas."""
+_HAMZA_SEATS = str.maketrans(
+    {
+        "\u0626": "i",  # yeh with hamza
+        "\u0624": "u",  # waw with hamza
+        "\u0636": "dh",  # dad
+        # Urdu and Pashto letters the transliteration drops, as their romanizations write
+        # them: `ځدران` Zadran, `بٹ` Butt, `ښکلی` Shkuli
+        "\u0679": "t",  # tteh
+        "\u0688": "d",  # ddal
+        "\u0691": "r",  # rreh
+        "\u06ba": "n",  # noon ghunna
+        "\u067c": "t",  # Pashto tteh
+        "\u0689": "d",  # Pashto ddal
+        "\u0693": "r",  # Pashto rreh
+        "\u06bc": "n",  # Pashto nnoon
+        "\u0681": "z",  # dze
+        "\u0685": "s",  # tse
+        "\u069a": "sh",  # xin
+        "\u0696": "zh",  # zhe
+        "\u06a8": "g",  # Maghrebi qaf
+        "\u06d2": "e",  # bari yeh
+        "\u06d0": "e",  # Pashto e
+        "\u06cd": "i",  # Pashto final yeh
+    }
+)
 """Yeh and waw carrying a hamza, read as the vowels romanizations write for them: `قائد`
-Qaid, `رائد` Raed, `رؤوف` Rauf (as consonants they would give qayd, rawf)."""
+Qaid, `رائد` Raed, `رؤوف` Rauf (as consonants they would give qayd, rawf). Urdu and Pashto
+letters, which the transliteration leaves out. And dad as dh,
+not d: Arabic romanizations write either, Persian and Urdu ones z (`رضا` Reza, `فضل`
+Fazl), which `abjad_readings` tries; read as d, it would be dal."""
 _WAW_YEH = "\u0648\u064a\u06cc"
-_BEFORE_CONSONANT = _ALIFS + _WAW_YEH
+_BEFORE_CONSONANT = _ALIFS + _WAW_YEH + "\u0649"
 """Letters before which a waw or yeh is a consonant: an alif (`جواد` Jawad), or another
-waw or yeh, which is then the vowel (`علوی` Alvi, `قيوم` Qayyum)."""
+waw or yeh, which is then the vowel (`علوی` Alvi, `قيوم` Qayyum), or a final alif
+maqsura (`يحيى` Yahya)."""
 
 
 def _arabic_word(word: str) -> str:
     """An Arabic-script word made readable the way romanizations write it: the article
-    split off (`الحجازي` → `ال حجازي`: lists write AL-HIJAZI or HIJAZI), waw and yeh after a
+    split off (`الحجازي` → `ال حجازي`: lists write AL-HIJAZI or HIJAZI; not from
+    `_NO_ARTICLE` names), waw and yeh after a
     consonant written as the vowels u and i (`يونس` → yuns, not ywns, as Yunis is), ta
-    marbuta and a final alif maqsura as a (`فاطمة` Fatima, `موسى` Musa), a word-initial ain
+    marbuta as a (`فاطمة` Fatima), a final alif maqsura as i (`_LONG_VOWEL`), a word-initial ain
     as a (`علی` Ali: elsewhere ain is dropped, as romanizations drop it), an initial alif
     with hamza below as i (`إبراهيم` Ibrahim), a final heh after a consonant as ah (`طه`
     Taha, `عبدالله` Abdallah). A word-initial waw or yeh, or one next to an alif or before
     another waw or yeh, stays a consonant (`داود`, `جواد`)."""
     out: list[str] = []
     letters = len(word)
+    whole = word in _NO_ARTICLE
     after_vowel = True  # a word-initial waw or yeh is a consonant
     if word[0] == _AIN:  # romanizations open the word with a vowel: `علی` Ali, `عبد` Abd
         word = "a" + word[1:]
     elif word[0] == _ALIF_HAMZA_BELOW:  # the hamza below is a kasra: `إبراهيم` Ibrahim
         word = "i" + word[1:]
-    elif word.startswith(_ARTICLE_AIN) and letters >= 5:  # the name opens after the article
+    elif word.startswith(_ARTICLE_AIN) and letters >= 4:  # the name opens after the article
         word = word[:2] + "a" + word[3:]  # `العزيز` al-Aziz, `العوادي` al-Awadi
     word = word.translate(_HAMZA_SEATS)
     if len(word) >= 2 and word[-1] == _HEH and word[-2] not in _ALIFS + _WAW_YEH:
@@ -233,7 +267,7 @@ def _arabic_word(word: str) -> str:
             out.append(ch)
             after_vowel = False
     text = "".join(out)
-    if text.startswith(_ARABIC_ARTICLE) and letters >= 5:
+    if text.startswith(_ARABIC_ARTICLE) and letters >= 4 and not whole:
         text = text[:2] + " " + text[2:]
     return text
 
@@ -277,7 +311,27 @@ def tokenize(name: str, schema: str | None = None) -> list[str]:
     if schema == "Person" and len(tokens) > 1:
         kept = [t for t in tokens if t not in TITLES]
         tokens = kept or tokens
+    if ("allah" in tokens or "din" in tokens) and is_arabic_script(text):
+        tokens = _compounds(tokens)
     return tokens[:MAX_TOKENS]
+
+
+def _compounds(tokens: list[str]) -> list[str]:
+    """Names the Arabic script writes in two words and Latin mostly in one, joined as
+    the script joins them inside a word: `فیض الله` → fidhallah (Faizullah), `عبد الله`
+    → abdallah (Abdullah; `عبدالله` reads so), `نور الدين` → nuraldin (Nuruddin,
+    Noureddine). `abjad_readings` then reads them with and without the article's vowel.
+    (A listed Latin `Faiz Allah` still meets them whole, as a joined pair.)"""
+    out: list[str] = []
+    for t in tokens:
+        if t == "allah" and out and out[-1] != "al":
+            out[-1] += t
+        elif t == "din" and len(out) >= 2 and out[-1] == "al":
+            out.pop()
+            out[-1] += "aldin"
+        else:
+            out.append(t)
+    return out
 
 
 def _latin_tokens(text: str) -> list[str]:
@@ -350,12 +404,13 @@ _VOWELS = "aeiou"
 def _glide(token: str, i: int) -> bool:
     """True if `token[i]` is a y or w after a vowel and before a consonant (or at the end):
     the second half of a diphthong (`husayn`, `dawlah`), not a consonant (`yusuf`,
-    `awad`). `skeleton` and `abjad_frame` read it alike."""
+    `awad`); one doubled is a consonant, doubled (`sayyid` s-y-d, as `سید` reads).
+    `skeleton` and `abjad_frame` read it alike."""
     return (
         token[i] in "yw"
         and i > 0
         and token[i - 1] in _VOWELS
-        and (i == len(token) - 1 or token[i + 1] not in _VOWELS)
+        and (i == len(token) - 1 or token[i + 1] not in _VOWELS + token[i])
     )
 
 
