@@ -258,9 +258,12 @@ class Screener:
         items, size, near = self._expand(token)
         index = self.index
         sim_abjad, skeleton = config.SIM_ABJAD, config.SIM_SKELETON
-        fits = {cand for cand, sim in items if sim < sim_abjad and abjad_meets(token, cand)}
-        unfit = {cand for cand, sim in items if sim == skeleton and cand not in fits}
-        if fits or unfit:  # a skeleton whose vowels do not fit meets nothing (`_align`)
+        fits: set[str] = set()
+        unfit: set[str] = set()
+        for cand, sim in items:  # a skeleton whose vowels do not fit meets nothing (`_align`)
+            if sim == skeleton:
+                (fits if abjad_meets(token, cand) else unfit).add(cand)
+        if fits or unfit:
             items = tuple(
                 (cand, sim_abjad if cand in fits else sim)
                 for cand, sim in items

@@ -170,26 +170,41 @@ def abjad_keys(arabic: str) -> tuple[tuple[str, bool], ...]:
     consonants, as `abjad_table_key` files Latin tokens (`sif` → sf, `hbib` → hbb).
     Readings of fewer than MIN_ABJAD_CONSONANTS consonants give none."""
     keys: dict[tuple[str, bool], None] = {}
-    for reading in abjad_readings(arabic):
-        frame = abjad_frame(reading, False)
-        if frame and len(frame[0]) >= config.MIN_ABJAD_CONSONANTS:
-            key = _skeleton_key(frame[0])
+    for consonants in _readings_by_consonants(arabic):
+        if len(consonants) >= config.MIN_ABJAD_CONSONANTS:
+            key = _skeleton_key(consonants)
             if len(key) >= config.MIN_SKELETON:
                 keys[key, True] = None
             else:
-                keys[frame[0], False] = None
+                keys[consonants, False] = None
     return tuple(keys)
+
+
+@lru_cache(maxsize=100_000)
+def _readings_by_consonants(arabic: str) -> dict[str, tuple[str, ...]]:
+    """`abjad_readings` by the consonants of their frames: only readings with a Latin
+    token's consonants can fit it."""
+    out: dict[str, list[str]] = {}
+    for reading in abjad_readings(arabic):
+        frame = abjad_frame(reading, False)
+        if frame:
+            out.setdefault(frame[0], []).append(reading)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 @lru_cache(maxsize=100_000)
 def abjad_meets(arabic: str, latin: str) -> bool:
     """True if a token read from the Arabic script, in one of its readings
-    (`abjad_readings`), may be the Latin token (`abjad_fits`)."""
-    bare = latin[:-1] if _TA_MARBUTA.search(latin) else None
-    return any(
-        reading == latin or abjad_fits(reading, latin) or (bare and abjad_fits(reading, bare))
-        for reading in abjad_readings(arabic)
-    )
+    (`abjad_readings`), is the Latin token or may be (`abjad_fits`), a Latin ta marbuta
+    read without its h."""
+    if latin in abjad_readings(arabic):
+        return True
+    by = _readings_by_consonants(arabic)
+    for target in (latin, latin[:-1]) if _TA_MARBUTA.search(latin) else (latin,):
+        frame = abjad_frame(target)
+        if frame and any(abjad_fits(r, target) for r in by.get(frame[0], ())):
+            return True
+    return False
 
 
 _TA_MARBUTA = re.compile(r"[^l][aeiou]h$")
@@ -197,6 +212,7 @@ _TA_MARBUTA = re.compile(r"[^l][aeiou]h$")
 (`خلافة` khlafa Khilafah), as `skeleton_keys` drops it (not after l: `fazlullah`)."""
 
 
+@lru_cache(maxsize=100_000)
 def _skeleton_key(consonants: str) -> str:
     """An abjad frame's consonants as `skeleton` writes them: a letter repeated across a
     vowel once (`habib` h-b-b → hb), as the skeleton table files Latin tokens."""
@@ -215,9 +231,10 @@ def abjad_fits(arabic: str, latin: str) -> bool:
     fa, fl = abjad_frame(arabic, False), abjad_frame(latin)
     if fa is None or fl is None or fa[0] != fl[0] or len(fa[0]) < config.MIN_ABJAD_CONSONANTS:
         return False
-    key = _skeleton_key(fa[0])
-    if len(key) >= config.MIN_SKELETON and key not in skeleton_keys(latin):
-        return False  # retrieval looks these up by skeleton (shorter ones: `abjad_table_key`)
+    if len(fa[0]) >= config.MIN_SKELETON:
+        key = _skeleton_key(fa[0])
+        if len(key) >= config.MIN_SKELETON and key not in skeleton_keys(latin):
+            return False  # retrieval looks these up by skeleton (else `abjad_table_key`)
     ga, gl = fa[1], fl[1]
     if bool(ga[0]) != bool(gl[0]):
         return False
