@@ -133,6 +133,7 @@ ABJAD = [
     ("باقری", "bagheri", True),  # qaf as Persian gh
     ("عصبة", "asbat", True),  # ta marbuta as at, before a noun
     ("حسن", "hussein", False),  # حسن writes no yeh for Hussein's ei
+    ("ولد", "ould", True),  # son of, as Mauritanian names write it
     ("علوی", "alvi", True),
     ("سعود", "saud", True),
     ("سيف", "sf", False),  # no vowel group where the yeh is
@@ -195,6 +196,8 @@ def test_abjad_meets(arabic: str, latin: str, meets: bool) -> None:
         ("hmadah", ("hmadah", "hmada")),
         ("nuraldin", ("nuraldin", "nurdin", "nwraldin", "nwrdin")),
         ("abdallah", ("abdallah", "abdllah")),
+        ("al", ("al", "el", "ul")),  # the article, by custom
+        ("wld", ("wld", "uld")),
     ],
 )
 def test_abjad_readings(token: str, readings: tuple[str, ...]) -> None:

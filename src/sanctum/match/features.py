@@ -111,6 +111,9 @@ _DIGRAPH_READINGS = {"dh": ("dh", "z", "d"), "th": ("th", "s", "t"), "sh": ("sh"
 Arabic and French spellings write them otherwise than English: `ذ` and `ض` dh, z or d
 (ذاکر Zakir, رضا Reza, رمضان Ramadan), `ث` th, s or t (ثناء Sana, عثمان Usman, Othman),
 `ش` sh or ch (عكاشة Akkacha)."""
+_PARTICLE_READINGS = {"al": ("al", "el", "ul"), "wld": ("wld", "uld")}
+"""Words of names romanized by custom rather than letter by letter: the article (`El
+Khairy`, `Harakat ul-Jihad`) and `ولد` son of (`Ould` in Mauritanian names)."""
 _LETTER_READINGS = {"j": ("j", "dj", "g"), "q": ("q", "k", "g", "gh")}
 """`ج` j, dj or g (جمال Jamal, Djamel, Gamal), `ق` q, k, g or gh (قاسم Qasim, Kassem,
 بلقاسم Belgacem, باقری Bagheri)."""
@@ -120,9 +123,11 @@ _LETTER_READINGS = {"j": ("j", "dj", "g"), "q": ("q", "k", "g", "gh")}
 def abjad_readings(arabic: str) -> tuple[str, ...]:
     """The ways a token read from the Arabic script may be romanized, itself first:
     - each `_DIGRAPH_READINGS` and `_LETTER_READINGS` letter;
-    - a waw or yeh after the first letter as the vowel or the consonant, whichever it
-      was not read as (`انور` anur Anwar, `سید` sid Syed, `قائد` qaid Qayed, `نايل` nayl
-      Nail, `جوادي` jwadi Djouadi);
+    - a waw after the first letter as u or w, whichever it was not read as (`انور` anur
+      Anwar, `جوادي` jwadi Djouadi), a yeh read as the consonant y as the vowel i (`نايل`
+      nayl Nail); not a yeh read as i, which `سید` (Sayyid) and `سعيد` (Saeed, its ain
+      unwritten) share;
+    - the particles of `_PARTICLE_READINGS`;
     - in a word of two consonants or more, a final yeh (or alif maqsura) as i, a or the
       y of Egyptian spellings (`مرتضی` Morteza, `موسى` Musa, `حقانى` Haqqani, `الخيري`
       Khairy), a final a as a or at;
@@ -130,6 +135,8 @@ def abjad_readings(arabic: str) -> tuple[str, ...]:
       final `aldin` with or without its article (`نورالدين` Nuruddin), a final heh after a
       consonant as ah or a.
     At most MAX_ABJAD_READINGS."""
+    if arabic in _PARTICLE_READINGS:
+        return _PARTICLE_READINGS[arabic]
     pieces: list[tuple[str, ...]] = []
     i, last = 0, len(arabic) - 1
     final_a = len(arabic.translate(_NO_VOWELS)) >= 2  # `علی` Ali is not Ala
