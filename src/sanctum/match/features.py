@@ -25,6 +25,7 @@ from sanctum.names.normalize import (
     korean_keys,
     skeleton_keys,
     undoubled,
+    without_ta_marbuta,
 )
 
 Weight = Callable[[str], float]
@@ -207,16 +208,12 @@ def abjad_meets(arabic: str, latin: str) -> bool:
     if latin in abjad_readings(arabic):
         return True
     by = _readings_by_consonants(arabic)
-    for target in (latin, latin[:-1]) if _TA_MARBUTA.search(latin) else (latin,):
+    bare = without_ta_marbuta(latin)
+    for target in (latin,) if bare is None else (latin, bare):
         frame = abjad_frame(target)
         if frame and any(abjad_fits(r, target) for r in by.get(frame[0], ())):
             return True
     return False
-
-
-_TA_MARBUTA = re.compile(r"[^l][aeiou]h$")
-"""A Latin ending in a vowel and h, the ta marbuta the Arabic script reads without its h
-(`خلافة` khlafa Khilafah), as `skeleton_keys` drops it (not after l: `fazlullah`)."""
 
 
 @lru_cache(maxsize=100_000)

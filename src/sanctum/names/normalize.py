@@ -171,29 +171,6 @@ ARABIC_SCRIPT_VARIANTS = str.maketrans(
     {
         "\u0639": "",  # ain: romanized as an apostrophe or not at all
         "\u0621": "",  # hamza, likewise
-    }
-)
-"""Arabic-script letters that transliterate to nothing useful, dropped after a word is
-read (as romanizations drop them), so `سعد` stays one word."""
-
-
-_ARABIC_LETTERS = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]+")
-"""A run of Arabic-script letters (no vowel marks or digits): one word for `_arabic_word`.
-(`_ARABIC_WORD`, below, tests a whole field word for any Arabic-block character.)"""
-_ARABIC_ARTICLE = "\u0627\u0644"  # al-
-_AIN = "\u0639"
-_ALIF_HAMZA_BELOW = "\u0625"
-_HEH = "\u0647"
-_ALIFS = "\u0627\u0622\u0623\u0625\u0671"
-_LONG_VOWEL = {"\u0648": "u", "\u064a": "i", "\u06cc": "i", "\u0649": "i", "\u0629": "a"}
-"""Waw and yeh standing for long u and i; ta marbuta for a final a. A final alif maqsura
-is read as the yeh it is written like: Arabic says it a (`موسى` Musa), Dari and Urdu
-spellings write it for i (`حقانى` Haqqani); `abjad_readings` tries a final i as a."""
-_ARTICLE_AIN = _ARABIC_ARTICLE + _AIN
-_NO_ARTICLE = frozenset(["الله", "الیاس", "الياس", "الهام", "الماس"])
-"""Names opening with alif-lam that hold no article: Allah, Ilyas, Elham, Almas."""
-_HAMZA_SEATS = str.maketrans(
-    {
         "\u0626": "i",  # yeh with hamza
         "\u0624": "u",  # waw with hamza
         "\u0636": "dh",  # dad
@@ -217,11 +194,30 @@ _HAMZA_SEATS = str.maketrans(
         "\u06cd": "i",  # Pashto final yeh
     }
 )
-"""Yeh and waw carrying a hamza, read as the vowels romanizations write for them: `قائد`
-Qaid, `رائد` Raed, `رؤوف` Rauf (as consonants they would give qayd, rawf). Urdu and Pashto
-letters, which the transliteration leaves out. And dad as dh,
-not d: Arabic romanizations write either, Persian and Urdu ones z (`رضا` Reza, `فضل`
-Fazl), which `abjad_readings` tries; read as d, it would be dal."""
+"""Arabic-script letters written as romanizations write them, after a word is read
+(`_arabic_word` takes them for consonants, as it takes any letter it does not read):
+ain and hamza dropped, so `سعد` stays one word; yeh and waw carrying a hamza as the
+vowels romanizations write for them (`قائد` Qaid, `رؤوف` Rauf, not qayd, rawf); dad as
+dh, not d: Arabic romanizations write either, Persian and Urdu ones z (`رضا` Reza), which
+`abjad_readings` tries, and as d it would be dal; the Urdu and Pashto letters, which the
+transliteration leaves out."""
+
+
+_ARABIC_LETTERS = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]+")
+"""A run of Arabic-script letters (no vowel marks or digits): one word for `_arabic_word`.
+(`_ARABIC_WORD`, below, tests a whole field word for any Arabic-block character.)"""
+_ARABIC_ARTICLE = "\u0627\u0644"  # al-
+_AIN = "\u0639"
+_ALIF_HAMZA_BELOW = "\u0625"
+_HEH = "\u0647"
+_ALIFS = "\u0627\u0622\u0623\u0625\u0671"
+_LONG_VOWEL = {"\u0648": "u", "\u064a": "i", "\u06cc": "i", "\u0649": "i", "\u0629": "a"}
+"""Waw and yeh standing for long u and i; ta marbuta for a final a. A final alif maqsura
+is read as the yeh it is written like: Arabic says it a (`موسى` Musa), Dari and Urdu
+spellings write it for i (`حقانى` Haqqani); `abjad_readings` tries a final i as a."""
+_ARTICLE_AIN = _ARABIC_ARTICLE + _AIN
+_NO_ARTICLE = frozenset(["الله", "الیاس", "الياس", "الهام", "الماس"])
+"""Names opening with alif-lam that hold no article: Allah, Ilyas, Elham, Almas."""
 _WAW_YEH = "\u0648\u064a\u06cc"
 _BEFORE_CONSONANT = _ALIFS + _WAW_YEH + "\u0649"
 """Letters before which a waw or yeh is a consonant: an alif (`جواد` Jawad), or another
@@ -232,13 +228,14 @@ maqsura (`يحيى` Yahya)."""
 def _arabic_word(word: str) -> str:
     """An Arabic-script word made readable the way romanizations write it: the article
     split off (`الحجازي` → `ال حجازي`: lists write AL-HIJAZI or HIJAZI; not from
-    `_NO_ARTICLE` names), waw and yeh after a
-    consonant written as the vowels u and i (`يونس` → yuns, not ywns, as Yunis is), ta
-    marbuta as a (`فاطمة` Fatima), a final alif maqsura as i (`_LONG_VOWEL`), a word-initial ain
-    as a (`علی` Ali: elsewhere ain is dropped, as romanizations drop it), an initial alif
-    with hamza below as i (`إبراهيم` Ibrahim), a final heh after a consonant as ah (`طه`
-    Taha, `عبدالله` Abdallah). A word-initial waw or yeh, or one next to an alif or before
-    another waw or yeh, stays a consonant (`داود`, `جواد`)."""
+    `_NO_ARTICLE` names), waw and yeh after a consonant written as the vowels u and i
+    (`يونس` → yuns, not ywns, as Yunis is), ta marbuta as a (`فاطمة` Fatima), a final alif
+    maqsura as i (`_LONG_VOWEL`), a word-initial ain, or one opening the name after the
+    article, as a (`علی` Ali, `العزيز` al-Aziz: elsewhere ain is dropped, as romanizations
+    drop it), an initial alif with hamza below as i (`إبراهيم` Ibrahim), a final heh after
+    a consonant as ah (`طه` Taha, `عبدالله` Abdallah). A word-initial waw or yeh, or one
+    next to an alif or before another waw or yeh, stays a consonant (`داود`, `جواد`).
+    `ARABIC_SCRIPT_VARIANTS` then writes the letters it leaves as they are."""
     out: list[str] = []
     letters = len(word)
     whole = word in _NO_ARTICLE
@@ -249,7 +246,6 @@ def _arabic_word(word: str) -> str:
         word = "i" + word[1:]
     elif word.startswith(_ARTICLE_AIN) and letters >= 4:  # the name opens after the article
         word = word[:2] + "a" + word[3:]  # `العزيز` al-Aziz, `العوادي` al-Awadi
-    word = word.translate(_HAMZA_SEATS)
     if len(word) >= 2 and word[-1] == _HEH and word[-2] not in _ALIFS + _WAW_YEH:
         word = word[:-1] + "ah"  # final heh after a consonant: `طه` Taha, `الله` Allah
     last = len(word) - 1
@@ -420,11 +416,18 @@ def skeleton_keys(token: str) -> tuple[str, ...]:
     with an h and the Arabic script reads without one: `khilafah`, الخلافة `khlafa`) the
     skeleton without that h. Not after an l: `fazlullah` is not `fazl`."""
     key = skeleton(token)
-    if len(token) > 3 and token[-1] == "h" and token[-2] in _VOWELS and token[-3] != "l":
-        bare = skeleton(token[:-1])
-        if bare != key:
-            return (key, bare)
+    if (bare := without_ta_marbuta(token)) is not None and (bare_key := skeleton(bare)) != key:
+        return (key, bare_key)
     return (key,)
+
+
+def without_ta_marbuta(token: str) -> str | None:
+    """A Latin token ending in a vowel and h (ta marbuta) without that h, which the Arabic
+    script reads without one (`khilafah` → khilafa, الخلافة `khlafa`); None for others.
+    Not after an l: `fazlullah` is not `fazl`."""
+    if len(token) > 3 and token[-1] == "h" and token[-2] in _VOWELS and token[-3] != "l":
+        return token[:-1]
+    return None
 
 
 @lru_cache(maxsize=300_000)
