@@ -16,7 +16,7 @@ import sys
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from importlib.resources import files as package_files
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from sanctum.runtime import gc_paused, release_freed_memory
 from sanctum.store.db import Store
 from sanctum.store.links import norm_imo, norm_passport
 
-INDEX_FORMAT = 22
+INDEX_FORMAT = 23
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
 
 DERIVED_NOTE = "read from the listed name"
@@ -204,25 +204,33 @@ class Index:
             self._weights[token] = w
         return w
 
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickled without the per-process weight memo (constants may change between runs),
-        names as columns and postings as one array: a few large objects instead of a quarter
-        of a million small ones, which pickle and unpickle several times faster."""
-        state = dict(self.__dict__)
-        state["_weights"] = {}
-        state["names"] = _name_columns(self.names)
-        state["postings"] = _flat_postings(self.postings)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        """The index as it was pickled (`__getstate__`)."""
-        state["names"] = _name_rows(state["names"])
-        state["postings"] = _postings_of(*state["postings"])
-        self.__dict__.update(state)
-
     def activate(self) -> None:
         """Make this index's precomputed Korean keys available to token comparison."""
         remember_korean_keys(self.token_keys)
+
+
+def index_state(index: Index) -> dict[str, Any]:
+    """The index as plain data, which is how it is saved: names and entries as columns and
+    postings as one array (a few large objects instead of a quarter of a million small
+    ones, which pickle and unpickle several times faster), no class of this module in the
+    file (the compiled and the source build read the same file), no weight memo
+    (constants may change between runs)."""
+    state = {f.name: getattr(index, f.name) for f in fields(index) if f.name != "_weights"}
+    state["names"] = _name_columns(index.names)
+    state["entries"] = _entry_columns(index.entries)
+    state["postings"] = _flat_postings(index.postings)
+    state["wallets"] = {k: [_wallet_row(w) for w in ws] for k, ws in index.wallets.items()}
+    return state
+
+
+def index_of_state(state: dict[str, Any]) -> Index:
+    """The index again from its saved form (`index_state`)."""
+    state = dict(state)
+    state["names"] = _name_rows(state["names"])
+    state["entries"] = _entry_rows(state["entries"])
+    state["postings"] = _postings_of(*state["postings"])
+    state["wallets"] = {k: [Wallet(*w) for w in ws] for k, ws in state["wallets"].items()}
+    return Index(**state)
 
 
 NameColumns = tuple[list[int], list[str], list[str], list[tuple[str, ...]], list[str]]
@@ -242,6 +250,29 @@ def _name_columns(names: list[NameRec]) -> NameColumns:
 def _name_rows(columns: NameColumns) -> list[NameRec]:
     """The names again from their columns (`_name_columns`)."""
     return list(map(NameRec, *columns))
+
+
+ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
+"""Entry's fields in the order `Entry(...)` takes them (how entries are saved)."""
+
+
+WALLET_FIELDS = tuple(f.name for f in fields(Wallet))
+"""Wallet's fields in the order `Wallet(...)` takes them (how wallets are saved)."""
+
+
+def _wallet_row(wallet: Wallet) -> tuple[str, ...]:
+    """A wallet's fields, in WALLET_FIELDS order."""
+    return tuple(getattr(wallet, name) for name in WALLET_FIELDS)
+
+
+def _entry_columns(entries: list[Entry]) -> list[list[Any]]:
+    """The entries' fields, one list per field of ENTRY_FIELDS."""
+    return [[getattr(e, name) for e in entries] for name in ENTRY_FIELDS]
+
+
+def _entry_rows(columns: list[list[Any]]) -> list[Entry]:
+    """The entries again from their columns (`_entry_columns`)."""
+    return list(map(Entry, *columns))
 
 
 def _flat_postings(postings: dict[str, array[int]]) -> tuple[list[str], array[int], array[int]]:
@@ -494,7 +525,7 @@ def load_or_build(store: Store, path: Path | None = None) -> Index:
     tmp = path.with_suffix(f".{os.getpid()}.part")
     with tmp.open("wb") as fh, gc_paused():  # what pickling makes, its memo holds: no garbage
         pickle.dump((INDEX_FORMAT, generation), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(index_state(index), fh, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
     return index
 
@@ -510,10 +541,8 @@ def _load_current(path: Path, generation: int) -> Index | None:
             if header != (INDEX_FORMAT, generation):
                 return None
             with gc_paused(freeze_after=True):
-                index = pickle.load(fh)
+                index = index_of_state(pickle.load(fh))
     except Exception:  # any unreadable file only means: build it again
-        return None
-    if not isinstance(index, Index):
         return None
     index.activate()
     return index
