@@ -8,39 +8,50 @@ export SANCTUM_SHARED ?= $(SHARED)
 
 .PHONY: install run test lint typecheck bench bench-instructions clean
 
-install: $(STAMP)
+# The matching core (modules listed in src/sanctum/_native.py) compiled in place by mypyc;
+# rebuilt whenever one of its sources changes. Until then the sources run (sanctum._native).
+NATIVE := src/sanctum/_native_build.json
+NATIVE_SOURCES := setup.py src/sanctum/_native.py src/sanctum/index.py src/sanctum/screen.py \
+	$(wildcard src/sanctum/match/*.py src/sanctum/names/*.py)
 
-$(STAMP): pyproject.toml
+install: $(STAMP) $(NATIVE)
+
+$(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --upgrade pip 'setuptools>=77' wheel
+	SANCTUM_PURE=1 $(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(NATIVE): $(STAMP) $(NATIVE_SOURCES)
+	$(BIN)/python setup.py --quiet build_ext --inplace
 
 run: install
 	$(BIN)/sanctum run
 
 test: install
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench setup.py
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench setup.py
+	$(BIN)/ruff format --check src tests bench setup.py
 
 typecheck: install
 	$(BIN)/mypy
 
 bench: install
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	SANCTUM_PURE=1 $(BIN)/pip install --quiet -e '.[dev,bench]'
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
 
 # Instructions per query under callgrind (needs the store `make bench` leaves, or SANCTUM_HOME)
 bench-instructions: install
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	SANCTUM_PURE=1 $(BIN)/pip install --quiet -e '.[dev,bench]'
 	command -v valgrind >/dev/null || (apt-get update -qq && apt-get install -y -qq valgrind)
 	$(BIN)/python bench/instructions.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	find src -name '*.so' -delete
+	rm -f $(NATIVE)

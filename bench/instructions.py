@@ -49,7 +49,7 @@ names, warm, mode = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), 
 screener = Screener()
 for n in warm:
     screener.screen({"schema": "Person", "properties": {"name": [n]}})
-print(sanctum.__file__)
+print(sanctum.__file__, "-", getattr(sanctum, "_native", None) and sanctum._native.BUILD)
 dob = ["1970-01-01"]
 for n in names if mode != "none" else ():
     if mode == "top10":

@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import load
 import quality
 from common import DATA, OUT, machine, percentile, run_child
+from sanctum import _native
 from sanctum.index import DERIVED_NOTE
 
 BASELINE_POPULATION = 2000
@@ -342,6 +343,7 @@ def main() -> None:
     results: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
+        "core": _native.choose(),
     }
     print("loading all of shared/data from scratch ...", flush=True)
     results["load"] = bench_load(home)
@@ -457,7 +459,7 @@ def pct(x: float | None) -> str:
 def render(r: dict[str, Any]) -> str:
     d, x, p, s = r["dprk"], r["crosslist"], r["population"], r["speed"]
     lines = [
-        f"Measured {r['date']} on {r['machine']}.",
+        f"Measured {r['date']} on {r['machine']}; matching core: {r.get('core', 'source')}.",
         "",
         "| figure | Sanctum | logic-v2 | Jaro-Winkler scan | target |",
         "|---|---|---|---|---|",

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sanctum import _native
+
 __version__ = "0.1.0"
+
+_native.choose()  # before any compiled module is imported: compiled build or sources
 
 if TYPE_CHECKING:
     from sanctum.pairwise import CompareResult, compare

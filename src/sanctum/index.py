@@ -128,9 +128,9 @@ def _one(shared: dict[Any, Any], value: Any) -> Any:
 def _content(value: Any) -> Any:
     """A hashable image of a value made of strings, lists, dicts and frozensets."""
     if isinstance(value, list):
-        return ("l", *(_content(v) for v in value))
+        return ("l", *[_content(v) for v in value])
     if isinstance(value, dict):
-        return ("d", *((k, _content(v)) for k, v in value.items()))
+        return ("d", *[(k, _content(v)) for k, v in value.items()])
     return value
 
 

@@ -197,7 +197,7 @@ class Screener:
                 e.schema in allowed and (sources is None or e.source in sources)
                 for e in index.entries
             ]
-            flags = bytes(ok[rec.entry] for rec in index.names)
+            flags = bytes([ok[rec.entry] for rec in index.names])
             if len(self._allowed) >= 64:
                 self._allowed.clear()
             self._allowed[key] = flags

@@ -87,7 +87,7 @@ def parse_query(data: dict[str, Any] | Query) -> Query:
             raise QueryError(
                 "properties.name", f"name longer than {MAX_NAME_CHARS * 20} characters"
             )
-    names = [c for c in (clean(n) for n in names) if c]
+    names = [c for c in [clean(n) for n in names] if c]
     names += [v for n in names for v in name_variants(n) if v not in names]
     dates = []
     for d in _values(props, "birthDate"):

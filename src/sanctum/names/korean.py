@@ -305,7 +305,7 @@ def split_korean_name(hangul: str) -> tuple[str, str]:
     or the first two when they form one of the two-syllable surnames (남궁, 황보, 선우,
     제갈, 독고, 사공) and a given name follows.  Non-Hangul input gives ('', '').
     """
-    words = [w for w in (hangul_syllables(part) for part in hangul.split()) if w]
+    words = [w for w in [hangul_syllables(part) for part in hangul.split()] if w]
     if not words:
         return "", ""
     if len(words) > 1:
@@ -347,7 +347,7 @@ def _ordered(jamo: Jamo) -> list[str]:
         jamo.mr[0].replace("'", ""),
         jamo.rr[0],
         *jamo.mr,
-        *(f.replace("'", "") for f in jamo.mr),
+        *[f.replace("'", "") for f in jamo.mr],
         *jamo.dprk,
         *jamo.rr,
         *jamo.other,
