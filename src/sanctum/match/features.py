@@ -272,9 +272,11 @@ def _same_skeleton(a: str, b: str) -> bool:
     return any(k in kb for k in meeting_skeletons(a))
 
 
-class TokenMatch(NamedTuple):
-    """One aligned pair: query tokens [qs:qe) met listed tokens [cs:ce). (A named tuple:
-    tens of them are made per query, and a tuple is the cheapest record to make.)"""
+@dataclass(slots=True)
+class TokenMatch:
+    """One aligned pair: query tokens [qs:qe) met listed tokens [cs:ce). (Tens are made per
+    query: a dataclass, which the compiled build makes natively, where a named tuple's
+    constructor stays Python.)"""
 
     query: str
     listed: str
@@ -284,9 +286,10 @@ class TokenMatch(NamedTuple):
     span_c: tuple[int, int]
 
 
-class NameScore(NamedTuple):
-    """Result of comparing two token sequences (a named tuple, as TokenMatch: one is made
-    per (query name, listed name) pair)."""
+@dataclass(slots=True)
+class NameScore:
+    """Result of comparing two token sequences (one per (query name, listed name) pair:
+    a dataclass, as TokenMatch)."""
 
     score: float
     query_coverage: float
@@ -300,7 +303,7 @@ Item = tuple[str, int, int, int]
 positions."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class NameItems:
     """A name's single tokens and joined runs, with the Korean keys of each single token."""
 

@@ -33,6 +33,16 @@ MONTHS = {
 LATEST_PLAUSIBLE_YEAR = 2100
 """Dates after this year are upstream typos (BIS `3033-09-30`): flagged, not stored."""
 
+# The forms `parse_date` reads, compiled once (it runs for every birth date of every query).
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?")
+_ISO_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+_ISO_YEAR = re.compile(r"(\d{4})")
+_DAY_MON_YEAR = re.compile(r"(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ ,-]*(\d{4})")
+_MON_DAY_YEAR = re.compile(r"([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})")
+_MON_YEAR = re.compile(r"([A-Za-z]{3,9})\.?[ ,-]*(\d{4})")
+_NUMERIC_DAY = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
+_NUMERIC_MONTH = re.compile(r"(\d{1,2})[/.](\d{4})")
+
 
 def _iso(year: int, month: int | None = None, day: int | None = None) -> str | None:
     """ISO prefix if the parts form a real calendar date, else None."""
@@ -61,29 +71,29 @@ def parse_date(text: str | None, *, day_first: bool = True) -> str | None:
     s = str(text).strip().rstrip(".").strip()
     if not s:
         return None
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?", s)
+    m = _ISO_DAY.fullmatch(s)
     if m:
         return _iso(int(m[1]), int(m[2]), int(m[3]))
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})", s)
+    m = _ISO_MONTH.fullmatch(s)
     if m:
         return _iso(int(m[1]), int(m[2]))
-    m = re.fullmatch(r"(\d{4})", s)
+    m = _ISO_YEAR.fullmatch(s)
     if m:
         return _iso(int(m[1]))
-    m = re.fullmatch(r"(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ ,-]*(\d{4})", s)
+    m = _DAY_MON_YEAR.fullmatch(s)
     if m and m[2].lower() in MONTHS:
         return _iso(int(m[3]), MONTHS[m[2].lower()], int(m[1]))
-    m = re.fullmatch(r"([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})", s)
+    m = _MON_DAY_YEAR.fullmatch(s)
     if m and m[1].lower() in MONTHS:
         return _iso(int(m[3]), MONTHS[m[1].lower()], int(m[2]))
-    m = re.fullmatch(r"([A-Za-z]{3,9})\.?[ ,-]*(\d{4})", s)
+    m = _MON_YEAR.fullmatch(s)
     if m and m[1].lower() in MONTHS:
         return _iso(int(m[2]), MONTHS[m[1].lower()])
-    m = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", s)
+    m = _NUMERIC_DAY.fullmatch(s)
     if m:
         a, b = int(m[1]), int(m[2])
         return _iso(int(m[3]), b, a) if day_first else _iso(int(m[3]), a, b)
-    m = re.fullmatch(r"(\d{1,2})[/.](\d{4})", s)
+    m = _NUMERIC_MONTH.fullmatch(s)
     if m:
         return _iso(int(m[2]), int(m[1]))
     return None
