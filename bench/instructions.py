@@ -15,7 +15,9 @@ of the population benchmark, none of them screened before in the process (their 
 tokens are expanded as a customer file's would be).
 
 The store is `bench/out/home` (left by `make bench`) or `SANCTUM_HOME`. To compare two
-versions of the code, run this file with `PYTHONPATH=<other checkout>/src`. Two runs of
+versions of the code, run this file with `PYTHONPATH=<other checkout>/src`; to measure
+the matching core run as Python instead of its compiled build, with `SANCTUM_PURE=1`
+(the first line printed names the package and the build). Two runs of
 the same code agree within about 0.2% (memory layout still moves a little): differences
 smaller than that are not differences.
 """
