@@ -4,6 +4,7 @@ entities that point at another entity use the index made for them."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 from sanctum.store.db import REF_CONDITION, REF_PROPS, SCHEMA_VERSION, Store
@@ -51,3 +52,20 @@ def test_references_are_looked_up_by_index(tmp_path: Path) -> None:
         "associate",
     }  # fmt: skip
     store.close()
+
+
+def test_background_checkpoints_keep_the_log_bounded_under_steady_writes(tmp_path: Path) -> None:
+    """A serving process appends audit records without pause: the log is restarted once it
+    holds `restart_frames` copied frames, instead of growing for as long as the load lasts
+    (27.9 MB here without the restart, 1.5 MB with it)."""
+    from sanctum import audit
+
+    store = Store(tmp_path / "s.sqlite")
+    entry = audit.Entry("screen", {"q": "x" * 200}, {"un_sc": "d"}, "v", "sanctum", [{}] * 5)
+    with store.checkpoints_in_background(interval=0.02, restart_frames=256):
+        for _ in range(3000):
+            start = time.perf_counter()
+            while time.perf_counter() - start < 0.0005:  # the screening between two appends
+                pass
+            audit.append_many(store, "k", [entry])
+    assert (tmp_path / "s.sqlite-wal").stat().st_size < 256 * 4096 * 8
