@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -12,6 +13,11 @@ import pytest
 
 SHARED = Path(os.environ.get("SANCTUM_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 DATA = SHARED / "data"
+
+
+def iso_dates(cell: str) -> list[str]:
+    """The ISO dates of a benchmark `dob` cell (several, `;`-separated, some not ISO)."""
+    return [d for d in cell.split(";") if re.fullmatch(r"\d{4}(-\d\d){0,2}", d)]
 
 
 @pytest.fixture(scope="session")

@@ -6,13 +6,12 @@ from __future__ import annotations
 import csv
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import SHARED
+from conftest import SHARED, iso_dates
 from sanctum import _native
 
 SRC = Path(_native.__file__).resolve().parents[1]
@@ -34,11 +33,6 @@ print(json.dumps(out, sort_keys=True))
 """
 
 
-def _dates(value: str) -> list[str]:
-    """The ISO dates of the benchmark's `dob` cell (several, `;`-separated, some not ISO)."""
-    return [d for d in value.split(";") if re.fullmatch(r"\d{4}(-\d\d){0,2}", d)]
-
-
 def _queries() -> list[tuple[str, str, list[str]]]:
     """Every third DPRK variant (all scripts and spellings) and names from other scripts."""
     path = SHARED / "benchmarks" / "dprk_name_variants.csv"
@@ -46,7 +40,8 @@ def _queries() -> list[tuple[str, str, list[str]]]:
         rows = list(csv.DictReader(fh))[::3]
     schema = {"person": "Person"}
     queries = [
-        (schema.get(r["entity_type"], "Organization"), r["variant"], _dates(r["dob"])) for r in rows
+        (schema.get(r["entity_type"], "Organization"), r["variant"], iso_dates(r["dob"]))
+        for r in rows
     ]
     others = ["محمد یزدی", "عبد الرحمن الصندي", "Усама бен Ладен", "金正恩", "Velvet Chollima"]
     return queries + [("Person", n, []) for n in others]

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import SeedRuns
+from conftest import SeedRuns, iso_dates
 from sanctum.crypto import InvalidAddress
 from sanctum.index import load_or_build
 from sanctum.match.query import QueryError
@@ -344,7 +343,7 @@ def _bound_queries(data_dir: Path) -> list[dict[str, object]]:
         for row in csv.DictReader(fh):
             schema = "Person" if row["entity_type"] == "person" else "Organization"
             queries.append({"schema": schema, "properties": {"name": [row["variant"]]}})
-            dates = [d for d in row["dob"].split(";") if re.fullmatch(r"\d{4}(-\d\d){0,2}", d)]
+            dates = iso_dates(row["dob"])
             if dates:
                 props = {"name": [row["variant"]], "birthDate": dates}
                 queries.append({"schema": "Thing", "properties": props})

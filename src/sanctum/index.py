@@ -15,11 +15,11 @@ import pickle
 import sys
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Set
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, field, fields
 from importlib.resources import files as package_files
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sanctum import settings
 from sanctum.match import config
@@ -39,6 +39,8 @@ from sanctum.store.links import norm_imo, norm_passport
 
 INDEX_FORMAT = 23
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
+
+T = TypeVar("T")
 
 DERIVED_NOTE = "read from the listed name"
 """Note on a name the index derived from a listed one (`names.normalize.name_variants`)."""
@@ -216,63 +218,41 @@ def index_state(index: Index) -> dict[str, Any]:
     file (the compiled and the source build read the same file), no weight memo
     (constants may change between runs)."""
     state = {f.name: getattr(index, f.name) for f in fields(index) if f.name != "_weights"}
-    state["names"] = _name_columns(index.names)
-    state["entries"] = _entry_columns(index.entries)
+    state["names"] = _columns(index.names, NameRec)
+    state["entries"] = _columns(index.entries, Entry)
     state["postings"] = _flat_postings(index.postings)
-    state["wallets"] = {k: [_wallet_row(w) for w in ws] for k, ws in index.wallets.items()}
+    state["wallets"] = {k: [_row(w) for w in ws] for k, ws in index.wallets.items()}
     return state
 
 
 def index_of_state(state: dict[str, Any]) -> Index:
     """The index again from its saved form (`index_state`)."""
     state = dict(state)
-    state["names"] = _name_rows(state["names"])
-    state["entries"] = _entry_rows(state["entries"])
+    state["names"] = _rows(NameRec, state["names"])
+    state["entries"] = _rows(Entry, state["entries"])
     state["postings"] = _postings_of(*state["postings"])
     state["wallets"] = {k: [Wallet(*w) for w in ws] for k, ws in state["wallets"].items()}
     return Index(**state)
 
 
-NameColumns = tuple[list[int], list[str], list[str], list[tuple[str, ...]], list[str]]
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's fields in the order its constructor takes them."""
+    return tuple(f.name for f in fields(cls))
 
 
-def _name_columns(names: list[NameRec]) -> NameColumns:
-    """The names' fields, one list per field (how an index pickles its names)."""
-    return (
-        [rec.entry for rec in names],
-        [rec.text for rec in names],
-        [rec.kind for rec in names],
-        [rec.tokens for rec in names],
-        [rec.note for rec in names],
-    )
+def _columns(records: Sequence[Any], cls: type) -> list[list[Any]]:
+    """Records of a dataclass as one list per field (how names and entries are saved)."""
+    return [[getattr(r, name) for r in records] for name in _field_names(cls)]
 
 
-def _name_rows(columns: NameColumns) -> list[NameRec]:
-    """The names again from their columns (`_name_columns`)."""
-    return list(map(NameRec, *columns))
+def _rows(cls: Callable[..., T], columns: Sequence[Sequence[Any]]) -> list[T]:
+    """The records again from their columns (`_columns`)."""
+    return list(map(cls, *columns))
 
 
-ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
-"""Entry's fields in the order `Entry(...)` takes them (how entries are saved)."""
-
-
-WALLET_FIELDS = tuple(f.name for f in fields(Wallet))
-"""Wallet's fields in the order `Wallet(...)` takes them (how wallets are saved)."""
-
-
-def _wallet_row(wallet: Wallet) -> tuple[str, ...]:
-    """A wallet's fields, in WALLET_FIELDS order."""
-    return tuple(getattr(wallet, name) for name in WALLET_FIELDS)
-
-
-def _entry_columns(entries: list[Entry]) -> list[list[Any]]:
-    """The entries' fields, one list per field of ENTRY_FIELDS."""
-    return [[getattr(e, name) for e in entries] for name in ENTRY_FIELDS]
-
-
-def _entry_rows(columns: list[list[Any]]) -> list[Entry]:
-    """The entries again from their columns (`_entry_columns`)."""
-    return list(map(Entry, *columns))
+def _row(record: Any) -> tuple[Any, ...]:
+    """A dataclass record's fields, in constructor order (how wallets are saved)."""
+    return tuple(getattr(record, name) for name in _field_names(type(record)))
 
 
 def _flat_postings(postings: dict[str, array[int]]) -> tuple[list[str], array[int], array[int]]:
