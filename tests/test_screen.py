@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from rapidfuzz.distance import Levenshtein
 
 from conftest import SeedRuns, iso_dates
 from sanctum.crypto import InvalidAddress
-from sanctum.index import load_or_build
+from sanctum.index import load_or_build, typo_buckets
+from sanctum.match import config
 from sanctum.match.query import QueryError
 from sanctum.names.normalize import tokenize
 from sanctum.screen import Screener
@@ -70,6 +72,34 @@ def test_index_shares_equal_values(screener: Screener) -> None:
     assert len(by_content) < len(ofac) / 2
     kp = [e.countries for e in index.entries if e.countries == {"kp"}]
     assert len(kp) > 100 and len({id(c) for c in kp}) == 1
+
+
+def test_typo_buckets_find_every_token_one_or_two_edits_away(screener: Screener) -> None:
+    """The typo buckets hold every listed token a query token could be a typo of: the same
+    neighbours as scanning all tokens sharing the first or last two letters, for typos made
+    from real listed tokens (a letter changed, dropped or added at every position)."""
+    shapes = screener.index.shapes
+    vocabulary = sorted(t for t in screener.index.postings if t.isascii() and 5 <= len(t) <= 9)
+    queries: set[str] = set()
+    for token in vocabulary[::400]:
+        for i in range(len(token) + 1):
+            queries.add(token[:i] + "q" + token[i + 1 :])  # changed (or added at the end)
+            queries.add(token[:i] + token[i + 1 :])  # dropped
+            queries.add(token[:i] + "x" + token[i:])  # added
+    checked = 0
+    for query in sorted(q for q in queries if len(q) >= config.EDIT1_MIN_LEN):
+        n, edits = len(query), 2 if len(query) >= config.EDIT2_MIN_LEN else 1
+        wide = {  # every token of length n ± 1 sharing the first or the last two letters
+            c
+            for m in (n - 1, n, n + 1)
+            for key in (f"{query[:2]}<{m}", f"{query[-2:]}>{m}")
+            for c in shapes.get(key, ())
+        }
+        narrow = {c for key in typo_buckets(query) for c in shapes.get(key, ())}
+        want = {c for c in wide if Levenshtein.distance(query, c) <= edits}
+        assert want <= narrow, query
+        checked += bool(want)
+    assert checked > 1000
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,7 @@ from sanctum.runtime import gc_paused, release_freed_memory
 from sanctum.store.db import Store
 from sanctum.store.links import norm_imo, norm_passport
 
-INDEX_FORMAT = 23
+INDEX_FORMAT = 24
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
 
 T = TypeVar("T")
@@ -177,7 +177,7 @@ class Index:
     idf: dict[str, float]
     korean: dict[str, tuple[str, ...]]  # Korean key → vocabulary tokens
     skeletons: dict[str, tuple[str, ...]]
-    shapes: dict[str, tuple[str, ...]]  # first/last letter + length → vocabulary tokens
+    shapes: dict[str, tuple[str, ...]]  # first/last letters + length → tokens (`shape_keys`)
     identifiers: dict[str, list[int]]  # normalised identifier → entries
     wallets: dict[str, list[Wallet]]
     entry_by_id: dict[str, int]
@@ -278,10 +278,35 @@ def norm_identifier(value: str) -> str | None:
     return norm_imo(value) if value.upper().startswith("IMO") else norm_passport(value)
 
 
-def shape_keys(token: str) -> tuple[str, str]:
+def shape_keys(token: str) -> tuple[str, ...]:
     """Buckets for typo lookups: a typo or two keeps the first or the last two letters,
-    and the length within one (`kimsuky` / `kimsukky`)."""
-    return f"{token[:2]}<{len(token)}", f"{token[-2:]}>{len(token)}"
+    and the length within one (`kimsuky` / `kimsukky`). Tokens that a query one edit away
+    may be (EDIT1_MIN_LEN to EDIT2_MIN_LEN long) are also filed under their first and last
+    three letters (`typo_buckets`)."""
+    n = len(token)
+    keys: tuple[str, ...] = (f"{token[:2]}<{n}", f"{token[-2:]}>{n}")
+    if n <= config.EDIT2_MIN_LEN:
+        keys += (f"{token[:3]}[{n}", f"{token[-3:]}]{n}")
+    return keys
+
+
+def typo_buckets(token: str) -> tuple[str, ...]:
+    """The `shape_keys` buckets holding every vocabulary token a query token may be a typo
+    of (EDIT1_MIN_LEN letters or more; the length within one).
+
+    Two edits apart (EDIT2_MIN_LEN letters or more): the first or the last two letters
+    kept. One edit apart: a token of n letters keeps its first p or its last s letters
+    whenever p + s <= n (an edit at position i spares the prefix if i >= p and the suffix
+    if i < n - s), so three and three from six letters on, two and three at five: the
+    same tokens as the two-letter buckets give, from buckets several times smaller."""
+    n = len(token)
+    if n >= config.EDIT2_MIN_LEN:
+        head, tail, lengths = f"{token[:2]}<", f"{token[-2:]}>", (n - 1, n, n + 1)
+    elif n >= 6:
+        head, tail, lengths = f"{token[:3]}[", f"{token[-3:]}]", (n - 1, n, n + 1)
+    else:
+        head, tail, lengths = f"{token[:2]}<", f"{token[-3:]}]", (n - 1, n, n + 1)
+    return tuple(f"{head}{m}" for m in lengths) + tuple(f"{tail}{m}" for m in lengths)
 
 
 def joins(tokens: tuple[str, ...]) -> list[str]:

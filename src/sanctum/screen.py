@@ -9,7 +9,6 @@ import heapq
 from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import compress
 from operator import itemgetter
 from typing import Any
 
@@ -18,7 +17,15 @@ from rapidfuzz.distance import Levenshtein
 
 from sanctum import settings
 from sanctum.crypto import InvalidAddress, detect, require_valid
-from sanctum.index import Entry, Index, NameRec, joins, load_or_build, norm_identifier
+from sanctum.index import (
+    Entry,
+    Index,
+    NameRec,
+    joins,
+    load_or_build,
+    norm_identifier,
+    typo_buckets,
+)
 from sanctum.match import config
 from sanctum.match.features import (
     abjad_keys,
@@ -122,9 +129,8 @@ def _reach(
         if not reach and w > 0.0:
             reach = dict.fromkeys(ids, w)  # a token's postings hold each name once
             continue
-        get = reach.get
-        for nid in ids:
-            if get(nid, 0.0) < w:
+        for nid in ids:  # `reach.get` spelled out: the compiled build calls it natively
+            if reach.get(nid, 0.0) < w:
                 reach[nid] = w
     return reach
 
@@ -138,7 +144,7 @@ def _largest(bound: dict[int, float], n: int) -> list[tuple[int, float]]:
     if n <= 0:
         return []
     cut = sorted(bound.values(), reverse=True)[n - 1]
-    top = list(compress(bound.items(), map(cut.__le__, bound.values())))  # value >= cut
+    top = [(nid, b) for nid, b in bound.items() if b >= cut]  # no tuple for those left out
     top.sort(key=itemgetter(1), reverse=True)  # stable: ties keep insertion order
     return top[:n]
 
@@ -326,22 +332,15 @@ class Screener:
         for s in meeting_skeletons(token):
             near.update(index.skeletons.get(s, ()))
         if len(token) >= config.EDIT1_MIN_LEN and token.isascii():
-            n = len(token)
             shapes = index.shapes
             empty: tuple[str, ...] = ()
-            head, tail = token[:2], token[-2:]
-            bucket = [
-                *shapes.get(f"{head}<{n - 1}", empty),
-                *shapes.get(f"{head}<{n}", empty),
-                *shapes.get(f"{head}<{n + 1}", empty),
-                *shapes.get(f"{tail}>{n - 1}", empty),
-                *shapes.get(f"{tail}>{n}", empty),
-                *shapes.get(f"{tail}>{n + 1}", empty),
-            ]
+            bucket: list[str] = []
+            for key in typo_buckets(token):
+                bucket += shapes.get(key, empty)
             if bucket:
                 # two edits meet only between long tokens (`token_sim`); a shorter token's
                 # neighbours two edits away could only meet by skeleton, found above
-                edits = 2 if n >= config.EDIT2_MIN_LEN else 1
+                edits = 2 if len(token) >= config.EDIT2_MIN_LEN else 1
                 near.update(
                     cand
                     for cand, _dist, _i in process.extract(
@@ -385,9 +384,8 @@ class Screener:
                 if not bound:
                     bound = dict(reach)  # 0.0 + w == w: the first token's reach as it is
                     continue
-                get = bound.get
                 for nid, w in reach.items():
-                    bound[nid] = get(nid, 0.0) + w
+                    bound[nid] = bound.get(nid, 0.0) + w
         best = self._best(query, bound, self.restriction(sources))
         seen: dict[int, set[int] | None] = {}
         for nid, _ in best:
