@@ -49,6 +49,7 @@ from sanctum.match.score import (
     names_bound,
     prepare_names,
     query_tokens,
+    round4,
     score_bound,
     score_sanctum,
 )
@@ -477,9 +478,9 @@ class Screener:
         for name_ub, entry, names in bounded:
             # scores are rounded to 4 places: a bound rounding below the bar cannot reach it
             bar = max(floor, top[0] if len(top) == limit else 0.0)
-            if round(min(1.0, name_ub + bonus) + BOUND_SLACK, 4) < bar:
+            if round4(min(1.0, name_ub + bonus) + BOUND_SLACK) < bar:
                 break  # nor can any party after it
-            if round(score_bound(q, entry, name_ub) + BOUND_SLACK, 4) < bar:
+            if round4(score_bound(q, entry, name_ub) + BOUND_SLACK) < bar:
                 continue  # its date of birth, country or gender take it below the bar
             s = score_sanctum(q, entry, index, names, memo, self.near, plan)
             scored.append(s)

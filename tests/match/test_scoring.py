@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import random
+
 import pytest
 
 import sanctum
@@ -19,6 +22,7 @@ from sanctum.match.features import (
     token_sim,
 )
 from sanctum.match.query import QueryError
+from sanctum.match.score import round4
 
 
 def person(name: str, **props: list[str]) -> dict[str, object]:
@@ -463,3 +467,40 @@ def test_name_bound(query: tuple[str, ...], listed: tuple[str, ...], bound: floa
     got = name_bound(bound_query(query, near, runs, lambda _t: 1.0), listed, lambda _t: 1.0)
     assert got == pytest.approx(bound)
     assert got >= name_score(query, listed, lambda _t: 1.0).score - 1e-12
+
+
+ROUNDED = [
+    # (value, what it exercises); each must give exactly `round(value, 4)`
+    (0.0, "zero"),
+    (-0.0, "negative zero stays negative"),
+    (-0.00004, "rounds to negative zero"),
+    (-0.00006, "rounds away from zero"),
+    (0.12345, "a tie in decimal, not in binary"),
+    (0.00005, "a tie in decimal, not in binary"),
+    (0.5, "exact"),
+    (1.0, "exact"),
+    (0.99995, "rounds up to one"),
+    (0.1 + 0.2, "binary noise"),
+    (2.675, "the classic: below the tie in binary"),
+    (-0.35 * 0.7, "negative product"),
+    (1e4, "the edge of the fast range"),
+    (-12345.678912, "out of the fast range"),
+    (float("inf"), "not finite"),
+]
+
+
+@pytest.mark.parametrize(("value", "why"), ROUNDED)
+def test_round4_is_round(value: float, why: str) -> None:
+    got, want = round4(value), round(value, 4)
+    assert (got, math.copysign(1.0, got)) == (want, math.copysign(1.0, want)), why
+
+
+def test_round4_is_round_on_scores() -> None:
+    """Seeded values as scores and feature deltas are, ties of ten-thousandths included."""
+    rng = random.Random(4)
+    values = [rng.uniform(-2.0, 2.0) for _ in range(100_000)]
+    values += [n / 20000 for n in range(-40_000, 40_001)]  # every tie in [-2, 2]
+    values += [rng.random() * rng.random() for _ in range(20_000)]
+    bad = [v for v in values if repr(round4(v)) != repr(round(v, 4))]
+    assert bad == []
+    assert math.isnan(round4(float("nan")))
