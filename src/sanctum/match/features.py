@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice, pairwise, product
 from typing import NamedTuple
@@ -272,11 +271,10 @@ def _same_skeleton(a: str, b: str) -> bool:
     return any(k in kb for k in meeting_skeletons(a))
 
 
-@dataclass(slots=True)
 class TokenMatch:
     """One aligned pair: query tokens [qs:qe) met listed tokens [cs:ce). (Tens are made per
-    query: a dataclass, which the compiled build makes natively, where a named tuple's
-    constructor stays Python.)"""
+    query: a class with its own `__init__`, which the compiled build calls natively; a
+    dataclass's or a named tuple's generated constructor runs as Python.)"""
 
     query: str
     listed: str
@@ -285,17 +283,52 @@ class TokenMatch:
     span_q: tuple[int, int]
     span_c: tuple[int, int]
 
+    def __init__(
+        self,
+        query: str,
+        listed: str,
+        sim: float,
+        how: str,
+        span_q: tuple[int, int],
+        span_c: tuple[int, int],
+    ) -> None:
+        self.query = query
+        self.listed = listed
+        self.sim = sim
+        self.how = how
+        self.span_q = span_q
+        self.span_c = span_c
 
-@dataclass(slots=True)
+    def __repr__(self) -> str:
+        return f"TokenMatch({self.query!r}, {self.listed!r}, {self.sim!r}, {self.how!r})"
+
+
 class NameScore:
     """Result of comparing two token sequences (one per (query name, listed name) pair:
-    a dataclass, as TokenMatch)."""
+    a plain class, as TokenMatch)."""
 
     score: float
     query_coverage: float
     listed_coverage: float
     matches: tuple[TokenMatch, ...]
-    given_order_swapped: bool = False
+    given_order_swapped: bool
+
+    def __init__(
+        self,
+        score: float,
+        query_coverage: float,
+        listed_coverage: float,
+        matches: tuple[TokenMatch, ...],
+        given_order_swapped: bool = False,
+    ) -> None:
+        self.score = score
+        self.query_coverage = query_coverage
+        self.listed_coverage = listed_coverage
+        self.matches = matches
+        self.given_order_swapped = given_order_swapped
+
+    def __repr__(self) -> str:
+        return f"NameScore({self.score!r}, {self.query_coverage!r}, {self.listed_coverage!r})"
 
 
 Item = tuple[str, int, int, int]
@@ -303,9 +336,9 @@ Item = tuple[str, int, int, int]
 positions."""
 
 
-@dataclass(slots=True)
 class NameItems:
-    """A name's single tokens and joined runs, with the Korean keys of each single token."""
+    """A name's single tokens and joined runs, with the Korean keys of each single token
+    (a plain class, as TokenMatch: one is made for every name first compared)."""
 
     singles: tuple[Item, ...]
     joined: tuple[Item, ...]
@@ -320,6 +353,24 @@ class NameItems:
     hangul_syllables: bool
     """Three or more tokens, each one Hangul syllable: the names `given_order_swapped`
     looks at."""
+
+    def __init__(
+        self,
+        singles: tuple[Item, ...],
+        joined: tuple[Item, ...],
+        keys: tuple[frozenset[str], ...],
+        joined_keys: tuple[frozenset[str], ...],
+        hangul_syllables: bool,
+    ) -> None:
+        self.singles = singles
+        self.joined = joined
+        self.keys = keys
+        self.joined_keys = joined_keys
+        self.single_texts = frozenset(item[0] for item in singles)
+        self.single_keys = frozenset().union(*keys)
+        self.joined_texts = frozenset(item[0] for item in joined)
+        self.joined_keys_any = frozenset().union(*joined_keys)
+        self.hangul_syllables = hangul_syllables
 
 
 @lru_cache(maxsize=50_000)
@@ -345,10 +396,6 @@ def name_items(tokens: tuple[str, ...]) -> NameItems:
         joined,
         keys,
         joined_keys,
-        frozenset(tokens),
-        frozenset().union(*keys),
-        frozenset(j[0] for j in joined),
-        frozenset().union(*joined_keys),
         len(tokens) >= 3 and all(len(t) == 1 and is_hangul(t) for t in tokens),
     )
 

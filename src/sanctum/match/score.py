@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -79,14 +78,25 @@ NAME_FACTORS = {
 }
 
 
-@dataclass
 class Scored:
-    """One listed party scored against a query, with the why."""
+    """One listed party scored against a query, with the why. (A class with its own
+    `__init__`, which the compiled build calls natively: one is made per party scored.)"""
 
     entry: Entry
     score: float
     algorithm: str
-    explanation: dict[str, Any] = field(default_factory=dict)
+    explanation: dict[str, Any]
+
+    def __init__(
+        self, entry: Entry, score: float, algorithm: str, explanation: dict[str, Any]
+    ) -> None:
+        self.entry = entry
+        self.score = score
+        self.algorithm = algorithm
+        self.explanation = explanation
+
+    def __repr__(self) -> str:
+        return f"Scored({self.entry.id!r}, {self.score!r}, {self.algorithm!r})"
 
 
 def compatible(query_schema: str, listed_schema: str) -> bool:
