@@ -6,6 +6,7 @@ CLI, HTTP API and batch all call this one class.
 from __future__ import annotations
 
 import heapq
+import math
 from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -155,7 +156,8 @@ def distinct_entries(
 ) -> list[tuple[int, float]]:
     """The ranked names of the first `limit` distinct listed parties: a party listed under
     many spellings of one name must not crowd others out of the candidates. The parties
-    come in rank order; names of theirs ranked after the last party's first name follow."""
+    come in rank order; names of theirs ranked after the last party's first name follow
+    (a party's names are a set to `candidates`: their order there is the rank's)."""
     names = index.names
     chosen: dict[int, None] = {}
     for n, (nid, _b) in enumerate(ranked):  # noqa: B007 - where the parties ran out
@@ -166,9 +168,8 @@ def distinct_entries(
             chosen[entry] = None
     else:
         return ranked
-    rest = dict(ranked[n:])  # the chosen parties' other names among those left
-    more = [(nid, rest[nid]) for e in chosen for nid in index.entries[e].names if nid in rest]
-    return ranked[:n] + more
+    # the chosen parties' other names among those left, in rank order
+    return ranked[:n] + [(nid, b) for nid, b in ranked[n:] if names[nid].entry in chosen]
 
 
 class Screener:
@@ -410,7 +411,7 @@ class Screener:
         if sources is not None:  # other lists' names must not fill the pool
             bound = {nid: b for nid, b in bound.items() if ok[nid]}
         pool = _largest(bound, config.RETRIEVAL_POOL)
-        ranked = [(nid, b * (b / weight[nid]) ** 0.5) for nid, b in pool if ok[nid]]
+        ranked = [(nid, b * math.sqrt(b / weight[nid])) for nid, b in pool if ok[nid]]
         ranked.sort(key=itemgetter(1), reverse=True)  # stable: ties keep pool order
         return distinct_entries(ranked, self.index, config.MAX_CANDIDATES)
 
