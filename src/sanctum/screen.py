@@ -54,7 +54,7 @@ from sanctum.match.score import (
     score_bound,
     score_sanctum,
 )
-from sanctum.names.normalize import is_arabic_script, korean_keys, undoubled
+from sanctum.names.normalize import EMPTY, is_arabic_script, korean_keys, undoubled
 from sanctum.store.db import Store
 
 Expansion = tuple[tuple[tuple[str, float], ...], int, frozenset[str]]
@@ -306,7 +306,8 @@ class Screener:
         """Expansion items, the names they reach in all (postings summed), and the set of
         the vocabulary tokens."""
         postings = self.index.postings
-        return tuple(found.items()), sum(len(postings[v]) for v in found), frozenset(found)
+        near = frozenset(found) or EMPTY  # most joined runs meet nothing: one shared set
+        return tuple(found.items()), sum(len(postings[v]) for v in found), near
 
     def _same_spelling(self, token: str) -> dict[str, float]:
         """The vocabulary token spelled alike, then those of the same Korean syllables."""

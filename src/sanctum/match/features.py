@@ -19,6 +19,7 @@ from rapidfuzz.distance import Levenshtein
 from sanctum.match import config
 from sanctum.names.korean import is_hangul, same_syllables
 from sanctum.names.normalize import (
+    EMPTY,
     abjad_frame,
     abjad_frame_uncached,
     korean_keys,
@@ -367,9 +368,9 @@ class NameItems:
         self.keys = keys
         self.joined_keys = joined_keys
         self.single_texts = frozenset(item[0] for item in singles)
-        self.single_keys = frozenset().union(*keys)
-        self.joined_texts = frozenset(item[0] for item in joined)
-        self.joined_keys_any = frozenset().union(*joined_keys)
+        self.single_keys = frozenset().union(*keys) or EMPTY  # the shared empty set
+        self.joined_texts = frozenset(item[0] for item in joined) or EMPTY
+        self.joined_keys_any = frozenset().union(*joined_keys) or EMPTY
         self.hangul_syllables = hangul_syllables
 
 

@@ -470,13 +470,19 @@ def korean_keys(token: str) -> frozenset[str]:
     return _korean_keys(token) if keys is None else keys
 
 
+EMPTY: frozenset[str] = frozenset()
+"""The one empty set that cached values share (most tokens have no Korean keys, most names
+no joined runs with any): each empty set of its own would be one more object for every
+garbage collection to walk, and a screening process's caches hold tens of thousands."""
+
+
 @lru_cache(maxsize=300_000)
 def _korean_keys(token: str) -> frozenset[str]:
     if korean.is_hangul(token):
         return frozenset({"-".join(korean.syllable_key(s) for s in korean.hangul_syllables(token))})
     if not token.isalpha() or len(token) > 16 or not NOT_KOREAN_LETTERS.isdisjoint(token):
-        return frozenset()
-    return frozenset("-".join(seq) for seq in korean.latin_syllable_keys(token))
+        return EMPTY
+    return frozenset("-".join(seq) for seq in korean.latin_syllable_keys(token)) or EMPTY
 
 
 @lru_cache(maxsize=100_000)
