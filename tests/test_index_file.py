@@ -11,6 +11,7 @@ import pytest
 from conftest import SeedRuns
 from sanctum.index import INDEX_FORMAT, Index, load_or_build
 from sanctum.store.db import Store
+from sanctum.store.loader import load_paths
 
 
 def _refuse() -> None:
@@ -67,3 +68,23 @@ def test_index_layout_does_not_depend_on_the_hash_seed(outputs_by_hash_seed: See
     are only looked up.)"""
     built = outputs_by_hash_seed(_BUILD_ORDER, seeds=("0", "1", "2", "3"))
     assert len(built) == 1
+
+
+def test_index_does_not_depend_on_the_order_lists_were_loaded(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    """Two stores holding the same lists, loaded in opposite orders (as a parallel load may
+    finish them), give the same index: the same parties and names in the same order, so
+    ties between listed names are broken alike."""
+    lists = [data_dir / "un_sc" / "2026-02-27", data_dir / "us_bis_dpl" / "2023-11-30"]
+    orders = []
+    for n, paths in enumerate((lists, lists[::-1])):
+        store = Store(tmp_path / f"{n}.sqlite")
+        for path in paths:  # one at a time: the store writes them in this order
+            outcomes = load_paths(store, [path], workers=1)
+            assert [o.status for o in outcomes] == ["loaded"], outcomes
+        index = load_or_build(store, tmp_path / f"{n}.pickle")
+        orders.append(([e.id for e in index.entries], [rec.text for rec in index.names]))
+        store.close()
+    assert orders[0] == orders[1]
+    assert len({source for source in (e.split("-")[0] for e in orders[0][0])}) == 2

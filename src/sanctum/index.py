@@ -37,7 +37,7 @@ from sanctum.runtime import gc_paused, release_freed_memory
 from sanctum.store.db import Store
 from sanctum.store.links import norm_imo, norm_passport
 
-INDEX_FORMAT = 24
+INDEX_FORMAT = 25
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
 
 T = TypeVar("T")
