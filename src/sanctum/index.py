@@ -25,6 +25,7 @@ from sanctum import settings
 from sanctum.match import config
 from sanctum.match.features import abjad_table_key, meeting_skeletons
 from sanctum.names.normalize import (
+    EMPTY,
     forget_cached,
     is_legal_form,
     korean_keys,
@@ -141,9 +142,6 @@ def _sanction(shared: dict[Any, Any], values: dict[str, list[str]]) -> dict[str,
     return {sys.intern(k): _one(shared, [sys.intern(v) for v in vs]) for k, vs in values.items()}
 
 
-_EMPTY: frozenset[str] = frozenset()
-
-
 def _mutable(values: Set[str]) -> set[str]:
     """An entry's fact set while the index is being built (frozen once assembled)."""
     assert isinstance(values, set)
@@ -152,7 +150,7 @@ def _mutable(values: Set[str]) -> set[str]:
 
 def _frozen(values: Set[str]) -> frozenset[str]:
     """An immutable set of shared strings (the one empty set for no value)."""
-    return frozenset(sys.intern(v) for v in values) if values else _EMPTY
+    return frozenset(sys.intern(v) for v in values) if values else EMPTY
 
 
 @dataclass(slots=True)
@@ -301,11 +299,12 @@ def typo_buckets(token: str) -> tuple[str, ...]:
     same tokens as the two-letter buckets give, from buckets several times smaller."""
     n = len(token)
     if n >= config.EDIT2_MIN_LEN:
-        head, tail, lengths = f"{token[:2]}<", f"{token[-2:]}>", (n - 1, n, n + 1)
+        head, tail = f"{token[:2]}<", f"{token[-2:]}>"
     elif n >= 6:
-        head, tail, lengths = f"{token[:3]}[", f"{token[-3:]}]", (n - 1, n, n + 1)
+        head, tail = f"{token[:3]}[", f"{token[-3:]}]"
     else:
-        head, tail, lengths = f"{token[:2]}<", f"{token[-3:]}]", (n - 1, n, n + 1)
+        head, tail = f"{token[:2]}<", f"{token[-3:]}]"
+    lengths = (n - 1, n, n + 1)
     return tuple(f"{head}{m}" for m in lengths) + tuple(f"{tail}{m}" for m in lengths)
 
 
@@ -430,7 +429,7 @@ def _assemble(
     abjad: dict[str, list[str]] = defaultdict(list)
     token_keys: dict[str, frozenset[str]] = {}
     for tok in postings:
-        keys = token_keys[tok] = korean_keys(tok) or _EMPTY  # one shared empty set
+        keys = token_keys[tok] = korean_keys(tok) or EMPTY  # one shared empty set
         for key in keys:
             kor[key].append(tok)
         for s in meeting_skeletons(tok):
