@@ -710,6 +710,12 @@ def run() -> None:
         serve(host="127.0.0.1", port=8000, workers=1, open_mode=False)
 
 
+from sanctum.cli_cases import alerts_app, webhooks_app  # noqa: E402
+
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(webhooks_app, name="webhooks")
+
+
 def main() -> None:
     """Entry point."""
     app()

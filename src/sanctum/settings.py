@@ -44,3 +44,29 @@ def max_drop() -> float:
 def shared_dir() -> Path:
     """`SANCTUM_SHARED`: the shared development files (benchmarks, test data)."""
     return Path(os.environ.get("SANCTUM_SHARED", "../shared"))
+
+
+def suppression_days() -> int:
+    """`SANCTUM_SUPPRESSION_DAYS` (default 365): how long an approved false positive keeps
+    its (customer, party) pair quiet while neither side changes; a year, the usual review
+    cycle of a customer book (no benchmark: a compliance policy, not a tuning)."""
+    return int(os.environ.get("SANCTUM_SUPPRESSION_DAYS", "365"))
+
+
+def webhook_timeout() -> float:
+    """`SANCTUM_WEBHOOK_TIMEOUT` (seconds, default 10): one delivery attempt's time limit."""
+    return float(os.environ.get("SANCTUM_WEBHOOK_TIMEOUT", "10"))
+
+
+def webhook_backoff() -> tuple[float, float]:
+    """`SANCTUM_WEBHOOK_BACKOFF` and `SANCTUM_WEBHOOK_MAX_BACKOFF` (seconds, default 10 and
+    3600): the wait after a failed attempt doubles from the first up to the second; the
+    delivery is retried without end (a receiver that is down loses nothing)."""
+    first = float(os.environ.get("SANCTUM_WEBHOOK_BACKOFF", "10"))
+    return first, float(os.environ.get("SANCTUM_WEBHOOK_MAX_BACKOFF", "3600"))
+
+
+def webhook_interval() -> float:
+    """`SANCTUM_WEBHOOK_INTERVAL` (seconds, default 5): how often `sanctum serve` and
+    `sanctum webhooks deliver --loop` look for due deliveries."""
+    return float(os.environ.get("SANCTUM_WEBHOOK_INTERVAL", "5"))

@@ -1,4 +1,4 @@
--- Sanctum store, schema version 2 (PRAGMA user_version; see db.SCHEMA_VERSION).
+-- Sanctum store, schema version 3 (PRAGMA user_version; see db.SCHEMA_VERSION).
 -- Statements carry the first and last version (global seq) that stated
 -- them, so history and diffs are queries, not copies.
 CREATE TABLE IF NOT EXISTS files (
@@ -72,3 +72,101 @@ CREATE TABLE IF NOT EXISTS entity_state (
     hash TEXT NOT NULL,
     PRIMARY KEY (source, entity_id)
 );
+-- Alerts and case management (monitor/alerts.py, monitor/webhooks.py). Portable SQL: on
+-- PostgreSQL `INTEGER PRIMARY KEY` becomes an identity column, everything else is as is.
+-- One alert per (customer, listed party); `version` grows with every change of the row
+-- (optimistic concurrency: an update names the version it read).
+CREATE TABLE IF NOT EXISTS alerts (
+    id INTEGER PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    party_id TEXT NOT NULL,
+    entity_ids TEXT NOT NULL,
+    best_entity_id TEXT NOT NULL,
+    caption TEXT NOT NULL,
+    score REAL NOT NULL,
+    explanation TEXT NOT NULL,
+    customer_hash TEXT NOT NULL,
+    party_hash TEXT NOT NULL,
+    customer_summary TEXT NOT NULL,
+    party_summary TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    list_versions TEXT NOT NULL,
+    matcher_version TEXT NOT NULL,
+    first_run INTEGER NOT NULL,
+    last_run INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    version INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alerts_customer ON alerts (customer_id);
+CREATE INDEX IF NOT EXISTS alerts_status ON alerts (status);
+-- The history of every alert (and of webhook and suppression changes), in order; each
+-- event is appended to the audit trail once (`audit_id`, NULL until it is).
+CREATE TABLE IF NOT EXISTS alert_events (
+    id INTEGER PRIMARY KEY,
+    alert_id INTEGER,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    list_versions TEXT NOT NULL,
+    matcher_version TEXT NOT NULL,
+    audit_id INTEGER
+);
+CREATE INDEX IF NOT EXISTS alert_events_alert ON alert_events (alert_id);
+CREATE INDEX IF NOT EXISTS alert_events_unaudited ON alert_events (audit_id) WHERE audit_id IS NULL;
+CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY,
+    alert_id INTEGER NOT NULL REFERENCES alerts(id),
+    decision TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    decided_by TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    state TEXT NOT NULL,
+    reviewed_by TEXT,
+    reviewed_at TEXT,
+    review_reason TEXT
+);
+CREATE INDEX IF NOT EXISTS decisions_alert ON decisions (alert_id);
+-- An approved false positive: the pair stays quiet while both sides hash as they did.
+CREATE TABLE IF NOT EXISTS suppressions (
+    id INTEGER PRIMARY KEY,
+    alert_id INTEGER NOT NULL REFERENCES alerts(id),
+    decision_id INTEGER NOT NULL REFERENCES decisions(id),
+    customer_id TEXT NOT NULL,
+    party_id TEXT NOT NULL,
+    customer_hash TEXT NOT NULL,
+    party_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    ended_at TEXT,
+    ended_by TEXT,
+    end_reason TEXT
+);
+CREATE INDEX IF NOT EXISTS suppressions_alert ON suppressions (alert_id);
+CREATE TABLE IF NOT EXISTS webhooks (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    removed_at TEXT
+);
+-- The outbox: one row per (webhook, alert event), delivered at least once.
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    id INTEGER PRIMARY KEY,
+    webhook_id INTEGER NOT NULL REFERENCES webhooks(id),
+    event_id INTEGER NOT NULL REFERENCES alert_events(id),
+    body TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_at TEXT NOT NULL,
+    lease_until TEXT,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    delivered_at TEXT,
+    UNIQUE (webhook_id, event_id)
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (state, next_at);
