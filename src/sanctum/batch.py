@@ -1,11 +1,13 @@
 """Batch screening of a file of names, resumable.
 
 Input: CSV, XLSX or Parquet with columns `id, name` and, where present, `schema,
-birth_date, country`. Output: CSV, one row per alert: `input_id, entity_id, caption,
-score, explanation`. Progress is kept beside the output (`<output>.progress`: what the
-rows are screened with, the input's hash among it (`run_key`), rows done, output size); a
-rerun after an interruption truncates the output to the last recorded size and continues
-from the next row, so no row is lost or written twice. A rerun on other list versions,
+birth_date, country` and the identifier columns of INPUT_COLUMNS (`nationality, passport,
+id_number, registration_number, imo, wallet, email, website, phone`). Output: CSV, one
+row per alert: `input_id, entity_id, caption, score, explanation`. Progress is kept
+beside the output (`<output>.progress`: what the rows are screened with, the input's hash
+among it (`run_key`), rows done, output size); a rerun after an interruption truncates the
+output to the last recorded size and continues from the next row, so no row is lost or
+written twice. A rerun on other list versions,
 another matcher version or other settings starts over: one output file holds the results
 of one screening, never a mix.
 """
@@ -31,6 +33,37 @@ from sanctum.screen import Screener
 CHUNK = 250
 """Rows per unit of work: small enough that both workers stay busy to the end."""
 OUT_COLUMNS = ["input_id", "entity_id", "caption", "score", "explanation"]
+
+
+INPUT_COLUMNS = {
+    "name": "name",
+    "birth_date": "birthDate",
+    "country": "country",
+    "nationality": "nationality",
+    "passport": "passportNumber",
+    "id_number": "idNumber",
+    "registration_number": "registrationNumber",
+    "imo": "imoNumber",
+    "wallet": "publicKey",
+    "email": "email",
+    "website": "website",
+    "phone": "phone",
+}
+"""Input columns besides `id` and `schema` → the FtM property each fills. A cell may hold
+several values separated by `;` (two passports, two e-mail addresses)."""
+
+
+IDENTIFIER_COLUMNS = (
+    "passport",
+    "id_number",
+    "registration_number",
+    "imo",
+    "wallet",
+    "email",
+    "website",
+    "phone",
+)
+"""Columns that identify a party without a name: a file of them alone may be screened."""
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -65,10 +98,9 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         raise
     except Exception as exc:
         raise SanctumError(f"{path}: cannot read ({type(exc).__name__}: {exc})") from exc
-    missing = {"name"} - set(header)
-    if missing:
+    if not {"name", *IDENTIFIER_COLUMNS} & set(header):
         raise SanctumError(
-            f"{path}: missing column 'name' (columns: id,name,schema,birth_date,country)"
+            f"{path}: missing column 'name' (columns: id,schema,{','.join(INPUT_COLUMNS)})"
         )
     return rows
 
@@ -76,10 +108,9 @@ def read_rows(path: Path) -> list[dict[str, str]]:
 def query_of(row: dict[str, str]) -> dict[str, Any]:
     """An FtM-shaped query from an input row."""
     props: dict[str, list[str]] = {"name": [row.get("name", "")]}
-    if row.get("birth_date"):
-        props["birthDate"] = [row["birth_date"]]
-    if row.get("country"):
-        props["country"] = [row["country"]]
+    for column, prop in INPUT_COLUMNS.items():
+        if column != "name" and (cell := row.get(column, "").strip()):
+            props[prop] = [v.strip() for v in cell.split(";") if v.strip()]
     return {"schema": row.get("schema") or "Thing", "properties": props}
 
 

@@ -302,6 +302,12 @@ def _screener() -> Any:
         return Screener(store)
 
 
+def _shown_identifiers(query: dict[str, Any]) -> str:
+    """The identifiers of a query without a name, for a table title."""
+    props = query["properties"]
+    return ", ".join(v for k, vs in props.items() if k != "birthDate" for v in vs)
+
+
 def _explain_line(explanation: dict[str, Any]) -> str:
     """One-line explanation: which names met, and each feature's contribution."""
     name = explanation.get("name") or {}
@@ -316,6 +322,8 @@ def _explain_line(explanation: dict[str, Any]) -> str:
         )
         if name.get("alias_source"):
             parts.append(f"alias source: {name['alias_source']}")
+    if explanation.get("identifier"):
+        parts.append(f"{explanation['identifier']} listed")
     feats = explanation.get("features") or {}
     parts.append(
         ", ".join(f"{k} {v:+.2f}" if k != "name" else f"name {v:.2f}" for k, v in feats.items())
@@ -325,7 +333,9 @@ def _explain_line(explanation: dict[str, Any]) -> str:
 
 @app.command()
 def screen(
-    name: Annotated[str, typer.Argument(help="Name to screen, in any script.")],
+    name: Annotated[
+        str | None, typer.Argument(help="Name to screen, in any script (or identifiers only).")
+    ] = None,
     schema: Annotated[
         str,
         typer.Option(help="Person, Organization, Company, LegalEntity, Vessel, Airplane or Thing."),
@@ -337,6 +347,11 @@ def screen(
     id_: Annotated[
         list[str] | None, typer.Option("--id", help="Passport, national id, IMO number...")
     ] = None,
+    email: Annotated[list[str] | None, typer.Option(help="E-mail address.")] = None,
+    website: Annotated[list[str] | None, typer.Option(help="Website or domain.")] = None,
+    phone: Annotated[
+        list[str] | None, typer.Option(help="Phone number, international (+country code).")
+    ] = None,
     threshold: Annotated[
         float | None, typer.Option(help="Match threshold (default: matcher's).")
     ] = None,
@@ -344,16 +359,19 @@ def screen(
     algorithm: Annotated[str | None, typer.Option(help="sanctum (default) or ofac.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
-    """Screen a name (with optional facts) against every list in force."""
+    """Screen a name and/or identifiers (with optional facts) against every list in force."""
     from sanctum.audit import record_screening
 
     query = {
         "schema": schema,
         "properties": {
-            "name": [name],
+            "name": [name] if name else [],
             "birthDate": dob or [],
             "country": country or [],
             "passportNumber": id_ or [],
+            "email": email or [],
+            "website": website or [],
+            "phone": phone or [],
         },
     }
     screener = _screener()
@@ -367,7 +385,8 @@ def screen(
         print_json({"query": query, **result.as_dict()})
         return
     table = Table(
-        title=f"Screening '{name}' (threshold {result.threshold:.2f}, {result.algorithm})"
+        title=f"Screening '{name or _shown_identifiers(query)}' "
+        f"(threshold {result.threshold:.2f}, {result.algorithm})"
     )
     for col in ("score", "match", "id", "caption", "schema", "why"):
         table.add_column(col, overflow="fold")
@@ -404,7 +423,8 @@ def screen_address(
         print_json(result)
         return
     out.print(
-        f"{address}: {result['chain']} address, {len(result['matches'])} listed holder(s)",
+        f"{address}: {result['chain']} address ({result['validation']}), "
+        f"{len(result['matches'])} listed holder(s)",
         highlight=False,
     )
     for m in result["matches"]:

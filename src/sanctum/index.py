@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from sanctum import settings
 from sanctum.match import config
 from sanctum.match.features import abjad_table_key, meeting_skeletons
+from sanctum.names.identifiers import CONTACT_PROPS, identifier_key, norm_identifier
 from sanctum.names.normalize import (
     EMPTY,
     forget_cached,
@@ -36,9 +37,8 @@ from sanctum.names.normalize import (
 )
 from sanctum.runtime import gc_paused, release_freed_memory
 from sanctum.store.db import Store
-from sanctum.store.links import norm_imo, norm_passport
 
-INDEX_FORMAT = 25
+INDEX_FORMAT = 26
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
 
 T = TypeVar("T")
@@ -71,6 +71,9 @@ FEATURE_PROPS = (
     "listingDate",
     "mmsi",
     "callSign",
+    "email",
+    "website",
+    "phone",
 )
 ID_PROPS = (
     "passportNumber",
@@ -80,7 +83,10 @@ ID_PROPS = (
     "taxNumber",
     "mmsi",
     "number",
+    *CONTACT_PROPS,
 )
+"""Properties kept as identifiers (`identifier_key`): document numbers, e-mail addresses,
+websites and phone numbers."""
 
 
 @dataclass(slots=True)
@@ -271,11 +277,6 @@ def _postings_of(tokens: list[str], lengths: array[int], ids: array[int]) -> dic
     return postings
 
 
-def norm_identifier(value: str) -> str | None:
-    """Identifiers compared on letters and digits, upper case (IMO on its 7 digits)."""
-    return norm_imo(value) if value.upper().startswith("IMO") else norm_passport(value)
-
-
 def shape_keys(token: str) -> tuple[str, ...]:
     """Buckets for typo lookups: a typo or two keeps the first or the last two letters,
     and the length within one (`kimsuky` / `kimsukky`). Tokens that a query one edit away
@@ -354,7 +355,7 @@ def build(store: Store) -> Index:
             _mutable(entry.countries).add(value)
         elif prop == "gender":
             _mutable(entry.gender).add(value)
-        elif prop in ID_PROPS and (norm := norm_identifier(value)):
+        elif prop in ID_PROPS and (norm := identifier_key(prop, value)):
             _mutable(entry.identifiers).add(norm)
     wallets: dict[str, list[Wallet]] = defaultdict(list)
     for entity_id, values in derived.items():
@@ -365,12 +366,14 @@ def build(store: Store) -> Index:
         if schema == "Sanction":
             entry.sanctions.append(dict(values))
         elif schema == "CryptoWallet":
-            from sanctum.crypto import normalise_address
+            from sanctum.crypto import lookup_keys, normalise_address
 
             for address in values.get("publicKey", []):
                 currency = (values.get("currency") or [""])[0]
                 key = normalise_address(address, currency or None)
                 wallets[key].append(Wallet(entity_id, address, currency, party_id, source))
+                for alt in lookup_keys(address):  # screened as a query's identifier too
+                    _mutable(entry.identifiers).add(f"wallet:{alt}")
         elif schema in ("Passport", "Identification"):
             for number in values.get("number", []):
                 if norm := norm_identifier(number):
@@ -500,7 +503,7 @@ def from_records(records: list[dict[str, Any]]) -> Index:
         }
         entry.gender = {str(v).lower() for v in props.get("gender", [])}
         entry.identifiers = {
-            n for key in ID_PROPS for v in props.get(key, []) if (n := norm_identifier(str(v)))
+            n for key in ID_PROPS for v in props.get(key, []) if (n := identifier_key(key, str(v)))
         }
         entries.append(entry)
     by_id = {e.id: i for i, e in enumerate(entries)}

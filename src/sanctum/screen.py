@@ -24,7 +24,6 @@ from sanctum.index import (
     NameRec,
     joins,
     load_or_build,
-    norm_identifier,
     typo_buckets,
 )
 from sanctum.match import config
@@ -395,9 +394,8 @@ class Screener:
             names = seen.setdefault(index.names[nid].entry, set())
             if names is not None:
                 names.add(nid)
-        for ident in query.identifiers:
-            norm = norm_identifier(ident)
-            for entry in index.identifiers.get(norm or "", ()):
+        for key, _label in query.identifiers:
+            for entry in index.identifiers.get(key, ()):
                 seen[entry] = None
         return seen
 
@@ -510,10 +508,18 @@ class Screener:
         return [self.index.names[i] for i in entry.names]
 
     def screen_address(self, address: str, currency: str | None = None) -> dict[str, Any]:
-        """Who holds a wallet address: raises InvalidAddress for an address no chain accepts."""
-        from sanctum.crypto import normalise_address
+        """Who holds a wallet address: raises InvalidAddress for an address no chain accepts,
+        unless the lists hold it exactly (a chain without a checksum rule here): then it is
+        matched as written and reported "not validated", never rejected."""
+        from sanctum.crypto import AddressCheck, normalise_address
 
-        check = require_valid(address, currency)
+        try:
+            check = require_valid(address, currency)
+        except InvalidAddress:
+            key = normalise_address(address)
+            if key not in self.index.wallets:
+                raise
+            check = AddressCheck(key, None, "unknown", None)
         keys = {check.normalised, normalise_address(address, currency)}
         for alt in detect(address):
             keys.add(alt.normalised)
@@ -538,6 +544,7 @@ class Screener:
             "normalised": check.normalised,
             "chain": check.chain,
             "valid": check.valid,
+            "validation": "not validated" if check.valid is None else "checksum passed",
             "matches": hits,
             "list_versions": dict(self.index.versions),
         }

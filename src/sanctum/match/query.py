@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sanctum.errors import SanctumError
+from sanctum.names.identifiers import CONTACT_PROPS, identifier_key, identifier_label
 from sanctum.names.normalize import MAX_NAME_CHARS, clean, name_variants
 from sanctum.sources.dates import parse_date
 
@@ -30,7 +31,22 @@ class Query:
     birth_dates: list[str] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
     gender: list[str] = field(default_factory=list)
-    identifiers: list[str] = field(default_factory=list)
+    identifiers: list[tuple[str, str]] = field(default_factory=list)
+    """(lookup key, how the explanation names it) of each identifier given: document
+    numbers, e-mail addresses, websites, phone numbers (`names.identifiers`)."""
+
+
+IDENTIFIER_PROPS = (
+    "passportNumber",
+    "idNumber",
+    "imoNumber",
+    "registrationNumber",
+    "taxNumber",
+    "innCode",
+    "mmsi",
+    *CONTACT_PROPS,
+)
+"""Query properties read as identifiers: an exact meeting is strong evidence on its own."""
 
 
 def _values(props: dict[str, Any], key: str) -> list[str]:
@@ -47,6 +63,20 @@ def _values(props: dict[str, Any], key: str) -> list[str]:
             raise QueryError(f"properties.{key}", "must be a list of strings")
         if str(v).strip():
             out.append(str(v))
+    return out
+
+
+def _identifiers(props: dict[str, Any], key: str) -> list[tuple[str, str]]:
+    """(lookup key, label) of each value of an identifier property; a contact (e-mail,
+    website, phone) that cannot be read is an error naming the field, a document number
+    too short to compare is left out."""
+    out = []
+    for value in _values(props, key):
+        norm = identifier_key(key, value)
+        if norm:
+            out.append((norm, identifier_label(key, value)))
+        elif key in CONTACT_PROPS:
+            raise QueryError(f"properties.{key}", f"cannot read {CONTACT_PROPS[key]} {value!r}")
     return out
 
 
@@ -103,19 +133,7 @@ def parse_query(data: dict[str, Any] | Query) -> Query:
 
             if code := country_code(c):
                 countries.append(code)
-    identifiers = [
-        v
-        for key in (
-            "passportNumber",
-            "idNumber",
-            "imoNumber",
-            "registrationNumber",
-            "taxNumber",
-            "innCode",
-            "mmsi",
-        )
-        for v in _values(props, key)
-    ]
+    identifiers = [i for key in IDENTIFIER_PROPS for i in _identifiers(props, key)]
     gender = [g.lower() for g in _values(props, "gender")]
     if not names and not identifiers:
         raise QueryError("properties.name", "a query needs at least one name or identifier")

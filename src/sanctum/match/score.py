@@ -13,7 +13,7 @@ from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sanctum.index import Entry, Index, NameRec, norm_identifier
+from sanctum.index import Entry, Index, NameRec
 from sanctum.match import config
 from sanctum.match.features import (
     BoundQuery,
@@ -229,11 +229,11 @@ def explain_name(found: tuple[str, NameRec, NameScore, float]) -> dict[str, Any]
 
 
 def identifier_hit(query: Query, entry: Entry) -> str | None:
-    """The query identifier that the listed party also carries, if any."""
-    for ident in query.identifiers:
-        norm = norm_identifier(ident)
-        if norm and norm in entry.identifiers:
-            return ident
+    """How the explanation names the query identifier that the listed party also carries
+    (`e-mail hongsiao@naver.com`), if any."""
+    for key, label in query.identifiers:
+        if key in entry.identifiers:
+            return label
     return None
 
 
@@ -261,13 +261,16 @@ def score_sanctum(
         features[label] = delta
         notes.append(why)
         total += delta
-    ident = identifier_hit(query, entry)
-    if ident is not None and total < config.IDENTIFIER_MATCH_SCORE:
-        features["identifier"] = round4(config.IDENTIFIER_MATCH_SCORE - total)
-        notes.append(f"identifier {ident} listed")
-        total = config.IDENTIFIER_MATCH_SCORE
+    ident = identifier_hit(query, entry) if query.identifiers else None
+    if ident is not None:
+        notes.append(f"{ident} listed: an exact identifier meeting is strong evidence")
+        if total < config.IDENTIFIER_MATCH_SCORE:
+            features["identifier"] = round4(config.IDENTIFIER_MATCH_SCORE - total)
+            total = config.IDENTIFIER_MATCH_SCORE
     total = max(0.0, min(1.0, total))
-    explanation = {"name": explained, "features": features, "notes": notes}
+    explanation: dict[str, Any] = {"name": explained, "features": features, "notes": notes}
+    if ident is not None:
+        explanation["identifier"] = ident
     return Scored(entry, round4(total), "sanctum", explanation)
 
 
