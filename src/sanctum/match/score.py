@@ -33,13 +33,15 @@ from sanctum.names.normalize import is_arabic_script, is_han, tokenize
 
 ALGORITHMS = ("sanctum", "ofac")
 DEFAULT_ALGORITHM = "sanctum"
-MATCHER_VERSION = "sanctum-1.2"
+MATCHER_VERSION = "sanctum-1.3"
 """Recorded with every screening (results, audit trail, batch progress): it changes
 whenever a score can change, so a record says which scoring made it. 1.1: Hangul meets
 Hangul only as the same syllables; an Arabic-script name meets Latin words by
 `abjad_meets`. 1.2: an Arabic-script word is tried in all its romanizations
 (`abjad_readings`), meets at SIM_ABJAD whenever its vowels fit, and no longer meets by
-skeleton where they do not."""
+skeleton where they do not. 1.3: e-mail addresses, websites, phone numbers and wallet
+addresses are identifiers (`names.identifiers`): an exact meeting scores
+IDENTIFIER_MATCH_SCORE."""
 
 
 def round4(x: float) -> float:
