@@ -590,7 +590,10 @@ app.add_typer(keys_app, name="keys", no_args_is_help=True)
 
 @keys_app.command("create")
 def keys_create(
-    scope: Annotated[list[str], typer.Option(help="screen, read or admin (repeatable).")],
+    scope: Annotated[
+        list[str],
+        typer.Option(help="screen, read, admin, analyst or approver (repeatable)."),
+    ],
     name: Annotated[str, typer.Option(help="Who or what the key is for.")] = "",
     strict: Annotated[
         bool, typer.Option(help="Answer 503 instead of results when a list is stale.")

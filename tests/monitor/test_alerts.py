@@ -11,7 +11,7 @@ import pytest
 from sanctum import audit
 from sanctum.match.score import MATCHER_VERSION
 from sanctum.monitor import decisions, views
-from sanctum.monitor.alerts import Conflict, Forbidden, Hit, Scope, apply_run
+from sanctum.monitor.alerts import Conflict, Forbidden, Hit, Scope, apply_run, flush_audit
 from sanctum.store.db import Store
 
 from .conftest import CUSTOMERS, Derive, load
@@ -25,7 +25,7 @@ def run(store: Store, run_id: int, hits: list[Hit], scope: Scope = ALL) -> dict[
     """apply_run as a monitoring run calls it; its outcome as a dict."""
     versions = {"us_ofac_sdn": store.latest("us_ofac_sdn").version_date}  # type: ignore[union-attr]
     outcome = apply_run(store, run_id, hits, scope, "monitor", versions, MATCHER_VERSION)
-    return outcome.as_dict()
+    return {k: v for k, v in outcome.ids().items() if k != "unchanged"}
 
 
 def pairs(store: Store) -> list[tuple[int, str, str, str]]:
@@ -207,3 +207,26 @@ def test_export_csv_and_xlsx(store: Store, tmp_path: Path) -> None:
     sheet = load_workbook(tmp_path / "alerts.xlsx").active
     assert sheet is not None
     assert [c.value for c in sheet[2]][:5] == [1, "open", "new match", "c1", "us-ofac-sdn-37658"]
+
+
+def test_inside_the_callers_transaction_it_commits_or_rolls_back_with_it(store: Store) -> None:
+    hits = hits_for(store, CUSTOMERS[:1])
+    store.db.execute("BEGIN IMMEDIATE")
+    assert run(store, 1, hits)["raised"] == [1]
+    store.db.execute("ROLLBACK")
+    assert pairs(store) == []
+    store.db.execute("BEGIN IMMEDIATE")
+    outcome = apply_run(store, 1, hits, ALL, "monitor", {}, MATCHER_VERSION)
+    store.db.execute("COMMIT")
+    assert outcome.as_dict() == {
+        "raised": 1,
+        "updated": 0,
+        "reopened": 0,
+        "closed": 0,
+        "suppressed": 0,
+        "unchanged": 0,
+    }
+    assert [r[3] for r in audit.rows(store, None, None)] == []
+    assert flush_audit(store) == 1
+    assert [r[3] for r in audit.rows(store, None, None)] == ["alert.raised"]
+    assert flush_audit(store) == 0

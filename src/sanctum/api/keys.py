@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from sanctum.errors import SanctumError
 from sanctum.store.db import Store, now
 
-SCOPES = ("screen", "read", "admin")
+SCOPES = ("screen", "read", "admin", "analyst", "approver")
+IMPLIED = {"analyst": "read", "approver": "read"}
+"""Scopes that carry another: whoever decides or approves alerts must read them."""
 ITERATIONS = 200_000
 PREFIX = "sk_"
 
@@ -45,7 +47,8 @@ class ApiKey:
 
     def allows(self, scope: str) -> bool:
         """True if this key may use endpoints of `scope` (admin may use all)."""
-        return scope in self.scopes or "admin" in self.scopes
+        held = {*self.scopes, *(IMPLIED[s] for s in self.scopes if s in IMPLIED)}
+        return scope in held or "admin" in held
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form (never the secret)."""

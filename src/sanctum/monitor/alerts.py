@@ -19,6 +19,8 @@ from typing import Any
 from sanctum.errors import SanctumError
 from sanctum.monitor import suppress
 from sanctum.monitor.journal import Context, changes, dumps, flush_audit, record, transaction
+
+__all__ = ["Hit", "RunOutcome", "Scope", "apply_run", "flush_audit"]
 from sanctum.store.db import Store, now
 
 LIVE = ("open", "needs_info", "pending_approval")
@@ -71,16 +73,22 @@ class RunOutcome:
     reopened: list[int] = field(default_factory=list)
     closed: list[int] = field(default_factory=list)
     suppressed: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, list[int]]:
-        """JSON-ready form."""
+    def ids(self) -> dict[str, list[int]]:
+        """The alert ids of each outcome."""
         return {
             "raised": self.raised,
             "updated": self.updated,
             "reopened": self.reopened,
             "closed": self.closed,
             "suppressed": self.suppressed,
+            "unchanged": self.unchanged,
         }
+
+    def as_dict(self) -> dict[str, int]:
+        """How many alerts had each outcome (JSON-ready)."""
+        return {k: len(v) for k, v in self.ids().items()}
 
 
 class AlertError(SanctumError):
@@ -293,6 +301,7 @@ class _Run:
         """New members, score or data on an alert still being worked (or confirmed)."""
         diff = what_changed(alert, hit)
         if not diff and alert["caption"] == hit.caption:
+            self.outcome.unchanged.append(alert["id"])
             return
         alert = self.write(alert, **self._touch(hit))
         detail = {"run": self.run_id, "changes": diff}
@@ -337,9 +346,11 @@ def apply_run(
     matcher_version: str,
 ) -> RunOutcome:
     """Raise, update, reopen and close alerts from a run's hits, in one transaction (a
-    killed run leaves the alerts as before it); running the same hits again changes
-    nothing. Alerts in scope that no hit reached close ("no longer matches"); alerts of
-    parties gone from every list close whatever the scope (a confirmed true match too)."""
+    killed run leaves the alerts as before it; called inside the caller's transaction, it
+    is part of that one, and the events reach the audit trail with `flush_audit` after the
+    caller commits); running the same hits again changes nothing. Alerts in scope that no
+    hit reached close ("no longer matches"); alerts of parties gone from every list close
+    whatever the scope (a confirmed true match too)."""
     ctx = Context(actor, now(), dict(list_versions), matcher_version)
     with transaction(store.db):
         run = _Run(store.db, run_id, ctx)

@@ -42,7 +42,12 @@ _FLUSH = threading.Lock()
 
 @contextmanager
 def transaction(db: sqlite3.Connection) -> Iterator[None]:
-    """One write transaction, taking the write lock at once (no upgrade deadlocks)."""
+    """One write transaction, taking the write lock at once (no upgrade deadlocks); inside
+    a transaction the caller opened already (a monitoring run's), the caller's, which the
+    caller commits or rolls back."""
+    if db.in_transaction:
+        yield
+        return
     db.execute("BEGIN IMMEDIATE")
     try:
         yield
@@ -145,7 +150,11 @@ def _last_audited(store: Store) -> int:
 
 
 def flush_audit(store: Store) -> int:
-    """Append every event not yet in the audit trail, oldest first; returns how many."""
+    """Append every event not yet in the audit trail, oldest first; returns how many.
+    Inside an open transaction nothing yet (the audit trail commits on its own): the
+    caller flushes after its commit, or the next change does."""
+    if store.db.in_transaction:
+        return 0
     with _FLUSH:
         db = store.db
         done = _last_audited(store)
