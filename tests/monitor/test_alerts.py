@@ -230,3 +230,26 @@ def test_inside_the_callers_transaction_it_commits_or_rolls_back_with_it(store: 
     assert flush_audit(store) == 1
     assert [r[3] for r in audit.rows(store, None, None)] == ["alert.raised"]
     assert flush_audit(store) == 0
+
+
+def test_a_flush_that_died_midway_is_completed_once(store: Store) -> None:
+    run(store, 1, hits_for(store, CUSTOMERS[:1]))
+    decisions.decide(store, 1, "false_positive", "other person", "alice")
+    # The appends of events 1-2 committed but their marking did not; events 3-5 were
+    # claimed and never appended (a flush killed in between).
+    store.db.execute("BEGIN IMMEDIATE")
+    decisions.review(store, 1, True, "bob")
+    store.db.execute("COMMIT")
+    store.db.execute("UPDATE alert_events SET audit_id = -1")
+    assert flush_audit(store) == 3
+    kinds = [r[3] for r in audit.rows(store, None, None)]
+    assert kinds == [
+        "alert.raised",
+        "alert.decided",
+        "alert.approved",
+        "suppression.created",
+        "alert.closed",
+    ]
+    marks = [r[0] for r in store.db.execute("SELECT audit_id FROM alert_events ORDER BY id")]
+    assert marks == [0, 0, 3, 4, 5]
+    assert flush_audit(store) == 0

@@ -136,17 +136,45 @@ def event_json(row: tuple[Any, ...]) -> dict[str, Any]:
 EVENT_COLS = "id, alert_id, at, actor, kind, detail, list_versions, matcher_version, audit_id"
 
 
-def _last_audited(store: Store) -> int:
-    """The newest event id already in the audit trail (a crash may have come between its
-    append and the marking of the event)."""
-    marks = ",".join("?" * len(KINDS))
-    try:
-        row = store.db.execute(
-            f"SELECT query FROM audit WHERE kind IN ({marks}) ORDER BY id DESC LIMIT 1", KINDS
-        ).fetchone()
-    except sqlite3.OperationalError:  # no audit table yet
-        return 0
-    return int(json.loads(row[0]).get("event", 0)) if row else 0
+CLAIMED = -1
+"""`audit_id` of events a flush has taken and is appending (claimed in one transaction, so
+two processes never append the same event)."""
+
+
+def _settle_claims(store: Store) -> None:
+    """Events left claimed by a flush that died: those its append reached are marked
+    audited (0: id unknown), the others go back to be appended. The newest event in the
+    trail is looked for only past the last audit record known, not in the whole trail."""
+    db = store.db
+    if db.execute("SELECT 1 FROM alert_events WHERE audit_id = ? LIMIT 1", (CLAIMED,)).fetchone():
+        floor = db.execute("SELECT COALESCE(MAX(audit_id), 0) FROM alert_events").fetchone()[0]
+        marks = ",".join("?" * len(KINDS))
+        sql = f"SELECT query FROM audit WHERE id > ? AND kind IN ({marks}) ORDER BY id DESC"
+        try:
+            row = db.execute(sql + " LIMIT 1", (floor, *KINDS)).fetchone()
+        except sqlite3.OperationalError:  # the flush died before the trail had a table
+            row = None
+        done = int(json.loads(row[0]).get("event", 0)) if row else 0
+        with transaction(db):
+            db.execute(
+                "UPDATE alert_events SET audit_id = 0 WHERE audit_id = ? AND id <= ?",
+                (CLAIMED, done),
+            )
+            db.execute("UPDATE alert_events SET audit_id = NULL WHERE audit_id = ?", (CLAIMED,))
+
+
+def _claim(db: sqlite3.Connection) -> list[tuple[Any, ...]]:
+    """Take every event not yet audited, oldest first."""
+    with transaction(db):
+        rows = db.execute(
+            f"SELECT {EVENT_COLS} FROM alert_events WHERE audit_id IS NULL ORDER BY id"
+        ).fetchall()
+        if rows:
+            db.execute(
+                "UPDATE alert_events SET audit_id = ? WHERE audit_id IS NULL AND id <= ?",
+                (CLAIMED, rows[-1][0]),
+            )
+    return rows
 
 
 def flush_audit(store: Store) -> int:
@@ -156,15 +184,8 @@ def flush_audit(store: Store) -> int:
     if store.db.in_transaction:
         return 0
     with _FLUSH:
-        db = store.db
-        done = _last_audited(store)
-        if done:
-            db.execute(
-                "UPDATE alert_events SET audit_id = 0 WHERE audit_id IS NULL AND id <= ?", (done,)
-            )
-        rows = db.execute(
-            f"SELECT {EVENT_COLS} FROM alert_events WHERE audit_id IS NULL ORDER BY id"
-        ).fetchall()
+        _settle_claims(store)
+        rows = _claim(store.db)
         by_actor: list[tuple[str, list[int], list[audit.Entry]]] = []
         for row in rows:
             ev = event_json(row)
@@ -182,7 +203,7 @@ def flush_audit(store: Store) -> int:
             by_actor[-1][2].append(entry)
         for actor, event_ids, entries in by_actor:
             audit_ids = audit.append_many(store, actor, entries)
-            db.executemany(
+            store.db.executemany(
                 "UPDATE alert_events SET audit_id = ? WHERE id = ?",
                 zip(audit_ids, event_ids, strict=True),
             )
