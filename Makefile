@@ -11,7 +11,8 @@ export SANCTUM_SHARED ?= $(SHARED)
 # The matching core (modules listed in src/sanctum/_native.py) compiled in place by mypyc;
 # rebuilt whenever one of its sources changes. Until then the sources run (sanctum._native).
 NATIVE := src/sanctum/_native_build.json
-NATIVE_SOURCES := setup.py src/sanctum/_native.py src/sanctum/index.py src/sanctum/screen.py \
+NATIVE_SOURCES := setup.py src/sanctum/_native.py src/sanctum/config.py \
+	src/sanctum/feature_table.py src/sanctum/index.py src/sanctum/screen.py \
 	$(wildcard src/sanctum/match/*.py src/sanctum/names/*.py)
 
 install: $(STAMP) $(NATIVE)

@@ -13,6 +13,7 @@ from normality import ascii_text
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
+from sanctum.feature_table import BIRTH_DATE, COUNTRY
 from sanctum.index import Index
 
 BLOCK_CANDIDATES = 30
@@ -72,8 +73,8 @@ class LogicV2:
                 rec = self.index.names[nid]
                 prop = "weakAlias" if rec.kind in ("weak", "cyber") else "name"
                 proxy.add(prop, rec.text)
-            proxy.add("birthDate", sorted(entry.birth_dates), quiet=True)
-            proxy.add("country", sorted(entry.countries), quiet=True)
+            proxy.add("birthDate", sorted(entry.facts[BIRTH_DATE.slot]), quiet=True)
+            proxy.add("country", sorted(entry.facts[COUNTRY.slot]), quiet=True)
             self.proxies[i] = proxy
         return self.proxies[i]
 

@@ -45,7 +45,7 @@ tokens every query meets), in every run including `none`."""
 CHILD = """
 import json, sys
 import sanctum
-from sanctum.match import config
+from sanctum import config
 from sanctum.screen import Screener
 names, warm, mode = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
 screener = Screener()

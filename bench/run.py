@@ -194,7 +194,7 @@ def speed(screener: Any, jw: Any) -> dict[str, Any]:
     top10 = queries(quality.SEED + 200)
     api = queries(quality.SEED + 300)
     times, cpu_times = _timed(screener.screen, top10)
-    from sanctum.match import config
+    from sanctum import config
 
     def api_screen(q: dict[str, Any]) -> Any:
         return screener.screen(q, limit=5, min_score=config.MATCH_CUTOFF)
@@ -352,7 +352,7 @@ def main() -> None:
     os.environ["SANCTUM_HOME"] = str(home)
 
     from baselines import JaroWinklerScan, LogicV2
-    from sanctum.match import config
+    from sanctum import config
     from sanctum.screen import Screener
 
     screener = Screener()

@@ -12,9 +12,10 @@ import pytest
 from rapidfuzz.distance import Levenshtein
 
 from conftest import SeedRuns, iso_dates
+from sanctum import config
 from sanctum.crypto import InvalidAddress
+from sanctum.feature_table import COUNTRY
 from sanctum.index import load_or_build, typo_buckets
-from sanctum.match import config
 from sanctum.match.query import QueryError
 from sanctum.names.normalize import tokenize
 from sanctum.screen import Screener
@@ -70,7 +71,7 @@ def test_index_shares_equal_values(screener: Screener) -> None:
         by_content.setdefault(key, set()).add(id(entry.sanctions))
     assert all(len(ids) == 1 for ids in by_content.values())
     assert len(by_content) < len(ofac) / 2
-    kp = [e.countries for e in index.entries if e.countries == {"kp"}]
+    kp = [e.facts[COUNTRY.slot] for e in index.entries if e.facts[COUNTRY.slot] == {"kp"}]
     assert len(kp) > 100 and len({id(c) for c in kp}) == 1
 
 
@@ -350,7 +351,7 @@ def test_batch_resumes_only_the_same_screening(screener: Screener, tmp_path: Pat
 def test_tune_gc_sets_and_restores_thresholds() -> None:
     import gc
 
-    from sanctum.match import config
+    from sanctum import config
     from sanctum.runtime import tune_gc
 
     before = gc.get_threshold()

@@ -27,10 +27,12 @@ from pathlib import Path
 from types import ModuleType
 
 COMPILED = (
-    "sanctum.match.config",
+    "sanctum.config",
+    "sanctum.feature_table",
     "sanctum.match.features",
     "sanctum.match.query",
     "sanctum.match.score",
+    "sanctum.names.arabic",
     "sanctum.names.korean",
     "sanctum.names.normalize",
     "sanctum.index",

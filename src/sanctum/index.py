@@ -21,15 +21,15 @@ from importlib.resources import files as package_files
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sanctum import settings
-from sanctum.match import config
-from sanctum.match.features import abjad_table_key, meeting_skeletons
-from sanctum.names.identifiers import CONTACT_PROPS, identifier_key, norm_identifier
+from sanctum import config, settings
+from sanctum.feature_table import FEATURES, IDENTIFIER, NAMES, listed_properties, listed_readers
+from sanctum.names.arabic import abjad_table_key
 from sanctum.names.normalize import (
     EMPTY,
     forget_cached,
     is_legal_form,
     korean_keys,
+    meeting_skeletons,
     name_variants,
     remember_korean_keys,
     tokenize,
@@ -46,47 +46,10 @@ T = TypeVar("T")
 DERIVED_NOTE = "read from the listed name"
 """Note on a name the index derived from a listed one (`names.normalize.name_variants`)."""
 
-NAME_PROPS = {
-    "name": "name",
-    "alias": "alias",
-    "weakAlias": "weak",
-    "previousName": "previous",
-}
-FEATURE_PROPS = (
-    "birthDate",
-    "nationality",
-    "citizenship",
-    "country",
-    "gender",
-    "passportNumber",
-    "idNumber",
-    "imoNumber",
-    "registrationNumber",
-    "taxNumber",
-    "number",
-    "publicKey",
-    "currency",
-    "authority",
-    "program",
-    "listingDate",
-    "mmsi",
-    "callSign",
-    "email",
-    "website",
-    "phone",
-)
-ID_PROPS = (
-    "passportNumber",
-    "idNumber",
-    "imoNumber",
-    "registrationNumber",
-    "taxNumber",
-    "mmsi",
-    "number",
-    *CONTACT_PROPS,
-)
-"""Properties kept as identifiers (`identifier_key`): document numbers, e-mail addresses,
-websites and phone numbers."""
+NAME_PROPS = NAMES.listed
+"""Listed name property → the kind of name it is indexed as (`feature_table.NAMES`)."""
+OTHER_PROPS = ("publicKey", "currency", "authority", "program", "listingDate", "callSign")
+"""Properties of a party's wallets and designations, kept beside the features' own."""
 
 
 @dataclass(slots=True)
@@ -100,6 +63,11 @@ class NameRec:
     note: str = ""
 
 
+def _no_facts() -> tuple[Set[str], ...]:
+    """One empty set of values per feature (filled while the index is built)."""
+    return tuple(set() for _ in FEATURES)
+
+
 @dataclass(slots=True)
 class Entry:
     """One listed party with what the matcher compares besides names."""
@@ -109,10 +77,8 @@ class Entry:
     source: str
     caption: str = ""
     names: list[int] = field(default_factory=list)
-    birth_dates: Set[str] = field(default_factory=set)
-    countries: Set[str] = field(default_factory=set)
-    gender: Set[str] = field(default_factory=set)
-    identifiers: Set[str] = field(default_factory=set)
+    facts: tuple[Set[str], ...] = field(default_factory=_no_facts)
+    """Per feature of `feature_table.FEATURES` (by its `slot`), the listed values read."""
     sanctions: list[dict[str, list[str]]] = field(default_factory=list)
 
     def freeze(self, shared: dict[Any, Any]) -> None:
@@ -121,10 +87,7 @@ class Entry:
         once the index is assembled (tens of thousands of them stay in memory)."""
         self.schema = sys.intern(self.schema)
         self.source = sys.intern(self.source)
-        self.birth_dates = _one(shared, _frozen(self.birth_dates))
-        self.countries = _one(shared, _frozen(self.countries))
-        self.gender = _one(shared, _frozen(self.gender))
-        self.identifiers = _frozen(self.identifiers)
+        self.facts = _one(shared, tuple(_one(shared, _frozen(v)) for v in self.facts))
         self.sanctions = _one(shared, [_sanction(shared, s) for s in self.sanctions])
 
 
@@ -334,7 +297,8 @@ def build(store: Store) -> Index:
     raw_names: list[tuple[int, str, str, str]] = []
     derived: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     derived_meta: dict[str, tuple[str, str, str]] = {}
-    props = list(NAME_PROPS) + list(FEATURE_PROPS)
+    props = list(dict.fromkeys([*NAME_PROPS, *listed_properties(), *OTHER_PROPS]))
+    readers = listed_readers()
     for source, entity_id, party_id, schema, prop, value in store.current_statements(props):
         if entity_id != party_id or schema not in PARTY:
             derived[entity_id][prop].append(value)
@@ -349,14 +313,10 @@ def build(store: Store) -> Index:
             raw_names.append((idx, value, NAME_PROPS[prop], ""))
             if prop == "name" and not entry.caption:
                 entry.caption = value
-        elif prop == "birthDate":
-            _mutable(entry.birth_dates).add(value)
-        elif prop in ("nationality", "citizenship", "country"):
-            _mutable(entry.countries).add(value)
-        elif prop == "gender":
-            _mutable(entry.gender).add(value)
-        elif prop in ID_PROPS and (norm := identifier_key(prop, value)):
-            _mutable(entry.identifiers).add(norm)
+        elif prop in readers:
+            slot, read = readers[prop]
+            if (read_value := read(prop, value)) is not None:
+                _mutable(entry.facts[slot]).add(read_value)
     wallets: dict[str, list[Wallet]] = defaultdict(list)
     for entity_id, values in derived.items():
         schema, party_id, source = derived_meta[entity_id]
@@ -373,11 +333,11 @@ def build(store: Store) -> Index:
                 key = normalise_address(address, currency or None)
                 wallets[key].append(Wallet(entity_id, address, currency, party_id, source))
                 for alt in lookup_keys(address):  # screened as a query's identifier too
-                    _mutable(entry.identifiers).add(f"wallet:{alt}")
+                    _mutable(entry.facts[IDENTIFIER.slot]).add(f"wallet:{alt}")
         elif schema in ("Passport", "Identification"):
             for number in values.get("number", []):
-                if norm := norm_identifier(number):
-                    _mutable(entry.identifiers).add(norm)
+                if (norm := IDENTIFIER.read_listed("number", number)) is not None:
+                    _mutable(entry.facts[IDENTIFIER.slot]).add(norm)
     for row in cyber_aliases():
         idx = by_id.get(row["entity_id"])
         if idx is not None:
@@ -447,7 +407,7 @@ def _assemble(
     weights = [sum(idf[t] for t in rec.tokens) or 1.0 for rec in names]
     identifiers: dict[str, list[int]] = defaultdict(list)
     for i, entry in enumerate(entries):
-        for ident in entry.identifiers:
+        for ident in entry.facts[IDENTIFIER.slot]:
             identifiers[ident].append(i)
     versions = {}
     for source in store.source_ids() if store else []:
@@ -497,14 +457,15 @@ def from_records(records: list[dict[str, Any]]) -> Index:
             for value in props.get(prop, []):
                 raw.append((i, str(value), kind, ""))
                 entry.caption = entry.caption or str(value)
-        entry.birth_dates = {str(v) for v in props.get("birthDate", [])}
-        entry.countries = {
-            str(v) for key in ("nationality", "citizenship", "country") for v in props.get(key, [])
-        }
-        entry.gender = {str(v).lower() for v in props.get("gender", [])}
-        entry.identifiers = {
-            n for key in ID_PROPS for v in props.get(key, []) if (n := identifier_key(key, str(v)))
-        }
+        entry.facts = tuple(
+            {
+                r
+                for key in f.listed
+                for v in props.get(key, [])
+                if (r := f.read_listed(key, str(v))) is not None
+            }
+            for f in FEATURES
+        )
         entries.append(entry)
     by_id = {e.id: i for i, e in enumerate(entries)}
     index = _assemble(0, entries, by_id, raw, {}, None)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sanctum import config
 from sanctum.index import from_records
-from sanctum.match import config
 from sanctum.match.query import check_schema, parse_query
 from sanctum.match.score import SCORERS, algorithm_named, compatible
 

@@ -9,7 +9,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sanctum.match import config
+from sanctum import config
 
 
 @contextmanager

@@ -16,8 +16,9 @@ from typing import Any
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from sanctum import settings
+from sanctum import config, settings
 from sanctum.crypto import InvalidAddress, detect, require_valid
+from sanctum.feature_table import IDENTIFIER, identifier_of
 from sanctum.index import (
     Entry,
     Index,
@@ -26,15 +27,7 @@ from sanctum.index import (
     load_or_build,
     typo_buckets,
 )
-from sanctum.match import config
-from sanctum.match.features import (
-    abjad_keys,
-    abjad_meets,
-    abjad_readings,
-    hangul_apart,
-    meeting_skeletons,
-    token_sim,
-)
+from sanctum.match.features import hangul_apart, token_sim
 from sanctum.match.query import Query, parse_query
 from sanctum.match.score import (
     COMPATIBLE,
@@ -53,7 +46,14 @@ from sanctum.match.score import (
     score_bound,
     score_sanctum,
 )
-from sanctum.names.normalize import EMPTY, is_arabic_script, korean_keys, undoubled
+from sanctum.names.arabic import abjad_keys, abjad_meets, abjad_readings
+from sanctum.names.normalize import (
+    EMPTY,
+    is_arabic_script,
+    korean_keys,
+    meeting_skeletons,
+    undoubled,
+)
 from sanctum.store.db import Store
 
 Expansion = tuple[tuple[tuple[str, float], ...], int, frozenset[str]]
@@ -394,8 +394,8 @@ class Screener:
             names = seen.setdefault(index.names[nid].entry, set())
             if names is not None:
                 names.add(nid)
-        for key, _label in query.identifiers:
-            for entry in index.identifiers.get(key, ()):
+        for value in query.facts[IDENTIFIER.slot]:
+            for entry in index.identifiers.get(identifier_of(value), ()):
                 seen[entry] = None
         return seen
 

@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sanctum import config
+from sanctum.feature_table import BIRTH_DATE, COUNTRY, GENDER, NAMES
 from sanctum.index import PARTY, Entry, Index, NameRec, joins
-from sanctum.match import config
 from sanctum.match.score import NAME_FACTORS
 from sanctum.names.normalize import is_arabic_script, tokenize
 
@@ -22,12 +23,7 @@ Expand = Callable[[str, bool], Sequence[tuple[str, float]]]
 """A query token (and whether its text is in the Arabic script) → the index vocabulary
 tokens it may stand for, with their similarity."""
 
-NAME_PROPERTIES = {
-    "name": "name",
-    "alias": "alias",
-    "weak": "weakAlias",
-    "previous": "previousName",
-}
+NAME_PROPERTIES = {kind: prop for prop, kind in NAMES.listed.items()}
 """Index name kinds → the FtM property a result shows them under (cyber aliases are not
 list data, so they are searchable but not shown as properties)."""
 
@@ -57,7 +53,7 @@ class Filters:
             return False
         if self.schemata and entry.schema not in self.schemata:
             return False
-        if self.countries and self.countries.isdisjoint(entry.countries):
+        if self.countries and self.countries.isdisjoint(entry.facts[COUNTRY.slot]):
             return False
         return not self.programs or not self.programs.isdisjoint(
             p.casefold() for p in programs_of(entry)
@@ -85,7 +81,7 @@ def country_codes(values: Iterable[str]) -> frozenset[str]:
     values = list(values)
     if not values:
         return frozenset()
-    from sanctum.sources.base import country_code  # loads FollowTheMoney: only when asked
+    from sanctum.values import country_code
 
     codes = set()
     for value in values:
@@ -271,9 +267,9 @@ def entry_properties(index: Index, entry: Entry) -> dict[str, list[str]]:
         if rec.kind in NAME_PROPERTIES:
             props.setdefault(NAME_PROPERTIES[rec.kind], []).append(rec.text)
     for prop, values in (
-        ("birthDate", entry.birth_dates),
-        ("country", entry.countries),
-        ("gender", entry.gender),
+        ("birthDate", entry.facts[BIRTH_DATE.slot]),
+        ("country", entry.facts[COUNTRY.slot]),
+        ("gender", entry.facts[GENDER.slot]),
         ("program", set(programs_of(entry))),
     ):
         if values:

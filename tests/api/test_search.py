@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from sanctum import search
+from sanctum import config, search
+from sanctum.feature_table import COUNTRY, FEATURES
 from sanctum.index import Entry, NameRec
-from sanctum.match import config
 from sanctum.store.db import Store
 
 from .conftest import Keys, Running
@@ -230,7 +230,7 @@ def test_filters_allow(filters: search.Filters, allowed: bool) -> None:
         "Person",
         "us_ofac_sdn",
         "KANG, Kyong Il",
-        countries={"kp"},
+        facts=tuple({"kp"} if f is COUNTRY else set() for f in FEATURES),
         sanctions=[{"program": ["DPRK"], "authority": ["US Treasury OFAC"]}],
     )
     assert filters.allows(kang) is allowed

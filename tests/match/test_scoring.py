@@ -8,13 +8,11 @@ import random
 import pytest
 
 import sanctum
-from sanctum.match import config
+from sanctum import config
+from sanctum.feature_table import country_feature, dob_feature, gender_feature
 from sanctum.match.features import (
     align,
     bound_query,
-    country_feature,
-    dob_feature,
-    gender_feature,
     may_meet,
     name_bound,
     name_score,
@@ -162,15 +160,15 @@ ABJAD = [
 def test_abjad_table_key(latin: str, key: str | None) -> None:
     """The index files a Latin token under its two consonants; the count done in C
     that spares most tokens the frame must never leave one out."""
-    from sanctum.match.features import abjad_table_key
+    from sanctum.names.arabic import abjad_table_key
 
     assert abjad_table_key(latin) == key
 
 
 @pytest.mark.parametrize(("arabic", "latin", "meets"), ABJAD)
 def test_abjad_meets(arabic: str, latin: str, meets: bool) -> None:
-    from sanctum.match.features import abjad_keys, abjad_meets, abjad_readings, abjad_table_key
     from sanctum.match.score import query_tokens
+    from sanctum.names.arabic import abjad_keys, abjad_meets, abjad_readings, abjad_table_key
     from sanctum.names.normalize import skeleton_keys
 
     token = query_tokens(arabic, "Person")[-1]
@@ -205,7 +203,7 @@ def test_abjad_meets(arabic: str, latin: str, meets: bool) -> None:
     ],
 )
 def test_abjad_readings(token: str, readings: tuple[str, ...]) -> None:
-    from sanctum.match.features import abjad_readings
+    from sanctum.names.arabic import abjad_readings
 
     assert abjad_readings(token) == readings
 

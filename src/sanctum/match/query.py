@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sanctum.errors import SanctumError
-from sanctum.names.identifiers import CONTACT_PROPS, identifier_key, identifier_label
+from sanctum.feature_table import ADDED, FEATURES, NAMES, Feature
 from sanctum.names.normalize import MAX_NAME_CHARS, clean, name_variants
-from sanctum.sources.dates import parse_date
 
 MATCHABLE = ("Thing", "LegalEntity", "Person", "Organization", "Company", "Vessel", "Airplane")
 
@@ -22,31 +21,22 @@ class QueryError(SanctumError):
         super().__init__(f"{field_name}: {reason}")
 
 
+def _no_facts() -> tuple[list[str], ...]:
+    """One empty list of values per feature of the table."""
+    return tuple([] for _ in FEATURES)
+
+
 @dataclass
 class Query:
     """What a screening compares: names, and the facts that confirm or refute a name hit."""
 
     schema: str = "Thing"
     names: list[str] = field(default_factory=list)
-    birth_dates: list[str] = field(default_factory=list)
-    countries: list[str] = field(default_factory=list)
-    gender: list[str] = field(default_factory=list)
-    identifiers: list[tuple[str, str]] = field(default_factory=list)
-    """(lookup key, how the explanation names it) of each identifier given: document
-    numbers, e-mail addresses, websites, phone numbers (`names.identifiers`)."""
-
-
-IDENTIFIER_PROPS = (
-    "passportNumber",
-    "idNumber",
-    "imoNumber",
-    "registrationNumber",
-    "taxNumber",
-    "innCode",
-    "mmsi",
-    *CONTACT_PROPS,
-)
-"""Query properties read as identifiers: an exact meeting is strong evidence on its own."""
+    facts: tuple[list[str], ...] = field(default_factory=_no_facts)
+    """Per feature of `feature_table.FEATURES` (by its `slot`), the values read."""
+    added: tuple[Feature, ...] = ()
+    """The features added to the name score for which the query gives values: a query of
+    names only (the common case) skips them all."""
 
 
 def _values(props: dict[str, Any], key: str) -> list[str]:
@@ -66,20 +56,6 @@ def _values(props: dict[str, Any], key: str) -> list[str]:
     return out
 
 
-def _identifiers(props: dict[str, Any], key: str) -> list[tuple[str, str]]:
-    """(lookup key, label) of each value of an identifier property; a contact (e-mail,
-    website, phone) that cannot be read is an error naming the field, a document number
-    too short to compare is left out."""
-    out = []
-    for value in _values(props, key):
-        norm = identifier_key(key, value)
-        if norm:
-            out.append((norm, identifier_label(key, value)))
-        elif key in CONTACT_PROPS:
-            raise QueryError(f"properties.{key}", f"cannot read {CONTACT_PROPS[key]} {value!r}")
-    return out
-
-
 def check_schema(schema: str) -> str:
     """The schema name if it is one the matcher screens, else a QueryError."""
     if schema in MATCHABLE:
@@ -88,11 +64,7 @@ def check_schema(schema: str) -> str:
 
     if model.get(schema) is None:
         raise QueryError("schema", f"unknown schema {schema!r}; use one of {', '.join(MATCHABLE)}")
-    if schema not in MATCHABLE:
-        raise QueryError(
-            "schema", f"{schema!r} cannot be screened; use one of {', '.join(MATCHABLE)}"
-        )
-    return schema
+    raise QueryError("schema", f"{schema!r} cannot be screened; use one of {', '.join(MATCHABLE)}")
 
 
 def parse_query(data: dict[str, Any] | Query) -> Query:
@@ -105,11 +77,8 @@ def parse_query(data: dict[str, Any] | Query) -> Query:
     props = data.get("properties", {})
     if not isinstance(props, dict):
         raise QueryError("properties", "must be an object of property → list of values")
-    names = _values(props, "name") + _values(props, "alias") + _values(props, "weakAlias")
-    parts = [
-        " ".join(_values(props, p))
-        for p in ("firstName", "secondName", "middleName", "fatherName", "lastName")
-    ]
+    names = [n for key in NAMES.query for n in _values(props, key)]
+    parts = [" ".join(_values(props, p)) for p in NAMES.parts]
     if not names and any(parts):
         names = [" ".join(p for p in parts if p)]
     for n in names:
@@ -119,22 +88,23 @@ def parse_query(data: dict[str, Any] | Query) -> Query:
             )
     names = [c for c in [clean(n) for n in names] if c]
     names += [v for n in names for v in name_variants(n) if v not in names]
-    dates = []
-    for d in _values(props, "birthDate"):
-        iso = parse_date(d)
-        if iso is None:
-            raise QueryError("properties.birthDate", f"cannot read date {d!r} (use YYYY-MM-DD)")
-        dates.append(iso)
-    countries = []
-    for key in ("nationality", "citizenship", "country", "jurisdiction"):
-        for c in _values(props, key):
-            # imported here: FollowTheMoney's territory tables load with the first country
-            from sanctum.sources.base import country_code
-
-            if code := country_code(c):
-                countries.append(code)
-    identifiers = [i for key in IDENTIFIER_PROPS for i in _identifiers(props, key)]
-    gender = [g.lower() for g in _values(props, "gender")]
-    if not names and not identifiers:
+    facts = tuple(_facts(props, f) for f in FEATURES)
+    if not names and not any(facts[f.slot] for f in FEATURES if f.floor):
         raise QueryError("properties.name", "a query needs at least one name or identifier")
-    return Query(schema, names, dates, countries, gender, identifiers)
+    return Query(schema, names, facts, tuple(f for f in ADDED if facts[f.slot]))
+
+
+def _facts(props: dict[str, Any], feature: Feature) -> list[str]:
+    """The values of a feature's query properties, read as it reads them (`read_query`,
+    which drops what it cannot compare and refuses what cannot be meant: an error naming
+    the property)."""
+    out = []
+    for key in feature.query:
+        for value in _values(props, key):
+            try:
+                read = feature.read_query(key, value)
+            except ValueError as exc:
+                raise QueryError(f"properties.{key}", str(exc)) from exc
+            if read is not None:
+                out.append(read)
+    return out

@@ -13,16 +13,14 @@ from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from sanctum import config
+from sanctum.feature_table import FLOORS, NAMES
 from sanctum.index import Entry, Index, NameRec
-from sanctum.match import config
 from sanctum.match.features import (
     BoundQuery,
     NameScore,
     Weight,
     bound_query,
-    country_feature,
-    dob_feature,
-    gender_feature,
     name_bound,
     name_items,
     prepared_name_score,
@@ -71,13 +69,8 @@ COMPATIBLE = {
 }
 """Which listed schemata a query schema may match."""
 
-NAME_FACTORS = {
-    "name": 1.0,
-    "alias": 1.0,
-    "previous": 1.0,
-    "weak": config.WEAK_ALIAS_FACTOR,
-    "cyber": config.CYBER_ALIAS_FACTOR,
-}
+NAME_FACTORS = NAMES.factors
+"""Factor on a listed name's score by its kind (`feature_table.NAMES`)."""
 
 
 class Scored:
@@ -230,15 +223,6 @@ def explain_name(found: tuple[str, NameRec, NameScore, float]) -> dict[str, Any]
     return explained
 
 
-def identifier_hit(query: Query, entry: Entry) -> str | None:
-    """How the explanation names the query identifier that the listed party also carries
-    (`e-mail hongsiao@naver.com`), if any."""
-    for key, label in query.identifiers:
-        if key in entry.identifiers:
-            return label
-    return None
-
-
 def score_sanctum(
     query: Query,
     entry: Entry,
@@ -263,31 +247,26 @@ def score_sanctum(
         features[label] = delta
         notes.append(why)
         total += delta
-    ident = identifier_hit(query, entry) if query.identifiers else None
-    if ident is not None:
-        notes.append(f"{ident} listed: an exact identifier meeting is strong evidence")
-        if total < config.IDENTIFIER_MATCH_SCORE:
-            features["identifier"] = round4(config.IDENTIFIER_MATCH_SCORE - total)
-            total = config.IDENTIFIER_MATCH_SCORE
-    total = max(0.0, min(1.0, total))
     explanation: dict[str, Any] = {"name": explained, "features": features, "notes": notes}
-    if ident is not None:
-        explanation["identifier"] = ident
+    for f in FLOORS:
+        floor, label = f.compare(query.facts[f.slot], entry.facts[f.slot])
+        if floor:
+            notes.append(f.note.format(label))
+            explanation[f.name] = label
+            if total < floor:
+                features[f.name] = round4(floor - total)
+                total = floor
+    total = max(0.0, min(1.0, total))
     return Scored(entry, round4(total), "sanctum", explanation)
 
 
 def feature_deltas(query: Query, entry: Entry) -> list[tuple[str, float, str]]:
-    """The non-name features that apply: (label, contribution, why)."""
-    if not (query.birth_dates or query.countries or query.gender):
-        return []  # names only: the common case, asked for every candidate
+    """The added features that apply (`feature_table.ADDED`): (label, contribution, why)."""
     out = []
-    for label, (delta, why) in (
-        ("birth_date", dob_feature(query.birth_dates, entry.birth_dates)),
-        ("country", country_feature(query.countries, entry.countries)),
-        ("gender", gender_feature(query.gender, entry.gender)),
-    ):
+    for f in query.added:  # none for a query of names only: the common case
+        delta, why = f.compare(query.facts[f.slot], entry.facts[f.slot])
         if delta:
-            out.append((label, delta, why))
+            out.append((f.name, delta, why))
     return out
 
 
@@ -334,7 +313,7 @@ def names_bound(
     can reach the results it keeps. 1.0 for a party reached by an identifier (it may
     score IDENTIFIER_MATCH_SCORE whatever its names). `prepared`: `bound_plan(query,
     ...)`."""
-    if only is None or (query.identifiers and identifier_hit(query, entry) is not None):
+    if only is None or floor_reached(query, entry):
         return 1.0
     best = 0.0
     weight = index.weight
@@ -349,12 +328,20 @@ def names_bound(
     return best
 
 
+def floor_reached(query: Query, entry: Entry) -> bool:
+    """True if a floor feature (an identifier) agrees: the party may score its floor
+    whatever its names."""
+    for f in FLOORS:
+        values = query.facts[f.slot]
+        if values and f.compare(values, entry.facts[f.slot])[0]:
+            return True
+    return False
+
+
 def features_bonus_max(query: Query) -> float:
-    """The most the non-name features can add for this query: a date of birth and a
-    country given may each agree; a gender only ever takes away."""
-    return (config.DOB_EXACT_BONUS if query.birth_dates else 0.0) + (
-        config.COUNTRY_MATCH_BONUS if query.countries else 0.0
-    )
+    """The most the added features can add for this query: the sum of the `bonus` of
+    each one the query gives values for (a gender, bonus 0, only ever takes away)."""
+    return sum((f.bonus for f in query.added), 0.0)
 
 
 def score_ofac(query: Query, entry: Entry, index: Index, only: set[int] | None = None) -> Scored:

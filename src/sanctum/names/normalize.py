@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from normality import ascii_text
 
+from sanctum import config
 from sanctum.names import korean
 
 MAX_NAME_CHARS = 500
@@ -419,6 +420,13 @@ def skeleton_keys(token: str) -> tuple[str, ...]:
     if (bare := without_ta_marbuta(token)) is not None and (bare_key := skeleton(bare)) != key:
         return (key, bare_key)
     return (key,)
+
+
+def meeting_skeletons(token: str) -> tuple[str, ...]:
+    """The token's skeleton keys (`skeleton_keys`) long enough to meet by: MIN_SKELETON
+    letters. The index files tokens under these, retrieval looks them up and `token_sim`
+    compares them, so all three agree on what meets by skeleton (`may_meet`)."""
+    return tuple(k for k in skeleton_keys(token) if len(k) >= config.MIN_SKELETON)
 
 
 def without_ta_marbuta(token: str) -> str | None:

@@ -52,14 +52,12 @@ from sanctum.sources.base import (
     ParseResult,
     Record,
     canonical_props,
-    country_code,
     gather,
     make_entity,
     make_sanction,
     read_bytes,
     unique,
 )
-from sanctum.sources.dates import MONTHS, from_datetime, implausible, parse_date
 from sanctum.sources.readers import (
     Workbook,
     cell_text,
@@ -67,6 +65,7 @@ from sanctum.sources.readers import (
     find_header,
     read_xlsx,
 )
+from sanctum.values import MONTHS, country_code, from_datetime, implausible, parse_date
 
 AUTHORITY = "Australia DFAT"
 SOURCE_URL = "https://www.dfat.gov.au/sites/default/files/regulation8_consolidated.xlsx"

@@ -202,14 +202,6 @@ def make_link(
     return link
 
 
-def country_code(text: str | None) -> str | None:
-    """ISO code for a country name as lists write it (`Korea, North` → `kp`), else None."""
-    if not text:
-        return None
-    code = registry.country.clean(text.strip())
-    return str(code) if code else None
-
-
 def read_bytes(path: Path) -> bytes:
     """Read a file, turning OS errors into a ParseError that names it."""
     from sanctum.errors import ParseError

@@ -39,8 +39,8 @@ from sanctum.sources.base import (
     make_sanction,
     slug,
 )
-from sanctum.sources.dates import parse_date
 from sanctum.sources.readers import clean, line_of, load_xml, single_path, split_top_level
+from sanctum.values import parse_date
 
 AUTHORITY = "Global Affairs Canada"
 SOURCE_URL = (

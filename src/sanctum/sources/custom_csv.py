@@ -21,15 +21,14 @@ from sanctum.sources.base import (
     ParseContext,
     ParseResult,
     Record,
-    country_code,
     derived_id,
     make_entity,
     make_sanction,
     read_bytes,
     wallet_id,
 )
-from sanctum.sources.dates import implausible, parse_date
 from sanctum.sources.readers import csv_header, csv_rows, decode_utf8
+from sanctum.values import country_code, implausible, parse_date
 
 COLUMNS = (
     "id",

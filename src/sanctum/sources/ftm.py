@@ -37,8 +37,8 @@ from sanctum.sources.base import (
     Record,
     read_bytes,
 )
-from sanctum.sources.dates import parse_date
 from sanctum.sources.readers import decode_utf8
+from sanctum.values import parse_date
 
 OPS = ("ADD", "MOD", "DEL")
 PREVIOUS = "(previous version)"

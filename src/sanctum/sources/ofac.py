@@ -30,7 +30,6 @@ from sanctum.sources.base import (
     ParseContext,
     ParseResult,
     Record,
-    country_code,
     derived_id,
     make_entity,
     make_link,
@@ -38,8 +37,8 @@ from sanctum.sources.base import (
     read_bytes,
     wallet_id,
 )
-from sanctum.sources.dates import implausible
 from sanctum.sources.ofac_remarks import IDENTIFIER_KINDS, Fact, parse_remarks
+from sanctum.values import country_code, implausible
 
 AUTHORITY = "US Treasury OFAC"
 REMARKS_CUT = 1000
@@ -478,7 +477,7 @@ def clean(type_name: str, fmt: str | None, value: str) -> str | None:
 
     Two shortcuts give the same result faster: printable ASCII text and strings are kept
     as they are (FtM only trims them), and dates are already ISO prefixes from
-    :func:`sanctum.sources.dates.parse_date`. The cache is bounded and outlives a parse:
+    :func:`sanctum.values.parse_date`. The cache is bounded and outlives a parse:
     successive versions of a list repeat most of their values.
     """
     if type_name in ("string", "text") and value.isascii() and value.isprintable():

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sanctum.sources.dates import parse_date
+from sanctum.values import parse_date
 
 MAX_RANGE_YEARS = 30
 """A date range (`DOB 1951 to 1953`) becomes every year in it, up to this many years."""

@@ -23,7 +23,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from sanctum.errors import ParseError
 from sanctum.sources.base import Issue, read_bytes
-from sanctum.sources.dates import from_datetime
+from sanctum.values import from_datetime
 
 # --------------------------------------------------------------------------- text
 

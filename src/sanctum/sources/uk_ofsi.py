@@ -57,7 +57,6 @@ from sanctum.sources.base import (
     ParseResult,
     Record,
     canonical_props,
-    country_code,
     derived_id,
     gather,
     make_entity,
@@ -65,8 +64,8 @@ from sanctum.sources.base import (
     read_bytes,
     unique,
 )
-from sanctum.sources.dates import implausible, parse_date
 from sanctum.sources.readers import cell_text, column_positions, find_header, read_xlsx
+from sanctum.values import country_code, implausible, parse_date
 
 AUTHORITY = "UK HM Treasury OFSI"
 SOURCE_URL = "https://ofsistorage.blob.core.windows.net/publishlive/2022format/ConList.csv"

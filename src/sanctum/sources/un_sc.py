@@ -43,14 +43,13 @@ from sanctum.sources.base import (
     ParseContext,
     ParseResult,
     Record,
-    country_code,
     derived_id,
     make_entity,
     make_link,
     make_sanction,
 )
-from sanctum.sources.dates import parse_date
 from sanctum.sources.readers import clean, line_of, load_xml, single_path, split_top_level
+from sanctum.values import country_code, parse_date
 
 AUTHORITY = "UN Security Council"
 SOURCE_URL = "https://scsanctions.un.org/"

@@ -30,13 +30,12 @@ from sanctum.sources.base import (
     ParseContext,
     ParseResult,
     Record,
-    country_code,
     make_entity,
     make_sanction,
     read_bytes,
 )
-from sanctum.sources.dates import implausible, parse_date
 from sanctum.sources.readers import csv_header, csv_rows, decode_utf8
+from sanctum.values import country_code, implausible, parse_date
 
 ID_PREFIX = "us-bis-dpl-"
 AUTHORITY = "US Commerce BIS"

@@ -30,7 +30,6 @@ from sanctum.sources.base import (
     ParseContext,
     ParseResult,
     Record,
-    country_code,
     derived_id,
     make_entity,
     make_link,
@@ -38,8 +37,8 @@ from sanctum.sources.base import (
     read_bytes,
     wallet_id,
 )
-from sanctum.sources.dates import implausible, parse_date
 from sanctum.sources.readers import csv_header, csv_rows, decode_utf8
+from sanctum.values import country_code, implausible, parse_date
 
 ID_PREFIX = "us-csl-"
 

@@ -25,8 +25,9 @@ from sanctum import settings
 from sanctum.errors import ParseError, RejectedVersion, SanctumError
 from sanctum.runtime import gc_paused
 from sanctum.sources import registry
-from sanctum.sources.base import ParseContext, country_code
+from sanctum.sources.base import ParseContext
 from sanctum.store.db import Snapshot, Store, VersionInfo, snapshot_of
+from sanctum.values import country_code
 
 DELTA_PARSERS = frozenset({"sanctum.sources.ftm"})
 """Parsers of delta formats: only they are handed the previous version's entities."""

@@ -1,7 +1,10 @@
-"""Date reading shared by parsers: list dates into ISO prefixes (`1969`, `1969-09`, `1969-09-01`).
+"""Values that lists and queries write alike, read one way for both: dates into ISO
+prefixes (`1969`, `1969-09`, `1969-09-01`) and country names into ISO codes.
 
-FtM drops dates it cannot read, so parsers convert here first. Anything list-specific
-(OFAC `circa`, UN `BETWEEN`) stays in that list's parser and calls these helpers.
+A neutral module: the list parsers (`sources/`) and the query parser (`match/query.py`)
+both read here, so neither reaches into the other's layer. FtM drops dates it cannot read,
+so parsers convert here first. Anything list-specific (OFAC `circa`, UN `BETWEEN`) stays in
+that list's parser and calls these helpers.
 """
 
 from __future__ import annotations
@@ -113,3 +116,14 @@ def from_datetime(value: object) -> str | None:
 def implausible(iso: str | None) -> bool:
     """True for a syntactically valid date too far in the future to be real."""
     return bool(iso) and int(str(iso)[:4]) > LATEST_PLAUSIBLE_YEAR
+
+
+def country_code(text: str | None) -> str | None:
+    """ISO code for a country name as lists write it (`Korea, North` → `kp`), else None.
+    FollowTheMoney's territory tables load with the first country read, not at import."""
+    if not text:
+        return None
+    from followthemoney import registry
+
+    code = registry.country.clean(text.strip())
+    return str(code) if code else None
