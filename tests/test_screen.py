@@ -505,3 +505,23 @@ def test_bounded_screening_equals_scoring_everything(
         everything = [kv for kv in _score_all(screener, query) if kv[1] > 0 and kv[1] >= floor]
         result = screener.screen(query, limit=limit, min_score=min_score)
         assert [(m.id, m.score) for m in result.results] == everything[:limit], query
+
+
+@pytest.mark.parametrize(
+    ("country", "delta", "note"),
+    [
+        ("North Korea", config.COUNTRY_MATCH_BONUS, "country in common"),
+        ("Japan", -config.COUNTRY_CONFLICT_PENALTY, "no country in common"),
+    ],
+)
+def test_listed_jurisdiction_is_a_country(
+    screener: Screener, country: str, delta: float, note: str
+) -> None:
+    """OFAC gives YUSONG SHIPPING CO a jurisdiction and no country: a query's country (or
+    jurisdiction) is compared with it, as the feature table reads both on both sides."""
+    props = {"name": ["Yusong Shipping Co"], "jurisdiction": [country]}
+    query = {"schema": "Organization", "properties": props}
+    top = screener.screen(query, limit=1, sources={"us_ofac_sdn"}).results[0]
+    assert top.id == "us-ofac-sdn-23149"
+    assert top.explanation["features"]["country"] == delta
+    assert top.explanation["notes"] == [note]

@@ -218,7 +218,7 @@ BIRTH_DATE = Feature(
 COUNTRY = Feature(
     "country",
     query=("nationality", "citizenship", "country", "jurisdiction"),
-    listed=("nationality", "citizenship", "country"),
+    listed=("nationality", "citizenship", "country", "jurisdiction"),
     read_query=_country,
     read_listed=_as_is,
     compare=country_feature,
@@ -245,7 +245,7 @@ _DOCUMENTS = (
 IDENTIFIER = Feature(
     "identifier",
     query=(*_DOCUMENTS, *CONTACT_PROPS),
-    listed=(*(p for p in _DOCUMENTS if p != "innCode"), "number", *CONTACT_PROPS),
+    listed=(*_DOCUMENTS, "number", *CONTACT_PROPS),  # `number`: of Passport, Identification
     read_query=_query_identifier,
     read_listed=_listed_identifier,
     compare=identifier_feature,

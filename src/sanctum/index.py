@@ -38,7 +38,7 @@ from sanctum.names.normalize import (
 from sanctum.runtime import gc_paused, release_freed_memory
 from sanctum.store.db import Store
 
-INDEX_FORMAT = 26
+INDEX_FORMAT = 28
 """Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
 
 T = TypeVar("T")

@@ -31,7 +31,7 @@ from sanctum.names.normalize import is_arabic_script, is_han, tokenize
 
 ALGORITHMS = ("sanctum", "ofac")
 DEFAULT_ALGORITHM = "sanctum"
-MATCHER_VERSION = "sanctum-1.3"
+MATCHER_VERSION = "sanctum-1.4"
 """Recorded with every screening (results, audit trail, batch progress): it changes
 whenever a score can change, so a record says which scoring made it. 1.1: Hangul meets
 Hangul only as the same syllables; an Arabic-script name meets Latin words by
@@ -39,7 +39,8 @@ Hangul only as the same syllables; an Arabic-script name meets Latin words by
 (`abjad_readings`), meets at SIM_ABJAD whenever its vowels fit, and no longer meets by
 skeleton where they do not. 1.3: e-mail addresses, websites, phone numbers and wallet
 addresses are identifiers (`names.identifiers`): an exact meeting scores
-IDENTIFIER_MATCH_SCORE."""
+IDENTIFIER_MATCH_SCORE. 1.4: a listed party's `jurisdiction` counts as a country and its
+`innCode` as an identifier, as a query's always did (`feature_table`)."""
 
 
 def round4(x: float) -> float:
