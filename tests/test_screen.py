@@ -351,12 +351,11 @@ def test_batch_resumes_only_the_same_screening(screener: Screener, tmp_path: Pat
 def test_tune_gc_sets_and_restores_thresholds() -> None:
     import gc
 
-    from sanctum import config
-    from sanctum.runtime import tune_gc
+    from sanctum.runtime import GC_THRESHOLDS, tune_gc
 
     before = gc.get_threshold()
     with tune_gc():
-        assert gc.get_threshold() == config.GC_THRESHOLDS
+        assert gc.get_threshold() == GC_THRESHOLDS
     assert gc.get_threshold() == before
 
 

@@ -10,39 +10,13 @@ import csv
 import hashlib
 import json
 import sys
-import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
 from sanctum.store.db import Store, now
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    query TEXT NOT NULL,
-    list_versions TEXT NOT NULL,
-    matcher_version TEXT NOT NULL,
-    algorithm TEXT NOT NULL,
-    results TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-"""
 GENESIS = "0" * 64
-
-
-_READY: weakref.WeakSet[Store] = weakref.WeakSet()
-"""Stores whose audit table this process has already made sure of."""
-
-
-def _ensure(store: Store) -> None:
-    if store not in _READY:
-        store.db.executescript(SCHEMA)
-        _READY.add(store)
 
 
 def record_hash(fields: tuple[Any, ...]) -> str:
@@ -66,7 +40,6 @@ def append_many(store: Store, actor: str, entries: Sequence[Entry]) -> list[int]
     """Append records to the chain in one transaction (one chained row each); their ids.
 
     A request's screenings land together or not at all, and the chain is locked once."""
-    _ensure(store)
     if not entries:
         return []
     db = store.db
@@ -148,7 +121,6 @@ def record_screenings(
 
 def verify(store: Store) -> tuple[bool, str]:
     """Walk the chain: (True, summary) or (False, the first bad record and why)."""
-    _ensure(store)
     prev = GENESIS
     expected_id = 1
     count = 0
@@ -168,7 +140,6 @@ def verify(store: Store) -> tuple[bool, str]:
 
 def rows(store: Store, day_from: str | None, day_to: str | None) -> Iterator[tuple[Any, ...]]:
     """Audit records between two days (inclusive)."""
-    _ensure(store)
     sql = "SELECT * FROM audit WHERE at >= ? AND at < ? ORDER BY id"
     return store.db.execute(sql, (day_from or "", (day_to or "9999") + "\uffff"))
 

@@ -80,8 +80,6 @@ KOREAN_GIVEN_ORDER_FACTOR = 0.85
 """A Hangul query whose given-name syllables met the listed ones in reverse order (은정 vs
 Jong Un) is another name: its name score is multiplied by this, taking an otherwise exact
 three-syllable match (0.93) below THRESHOLD (`population` ko_KR; `dprk` unchanged)."""
-MIN_TOKENS_SHORT_NAME = 2
-"""Single-token listed names need an exact or Korean-key match, not a fuzzy one."""
 
 # -- other features --------------------------------------------------------------------
 DOB_EXACT_BONUS = 0.05
@@ -103,11 +101,3 @@ RETRIEVAL_POOL = 300
 """Names by raw upper bound from which the MAX_CANDIDATES are ranked."""
 FREQUENT_POSTINGS = 3000
 """Tokens in more names than this do not open candidates alone (a lone KIM)."""
-
-# -- long-running screening processes --------------------------------------------------
-GC_THRESHOLDS = (700, 10, 1000)
-"""`gc.set_threshold` for a process that serves or batches screenings (its index is frozen
-out of collection; see `runtime.tune_gc`). Python's default third threshold (10) ran a full
-collection every few hundred requests, walking every entry of the bounded token and
-alignment caches (~1M objects) for nothing: HTTP load benchmark, single-query /match on one
-worker, p99 81–117 ms with the default, 25 ms with 100 or 1000 (median unchanged)."""

@@ -36,6 +36,7 @@ from sanctum.names.normalize import (
     undoubled,
 )
 from sanctum.runtime import gc_paused, release_freed_memory
+from sanctum.schemata import PARTIES
 from sanctum.store.db import Store
 
 INDEX_FORMAT = 28
@@ -287,9 +288,6 @@ def cyber_aliases() -> list[dict[str, str]]:
     return list(csv.DictReader(text.splitlines()))
 
 
-PARTY = ("Person", "Organization", "Company", "LegalEntity", "Vessel", "Airplane")
-
-
 def build(store: Store) -> Index:
     """Build the index from the versions in force."""
     entries: list[Entry] = []
@@ -300,7 +298,7 @@ def build(store: Store) -> Index:
     props = list(dict.fromkeys([*NAME_PROPS, *listed_properties(), *OTHER_PROPS]))
     readers = listed_readers()
     for source, entity_id, party_id, schema, prop, value in store.current_statements(props):
-        if entity_id != party_id or schema not in PARTY:
+        if entity_id != party_id or schema not in PARTIES:
             derived[entity_id][prop].append(value)
             derived_meta[entity_id] = (schema, party_id, source)
             continue

@@ -15,9 +15,10 @@ from typing import Any
 
 from sanctum import config
 from sanctum.feature_table import BIRTH_DATE, COUNTRY, GENDER, NAMES
-from sanctum.index import PARTY, Entry, Index, NameRec, joins
+from sanctum.index import Entry, Index, NameRec, joins
 from sanctum.match.score import NAME_FACTORS
 from sanctum.names.normalize import is_arabic_script, tokenize
+from sanctum.schemata import PARTIES
 
 Expand = Callable[[str, bool], Sequence[tuple[str, float]]]
 """A query token (and whether its text is in the Arabic script) → the index vocabulary
@@ -72,7 +73,7 @@ def schemata_under(names: Iterable[str]) -> frozenset[str]:
         if schema is None:
             raise FilterError("schema", f"unknown schema {name!r}")
         wanted.append(schema)
-    parties = [found for name in PARTY if (found := model.get(name)) is not None]
+    parties = [found for name in PARTIES if (found := model.get(name)) is not None]
     return frozenset(str(s.name) for s in parties if any(s.is_a(w) for w in wanted))
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sanctum.api import keys
+from sanctum import keys
 from sanctum.api.app import ApiState, UpdateOutcome, create_app, update_outcomes
 from sanctum.fetch import FetchOutcome, UpdateReport
 from sanctum.store.db import Store

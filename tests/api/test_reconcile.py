@@ -12,7 +12,7 @@ import pytest
 
 from sanctum import audit
 from sanctum.api import reconcile
-from sanctum.match.query import MATCHABLE
+from sanctum.schemata import MATCHABLE
 
 from .conftest import Keys, Running, store_copy
 from .test_api import assert_problem, bearer

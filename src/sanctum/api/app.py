@@ -34,12 +34,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sanctum import audit, catalog, config, search, settings
 from sanctum.api import freshness, reconcile
-from sanctum.api.keys import ApiKey, Verifier
 from sanctum.api.problems import BodyLimit, Problem, install, install_openapi, problems
 from sanctum.api.ratelimit import RateLimiter, retry_after
 from sanctum.crypto import InvalidAddress
 from sanctum.errors import SanctumError
 from sanctum.index import load_or_build
+from sanctum.keys import ApiKey, Verifier
 from sanctum.match.query import QueryError
 from sanctum.match.score import MATCHER_VERSION
 from sanctum.runtime import tune_gc

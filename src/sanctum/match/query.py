@@ -8,8 +8,7 @@ from typing import Any
 from sanctum.errors import SanctumError
 from sanctum.feature_table import ADDED, FEATURES, NAMES, Feature
 from sanctum.names.normalize import MAX_NAME_CHARS, clean, name_variants
-
-MATCHABLE = ("Thing", "LegalEntity", "Person", "Organization", "Company", "Vessel", "Airplane")
+from sanctum.schemata import MATCHABLE
 
 
 class QueryError(SanctumError):

@@ -28,6 +28,7 @@ from sanctum.match.features import (
 )
 from sanctum.match.query import Query
 from sanctum.names.normalize import is_arabic_script, is_han, tokenize
+from sanctum.schemata import MATCHABLE
 
 ALGORITHMS = ("sanctum", "ofac")
 DEFAULT_ALGORITHM = "sanctum"
@@ -66,7 +67,7 @@ COMPATIBLE = {
     "LegalEntity": {"Person", "Organization", "Company", "LegalEntity", "Thing"},
     "Vessel": {"Vessel", "Thing"},
     "Airplane": {"Airplane", "Thing"},
-    "Thing": {"Person", "Organization", "Company", "LegalEntity", "Vessel", "Airplane", "Thing"},
+    "Thing": set(MATCHABLE),
 }
 """Which listed schemata a query schema may match."""
 

@@ -17,11 +17,6 @@ from pathlib import Path
 
 from followthemoney import EntityProxy, model, registry
 
-PARTY_SCHEMATA = frozenset(
-    {"Person", "Organization", "Company", "LegalEntity", "Vessel", "Airplane", "Thing"}
-)
-"""Schemata of listed parties; everything else is derived from a party's entry."""
-
 
 @dataclass
 class Record:

@@ -17,6 +17,7 @@ from pathlib import Path
 from followthemoney import EntityProxy
 
 from sanctum.errors import ParseError
+from sanctum.schemata import PARTIES
 from sanctum.sources.base import (
     ParseContext,
     ParseResult,
@@ -54,7 +55,7 @@ COLUMNS = (
 
 REQUIRED = ("id", "schema", "name")
 
-SCHEMATA = ("Person", "Organization", "Company", "LegalEntity", "Vessel", "Airplane")
+SCHEMATA = PARTIES
 
 SANCTION_COLUMNS = ("program", "listing_date", "reason")
 """Columns that describe a designation and so need `authority`."""

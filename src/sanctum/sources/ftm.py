@@ -29,8 +29,8 @@ from followthemoney import EntityProxy, model, registry
 from followthemoney.exc import InvalidData
 
 from sanctum.errors import ParseError
+from sanctum.schemata import PARTY_SCHEMATA
 from sanctum.sources.base import (
-    PARTY_SCHEMATA,
     Issue,
     ParseContext,
     ParseResult,

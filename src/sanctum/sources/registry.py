@@ -35,6 +35,9 @@ class SourceSpec:
     """File-name patterns (regular expressions) that belong to this source."""
     max_age_days: int = 7
     optional_files: frozenset[str] = field(default_factory=frozenset)
+    delta: bool = False
+    """A delta format (FtM `ADD`/`MOD`/`DEL`): its parser is handed the previous version's
+    entities, so its versions load one after another, never in a pool of processes."""
 
     def load_parser(self) -> Parser:
         """Import and return the parser function."""
@@ -147,16 +150,18 @@ SOURCES: dict[str, SourceSpec] = {
             urls=("https://data.opensanctions.org/datasets/latest/sanctions/entities.ftm.json",),
             files=(r".*\.ftm\.json", r".*\.delta\.json", r".*\.jsonl?"),
             max_age_days=7,
+            delta=True,
         ),
     ]
 }
 
-CUSTOM_PARSERS: dict[str, str] = {
-    ".csv": "sanctum.sources.custom_csv:parse",
-    ".json": "sanctum.sources.ftm:parse",
-    ".jsonl": "sanctum.sources.ftm:parse",
+CUSTOM_PARSERS: dict[str, tuple[str, bool]] = {
+    ".csv": ("sanctum.sources.custom_csv:parse", False),
+    ".json": ("sanctum.sources.ftm:parse", True),
+    ".jsonl": ("sanctum.sources.ftm:parse", True),
 }
-"""A firm's own list (any source id not above) is read by its file extension."""
+"""A firm's own list (any source id not above) is read by its file extension: the parser,
+and whether it is a delta format (`SourceSpec.delta`)."""
 
 
 def get(source_id: str) -> SourceSpec:
@@ -166,17 +171,23 @@ def get(source_id: str) -> SourceSpec:
     return SourceSpec(source_id, f"Own list {source_id}", source_id, "", max_age_days=3650)
 
 
-def parser_for(spec: SourceSpec, files: Sequence[Path]) -> Parser:
-    """The parser of a registered source, or of a custom list chosen by file extension."""
+def format_of(spec: SourceSpec, files: Sequence[Path]) -> SourceSpec:
+    """The spec that reads these files: a registered source's own, or for a custom list
+    the one its file extension chooses (parser and `delta`)."""
     if spec.parser:
-        return spec.load_parser()
+        return spec
     suffixes = {f.suffix.lower() for f in files}
-    for suffix, target in CUSTOM_PARSERS.items():
+    for suffix, (target, delta) in CUSTOM_PARSERS.items():
         if suffix in suffixes:
-            return SourceSpec(spec.id, "", "", target).load_parser()
+            return SourceSpec(spec.id, spec.title, spec.authority, target, delta=delta)
     from sanctum.errors import ParseError
 
     raise ParseError(str(files[0]), "own lists must be a .csv (see docs/custom-lists.md) or .jsonl")
+
+
+def parser_for(spec: SourceSpec, files: Sequence[Path]) -> Parser:
+    """The parser of a registered source, or of a custom list chosen by file extension."""
+    return format_of(spec, files).load_parser()
 
 
 def guess_source(file_name: str) -> str | None:

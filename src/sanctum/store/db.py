@@ -13,7 +13,7 @@ import json
 import logging
 import sqlite3
 import threading
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,8 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from followthemoney import EntityProxy
-
-    from sanctum.sources.base import ParseResult
 
 # FollowTheMoney (about 75 MB once its model is loaded) is imported where entities are
 # made or read, not with the store: a screening process that only reads its index never
@@ -108,80 +106,6 @@ def entity_hash(party_id: str, schema: str, props: dict[str, list[str]]) -> str:
     """Digest of everything the store keeps about one entity."""
     raw = _HASH_JSON.encode([party_id, schema, props])
     return hashlib.blake2b(raw.encode("utf-8"), digest_size=16).hexdigest()
-
-
-def _merge_into(
-    slot: tuple[str, str, dict[str, list[str]]], entity: EntityProxy
-) -> tuple[str, str, dict[str, list[str]]]:
-    """An entity stated again in the same version: the union of the values (sorted)."""
-    props = dict(slot[2])
-    for prop, values in entity.properties.items():
-        props[prop] = sorted(set(props.get(prop, ())).union(values))
-    return slot[0], slot[1], dict(sorted(props.items()))
-
-
-def snapshot_of(result: ParseResult) -> Snapshot:
-    """Flatten parsed records (an entity stated twice is merged, first party wins)."""
-    entities: dict[str, tuple[str, str, dict[str, list[str]]]] = {}
-    for record in result.records:
-        party_id = str(record.party.id)
-        for entity in record.entities():
-            eid = str(entity.id)
-            slot = entities.get(eid)
-            if slot is not None:
-                entities[eid] = _merge_into(slot, entity)
-                continue
-            # FtM keeps a property's values unique, so sorting them is all that is left.
-            props = {p: sorted(vs) for p, vs in sorted(entity.properties.items())}
-            entities[eid] = (party_id, entity.schema.name, props)
-    hashes = {eid: entity_hash(*triple) for eid, triple in entities.items()}
-    counts = count_entities(result)
-    issues = [
-        {
-            "file": i.file,
-            "row": i.row,
-            "kind": i.kind,
-            "message": i.message,
-            "entity_id": i.entity_id,
-        }
-        for i in result.issues
-    ]
-    published = result.published.isoformat() if result.published else None
-    return Snapshot(entities, hashes, counts, issues, published, counts["entities"]["total"])
-
-
-def count_entities(result: ParseResult) -> dict[str, Any]:
-    """Counts for `sources`: listed parties by schema, and derived entities by kind."""
-    parties: Counter[str] = Counter()
-    derived: Counter[str] = Counter()
-    party_ids: set[str] = set()
-    wallets: set[str] = set()
-    for record in result.records:
-        if record.party.id in party_ids:
-            continue
-        party_ids.add(str(record.party.id))
-        parties[record.party.schema.name] += 1
-        for entity in record.derived:
-            derived[entity.schema.name] += 1
-            if entity.schema.name == "CryptoWallet":
-                wallets.add(str(entity.id))
-    entities: dict[str, int] = {"total": len(party_ids), **dict(sorted(parties.items()))}
-    links = sum(n for s, n in derived.items() if _is_edge(s))
-    return {
-        "entities": entities,
-        "wallets": len(wallets),
-        "sanctions": derived.get("Sanction", 0),
-        "links": links,
-        "identifications": derived.get("Identification", 0) + derived.get("Passport", 0),
-        "issues": dict(Counter(i.kind for i in result.issues)),
-    }
-
-
-def _is_edge(schema: str) -> bool:
-    from followthemoney import model
-
-    found = model.get(schema)
-    return bool(found and found.edge)
 
 
 def now() -> str:
@@ -722,10 +646,3 @@ def _group(rows: Iterable[tuple[str, str, str, str, str]]) -> Iterator[EntityPro
         current.unsafe_add(current.schema.properties[prop], value, cleaned=True)
     if current is not None:
         yield current
-
-
-def is_party(entity: EntityProxy) -> bool:
-    """True for a listed party (as opposed to sanctions, wallets, links derived from it)."""
-    from sanctum.sources.base import PARTY_SCHEMATA
-
-    return entity.schema.name in PARTY_SCHEMATA

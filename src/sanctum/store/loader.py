@@ -14,23 +14,98 @@ import os
 import re
 import shutil
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sanctum import settings
 from sanctum.errors import ParseError, RejectedVersion, SanctumError
 from sanctum.runtime import gc_paused
 from sanctum.sources import registry
-from sanctum.sources.base import ParseContext
-from sanctum.store.db import Snapshot, Store, VersionInfo, snapshot_of
+from sanctum.sources.base import ParseContext, ParseResult
+from sanctum.store.db import Snapshot, Store, VersionInfo, entity_hash
 from sanctum.values import country_code
 
-DELTA_PARSERS = frozenset({"sanctum.sources.ftm"})
-"""Parsers of delta formats: only they are handed the previous version's entities."""
+if TYPE_CHECKING:
+    from followthemoney import EntityProxy
+
+
+def _merge_into(
+    slot: tuple[str, str, dict[str, list[str]]], entity: EntityProxy
+) -> tuple[str, str, dict[str, list[str]]]:
+    """An entity stated again in the same version: the union of the values (sorted)."""
+    props = dict(slot[2])
+    for prop, values in entity.properties.items():
+        props[prop] = sorted(set(props.get(prop, ())).union(values))
+    return slot[0], slot[1], dict(sorted(props.items()))
+
+
+def snapshot_of(result: ParseResult) -> Snapshot:
+    """Flatten parsed records (an entity stated twice is merged, first party wins)."""
+    entities: dict[str, tuple[str, str, dict[str, list[str]]]] = {}
+    for record in result.records:
+        party_id = str(record.party.id)
+        for entity in record.entities():
+            eid = str(entity.id)
+            slot = entities.get(eid)
+            if slot is not None:
+                entities[eid] = _merge_into(slot, entity)
+                continue
+            # FtM keeps a property's values unique, so sorting them is all that is left.
+            props = {p: sorted(vs) for p, vs in sorted(entity.properties.items())}
+            entities[eid] = (party_id, entity.schema.name, props)
+    hashes = {eid: entity_hash(*triple) for eid, triple in entities.items()}
+    counts = count_entities(result)
+    issues = [
+        {
+            "file": i.file,
+            "row": i.row,
+            "kind": i.kind,
+            "message": i.message,
+            "entity_id": i.entity_id,
+        }
+        for i in result.issues
+    ]
+    published = result.published.isoformat() if result.published else None
+    return Snapshot(entities, hashes, counts, issues, published, counts["entities"]["total"])
+
+
+def count_entities(result: ParseResult) -> dict[str, Any]:
+    """Counts for `sources`: listed parties by schema, and derived entities by kind."""
+    parties: Counter[str] = Counter()
+    derived: Counter[str] = Counter()
+    party_ids: set[str] = set()
+    wallets: set[str] = set()
+    for record in result.records:
+        if record.party.id in party_ids:
+            continue
+        party_ids.add(str(record.party.id))
+        parties[record.party.schema.name] += 1
+        for entity in record.derived:
+            derived[entity.schema.name] += 1
+            if entity.schema.name == "CryptoWallet":
+                wallets.add(str(entity.id))
+    entities: dict[str, int] = {"total": len(party_ids), **dict(sorted(parties.items()))}
+    links = sum(n for s, n in derived.items() if _is_edge(s))
+    return {
+        "entities": entities,
+        "wallets": len(wallets),
+        "sanctions": derived.get("Sanction", 0),
+        "links": links,
+        "identifications": derived.get("Identification", 0) + derived.get("Passport", 0),
+        "issues": dict(Counter(i.kind for i in result.issues)),
+    }
+
+
+def _is_edge(schema: str) -> bool:
+    from followthemoney import model
+
+    found = model.get(schema)
+    return bool(found and found.edge)
 
 
 @dataclass(frozen=True)
@@ -146,10 +221,10 @@ def fingerprint(hashes: Sequence[tuple[str, str]]) -> str:
 def parse_version(store: Store | None, version: VersionFiles, today: str | None = None) -> Snapshot:
     """Parse one version into a Snapshot; delta formats read the previous version from the
     store, every other format reads only its files (so it may run in another process)."""
-    spec = registry.get(version.source)
-    parser = registry.parser_for(spec, version.files)
+    spec = registry.format_of(registry.get(version.source), version.files)
+    parser = spec.load_parser()
     previous: list[Any] = []
-    if getattr(parser, "__module__", "") in DELTA_PARSERS and store is not None:
+    if spec.delta and store is not None:
         latest = store.latest(version.source)
         previous = list(store.entities_at(version.source, latest.seq)) if latest else []
     result = parser(version.files, ParseContext(version.source, previous))
@@ -181,12 +256,10 @@ def warm_up(versions: Sequence[VersionFiles]) -> None:
 
 def needs_store(version: VersionFiles) -> bool:
     """True for delta formats, which must be parsed after the version before them landed."""
-    spec = registry.get(version.source)
     try:
-        parser = registry.parser_for(spec, version.files)
+        return registry.format_of(registry.get(version.source), version.files).delta
     except SanctumError:
         return False
-    return getattr(parser, "__module__", "") in DELTA_PARSERS
 
 
 def load_version(

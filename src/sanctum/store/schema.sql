@@ -170,3 +170,28 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
     UNIQUE (webhook_id, event_id)
 );
 CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (state, next_at);
+-- API keys (`keys.py`): a salted hash of each secret, never the secret.
+CREATE TABLE IF NOT EXISTS api_keys (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    salt TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    strict INTEGER NOT NULL DEFAULT 0,
+    created TEXT NOT NULL,
+    revoked TEXT
+);
+-- The audit trail (`audit.py`): every screening, hash-chained.
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    query TEXT NOT NULL,
+    list_versions TEXT NOT NULL,
+    matcher_version TEXT NOT NULL,
+    algorithm TEXT NOT NULL,
+    results TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);

@@ -20,19 +20,6 @@ IMPLIED = {"analyst": "read", "approver": "read"}
 ITERATIONS = 200_000
 PREFIX = "sk_"
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS api_keys (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    name TEXT NOT NULL,
-    scopes TEXT NOT NULL,
-    salt TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    strict INTEGER NOT NULL DEFAULT 0,
-    created TEXT NOT NULL,
-    revoked TEXT
-);
-"""
-
 
 @dataclass(frozen=True)
 class ApiKey:
@@ -62,11 +49,6 @@ class ApiKey:
         }
 
 
-def ensure(store: Store) -> None:
-    """Create the api_keys table if it is not there yet."""
-    store.db.executescript(SCHEMA)
-
-
 def digest(secret: str, salt: bytes) -> str:
     """The salted hash kept for a secret."""
     return hashlib.pbkdf2_hmac("sha256", secret.encode("utf-8"), salt, ITERATIONS).hex()
@@ -94,7 +76,6 @@ def create(
     store: Store, scopes: list[str] | tuple[str, ...], name: str = "", strict: bool = False
 ) -> tuple[ApiKey, str]:
     """A new key: its record and the key text (shown once, never stored)."""
-    ensure(store)
     wanted = _scopes(scopes)
     secret = secrets.token_urlsafe(32)
     salt = secrets.token_bytes(16)
@@ -109,13 +90,11 @@ def create(
 
 def list_keys(store: Store) -> list[ApiKey]:
     """All keys, revoked ones included, oldest first."""
-    ensure(store)
     return [_row(r) for r in store.db.execute(f"SELECT {_COLS} FROM api_keys ORDER BY id")]
 
 
 def revoke(store: Store, key_id: int) -> ApiKey:
     """Revoke a key for good; raises SanctumError for an unknown id."""
-    ensure(store)
     cur = store.db.execute(
         "UPDATE api_keys SET revoked=? WHERE id=? AND revoked IS NULL", (now(), key_id)
     )
@@ -144,7 +123,6 @@ class Verifier:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._known: dict[str, str] = {}
-        ensure(store)
 
     def verify(self, text: str) -> ApiKey | None:
         """The active key this text belongs to, or None (unknown, wrong or revoked)."""
