@@ -10,11 +10,16 @@ Public API::
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from sanctum import _native
 
-__version__ = "0.1.0"
+try:
+    __version__ = version("sanctum")
+    """The version pyproject.toml gives, as the installed package's metadata says."""
+except PackageNotFoundError:  # sources run without an install
+    __version__ = "0+unknown"
 
 _native.choose()  # before any compiled module is imported: compiled build or sources
 

@@ -20,7 +20,6 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -98,7 +97,9 @@ def choose() -> str:
 
 def _decide() -> str:
     """'compiled' or 'source (why)', installing the source finder for the latter."""
-    if os.environ.get("SANCTUM_PURE") == "1":
+    from sanctum import settings  # here: setup.py runs this file before sanctum installs
+
+    if settings.pure():
         reason = "source (SANCTUM_PURE=1)"
     elif not _compiled_present():
         reason = "source (no compiled build)"

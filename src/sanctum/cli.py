@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -451,7 +450,6 @@ def compare(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
     """Score two names against each other, or every pair in a CSV file."""
-    import csv
 
     from sanctum.pairwise import compare as compare_records
 
@@ -463,27 +461,7 @@ def compare(
         )
 
     if pairs is not None:
-        try:
-            fh = pairs.open(newline="", encoding="utf-8-sig")
-            reader = csv.DictReader(fh)
-            missing = {"name1", "name2"} - set(reader.fieldnames or [])
-        except (OSError, UnicodeDecodeError) as exc:
-            fail(f"{pairs}: cannot read: {exc}")
-            return
-        if missing:
-            fail(
-                f"{pairs}: missing column(s) {', '.join(sorted(missing))} (need schema,name1,name2)"
-            )
-        fields = [*list(reader.fieldnames or []), "score", "match"]
-        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        for n, row in enumerate(reader, start=2):
-            try:
-                r = one(row.get("schema") or schema, row["name1"] or "", row["name2"] or "")
-            except SanctumError as exc:
-                fail(f"{pairs}, row {n}: {exc}")
-                return
-            writer.writerow({**row, "score": f"{r.score:.4f}", "match": str(r.match).lower()})
+        _compare_pairs(pairs, schema, one)
         return
     if name1 is None or name2 is None:
         fail("give two names, or --pairs FILE.csv")
@@ -507,6 +485,39 @@ def compare(
         f"{r.score:.4f} {'MATCH' if r.match else 'no match'} ({r.algorithm})", highlight=False
     )
     out.print(_explain_line(r.explanation), highlight=False)
+
+
+def _compare_pairs(pairs: Path, schema: str, one: Callable[[str, str, str], Any]) -> None:
+    """`compare --pairs`: every row of the CSV scored by `one`, as CSV on stdout; the file
+    is closed however the rows end."""
+    import csv
+
+    try:
+        fh = pairs.open(newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        fail(f"{pairs}: cannot read: {exc}")
+        return
+    with fh:
+        try:
+            reader = csv.DictReader(fh)
+            missing = {"name1", "name2"} - set(reader.fieldnames or [])
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"{pairs}: cannot read: {exc}")
+            return
+        if missing:
+            fail(
+                f"{pairs}: missing column(s) {', '.join(sorted(missing))} (need schema,name1,name2)"
+            )
+        fields = [*list(reader.fieldnames or []), "score", "match"]
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        for n, row in enumerate(reader, start=2):
+            try:
+                r = one(row.get("schema") or schema, row["name1"] or "", row["name2"] or "")
+            except SanctumError as exc:
+                fail(f"{pairs}, row {n}: {exc}")
+                return
+            writer.writerow({**row, "score": f"{r.score:.4f}", "match": str(r.match).lower()})
 
 
 @app.command()
@@ -671,19 +682,16 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the HTTP API (yente-compatible /match, catalog, entities, diffs)."""
-    import os
 
     import uvicorn
 
+    settings.serve_open(open_mode)
     if open_mode:
-        os.environ["SANCTUM_API_OPEN"] = "1"
         console.print(
             "[bold red]OPEN MODE: the API answers WITHOUT API keys. "
             "Use this for local work only, never on a shared network.[/]",
             highlight=False,
         )
-    else:
-        os.environ.pop("SANCTUM_API_OPEN", None)
     if not open_store().source_ids():
         console.print(
             "[yellow]no lists loaded: /readyz answers 503 and /match refuses to screen "
@@ -724,7 +732,7 @@ def run() -> None:
             algorithm=None,
             as_json=False,
         )
-    if os.environ.get("SANCTUM_RUN_SERVE", "1") != "0":
+    if settings.run_serve():
         out.print(
             "\nServing the API on http://127.0.0.1:8000 (create a key: "
             "`sanctum keys create --scope screen`; SANCTUM_RUN_SERVE=0 to skip)",

@@ -93,6 +93,11 @@ GENDER_CONFLICT_PENALTY = 0.10
 IDENTIFIER_MATCH_SCORE = 0.99
 """An exact passport / national id / IMO match is strong evidence on its own."""
 
+# -- results ---------------------------------------------------------------------------
+MAX_LIMIT = 500
+"""Most results one screening returns, and the largest page `/match`, `/search` and the
+reconciliation service give (yente's page cap)."""
+
 # -- retrieval -------------------------------------------------------------------------
 MAX_CANDIDATES = 15
 """Names fully scored per query, best by normalised upper bound first (speed benchmark;

@@ -32,6 +32,7 @@ from sanctum.names.normalize import (
     meeting_skeletons,
     name_variants,
     remember_korean_keys,
+    runs_of,
     tokenize,
     undoubled,
 )
@@ -274,12 +275,8 @@ def typo_buckets(token: str) -> tuple[str, ...]:
 
 
 def joins(tokens: tuple[str, ...]) -> list[str]:
-    """Adjacent pairs joined (`kyong il` → `kyongil`), and the whole name when it has three
-    or more tokens (`ganggyeongil`), so split and joined spellings meet."""
-    pairs = [tokens[i] + tokens[i + 1] for i in range(len(tokens) - 1)]
-    if len(tokens) >= 3:
-        pairs.append("".join(tokens))
-    return pairs
+    """The texts of a name's joined runs (`names.normalize.runs_of`)."""
+    return [run[0] for run in runs_of(tokens)]
 
 
 def cyber_aliases() -> list[dict[str, str]]:

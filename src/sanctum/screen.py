@@ -431,7 +431,7 @@ class Screener:
         q = parse_query(query)
         algo = algorithm_named(algorithm)
         sources = self.restriction(sources)
-        limit = max(1, min(int(limit), 500))
+        limit = max(1, min(int(limit), config.MAX_LIMIT))
         cut = config.THRESHOLD if threshold is None else float(threshold)
         entries = self.index.entries
         todo = [

@@ -15,9 +15,9 @@ from typing import Any
 
 from sanctum import config
 from sanctum.feature_table import BIRTH_DATE, COUNTRY, GENDER, NAMES
-from sanctum.index import Entry, Index, NameRec, joins
+from sanctum.index import Entry, Index, NameRec
 from sanctum.match.score import NAME_FACTORS
-from sanctum.names.normalize import is_arabic_script, tokenize
+from sanctum.names.normalize import is_arabic_script, runs_of, tokenize
 from sanctum.schemata import PARTIES
 
 Expand = Callable[[str, bool], Sequence[tuple[str, float]]]
@@ -146,11 +146,8 @@ def _items(tokens: tuple[str, ...]) -> dict[str, int]:
     items: dict[str, int] = {}
     for i, tok in enumerate(tokens):
         items[tok] = items.get(tok, 0) | (1 << i)
-    pairs = joins(tokens)
-    for i, joined in enumerate(pairs[: len(tokens) - 1]):
-        items[joined] = items.get(joined, 0) | (0b11 << i)
-    if len(tokens) >= 3:
-        items[pairs[-1]] = (1 << len(tokens)) - 1
+    for joined, _start, _end, mask in runs_of(tokens):
+        items[joined] = items.get(joined, 0) | mask
     return items
 
 

@@ -1,15 +1,26 @@
-"""Settings, read only from the environment (as yente does): one place, documented in README."""
+"""Settings, read only from the environment (as yente does): the one module that reads it,
+every variable listed in README's settings table (tests/test_settings.py holds both)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from platformdirs import user_data_dir
+DEFAULT_MAX_NAME = 500
+"""Characters of a name (or other query value) by default: no real name is longer, and a
+longer field is garbage that must cost a bounded time."""
+
+
+def _int(name: str, default: int) -> int:
+    """An integer setting; anything but digits leaves the default."""
+    value = os.environ.get(name, "")
+    return int(value) if value.isdigit() else default
 
 
 def home() -> Path:
     """Where Sanctum keeps its data: `SANCTUM_HOME`, else the platform's user data directory."""
+    from platformdirs import user_data_dir  # only where no SANCTUM_HOME is set
+
     value = os.environ.get("SANCTUM_HOME")
     path = Path(value) if value else Path(user_data_dir("sanctum", appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
@@ -41,11 +52,6 @@ def max_drop() -> float:
     return float(os.environ.get("SANCTUM_MAX_DROP", "0.10"))
 
 
-def shared_dir() -> Path:
-    """`SANCTUM_SHARED`: the shared development files (benchmarks, test data)."""
-    return Path(os.environ.get("SANCTUM_SHARED", "../shared"))
-
-
 def suppression_days() -> int:
     """`SANCTUM_SUPPRESSION_DAYS` (default 365): how long an approved false positive keeps
     its (customer, party) pair quiet while neither side changes; a year, the usual review
@@ -70,3 +76,66 @@ def webhook_interval() -> float:
     """`SANCTUM_WEBHOOK_INTERVAL` (seconds, default 5): how often `sanctum serve` and
     `sanctum webhooks deliver --loop` look for due deliveries."""
     return float(os.environ.get("SANCTUM_WEBHOOK_INTERVAL", "5"))
+
+
+def max_name() -> int:
+    """`SANCTUM_MAX_NAME` (default DEFAULT_MAX_NAME): the longest name or other query value
+    the API accepts (422 beyond), and the length a name is cut to for matching."""
+    return _int("SANCTUM_MAX_NAME", DEFAULT_MAX_NAME)
+
+
+def max_queries() -> int:
+    """`SANCTUM_MAX_QUERIES` (default 100): queries in one `/match` request."""
+    return _int("SANCTUM_MAX_QUERIES", 100)
+
+
+def max_body() -> int:
+    """`SANCTUM_MAX_BODY` (default 2 MiB): the largest request body, in bytes."""
+    return _int("SANCTUM_MAX_BODY", 2 * 1024 * 1024)
+
+
+def rate_limit() -> int:
+    """`SANCTUM_RATE_LIMIT` (default 6000): requests a minute per API key (0: no limit)."""
+    return _int("SANCTUM_RATE_LIMIT", 6000)
+
+
+def api_open() -> bool:
+    """`SANCTUM_API_OPEN=1`: the API answers without keys (`sanctum serve --open` sets it
+    for its workers)."""
+    return os.environ.get("SANCTUM_API_OPEN") == "1"
+
+
+def serve_open(open_mode: bool) -> None:
+    """Set or clear `SANCTUM_API_OPEN` for the API workers this process starts."""
+    if open_mode:
+        os.environ["SANCTUM_API_OPEN"] = "1"
+    else:
+        os.environ.pop("SANCTUM_API_OPEN", None)
+
+
+def run_serve() -> bool:
+    """`SANCTUM_RUN_SERVE` (default 1; `0`: `sanctum run` loads and screens, then stops
+    instead of serving the API)."""
+    return os.environ.get("SANCTUM_RUN_SERVE", "1") != "0"
+
+
+def max_age_days(source: str) -> float | None:
+    """`SANCTUM_MAX_AGE_<SOURCE>`: days a source may go unconfirmed before it is stale,
+    overriding its registry entry; None when unset or not a number."""
+    value = os.environ.get(f"SANCTUM_MAX_AGE_{source.upper()}")
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def source_urls(source: str) -> tuple[str, ...] | None:
+    """`SANCTUM_URL_<SOURCE>`: space-separated URLs overriding a source's downloads."""
+    value = os.environ.get(f"SANCTUM_URL_{source.upper()}")
+    return tuple(value.split()) if value else None
+
+
+def pure() -> bool:
+    """`SANCTUM_PURE=1`: run the matching core from its Python sources, not the compiled
+    build (`sanctum._native`)."""
+    return os.environ.get("SANCTUM_PURE") == "1"

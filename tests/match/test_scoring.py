@@ -16,11 +16,11 @@ from sanctum.match.features import (
     may_meet,
     name_bound,
     name_score,
-    runs_of,
     token_sim,
 )
 from sanctum.match.query import QueryError
 from sanctum.match.score import round4
+from sanctum.names.normalize import runs_of
 
 
 def person(name: str, **props: list[str]) -> dict[str, object]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sqlite3
 import threading
 from collections.abc import AsyncIterator
@@ -32,6 +31,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+import sanctum
 from sanctum import audit, catalog, config, search, settings
 from sanctum.api import freshness, reconcile
 from sanctum.api.problems import BodyLimit, Problem, install, install_openapi, problems
@@ -53,11 +53,6 @@ if TYPE_CHECKING:  # fetching (and the parsers with it) loads with the first upd
 log = logging.getLogger("sanctum.api")
 
 OPEN_KEY = ApiKey(0, "open mode", ("admin",), False, "")
-
-
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "")
-    return int(value) if value.isdigit() else default
 
 
 # -- request bodies -------------------------------------------------------------------
@@ -163,9 +158,9 @@ class ApiState:
         self.open_mode = open_mode
         self.verifier = Verifier(self.store)
         self.stale_check = freshness.StaleCheck(self.store)
-        self.max_queries = _env_int("SANCTUM_MAX_QUERIES", 100)
-        self.max_name = _env_int("SANCTUM_MAX_NAME", 500)
-        self.limiter = RateLimiter(_env_int("SANCTUM_RATE_LIMIT", 6000))
+        self.max_queries = settings.max_queries()
+        self.max_name = settings.max_name()
+        self.limiter = RateLimiter(settings.rate_limit())
         self.update_lock = threading.Lock()
         self._updating = False
         self._screener: Screener | None = None
@@ -429,13 +424,13 @@ def create_app(store_path: Path | None = None, open_mode: bool = False) -> FastA
     app = FastAPI(
         title="Sanctum",
         summary="Sanctions screening: yente-compatible /match, with keys, audit and freshness.",
-        version="0.1.0",
+        version=sanctum.__version__,
         lifespan=lifespan,
     )
     app.state.sanctum = state
     install(app)
     install_openapi(app, reconcile.openapi_schemas())
-    app.add_middleware(BodyLimit, limit=_env_int("SANCTUM_MAX_BODY", 2 * 1024 * 1024))
+    app.add_middleware(BodyLimit, limit=settings.max_body())
 
     @app.get("/healthz", tags=["system"])
     async def healthz() -> dict[str, str]:
@@ -517,7 +512,7 @@ def create_app(store_path: Path | None = None, open_mode: bool = False) -> FastA
             list[str] | None, Query(description="Only parties under these sanction programs.")
         ] = None,
         source: Annotated[list[str] | None, Query(description="Only these sources.")] = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 10,
+        limit: Annotated[int, Query(ge=1, le=config.MAX_LIMIT)] = 10,
         offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
     ) -> dict[str, Any]:
         """Free-text search over the names of every listed party, with filters; `dataset` is
@@ -552,7 +547,7 @@ def create_app(store_path: Path | None = None, open_mode: bool = False) -> FastA
         body: MatchRequest,
         key: ScreenKey,
         threshold: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 5,
+        limit: Annotated[int, Query(ge=1, le=config.MAX_LIMIT)] = 5,
         algorithm: str | None = None,
         cutoff: Annotated[
             float | None,
@@ -579,7 +574,7 @@ def create_app(store_path: Path | None = None, open_mode: bool = False) -> FastA
         stale = fail_closed(state, sources, strict or key.strict)
         screener = state.screener()
         screenings = {}
-        wanted = 500 if changed_since else limit
+        wanted = config.MAX_LIMIT if changed_since else limit
         floor = config.MATCH_CUTOFF if cutoff is None else cutoff  # the screener caps it
         queries = {name: item.as_query() for name, item in body.queries.items()}
         for name, query in queries.items():
@@ -798,4 +793,4 @@ def create_app(store_path: Path | None = None, open_mode: bool = False) -> FastA
 def app_from_env() -> FastAPI:
     """The app for `uvicorn --factory` (workers): store from settings, open mode from
     `SANCTUM_API_OPEN=1`."""
-    return create_app(None, os.environ.get("SANCTUM_API_OPEN") == "1")
+    return create_app(None, settings.api_open())

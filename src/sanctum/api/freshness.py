@@ -7,25 +7,20 @@ loaded, or a later update attempt succeeded). Each source may be that old for at
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from sanctum import settings
 from sanctum.sources import registry
 from sanctum.store.db import Store
 
 
 def max_age_days(source: str) -> float:
     """How old a source may be, in days (env `SANCTUM_MAX_AGE_<SOURCE>` wins)."""
-    value = os.environ.get(f"SANCTUM_MAX_AGE_{source.upper()}")
-    if value:
-        try:
-            return float(value)
-        except ValueError:
-            pass
-    return float(registry.get(source).max_age_days)
+    override = settings.max_age_days(source)
+    return float(registry.get(source).max_age_days) if override is None else override
 
 
 def _when(text: str) -> datetime:

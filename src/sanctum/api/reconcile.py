@@ -25,6 +25,7 @@ from pydantic import (
     ValidationError,
 )
 
+from sanctum import config
 from sanctum.api.problems import Problem, field_of
 from sanctum.match.query import QueryError
 from sanctum.screen import Match
@@ -32,7 +33,7 @@ from sanctum.screen import Match
 DEFAULT_TYPES = ("Person", "Organization", "Company", "LegalEntity", "Vessel", "Airplane")
 SCHEMA_SPACE = "https://followthemoney.tech/explorer/schemata/"
 DEFAULT_LIMIT = 5
-MAX_LIMIT = 500
+MAX_LIMIT = config.MAX_LIMIT
 
 
 PropertyId = Literal[

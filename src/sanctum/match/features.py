@@ -22,6 +22,7 @@ from sanctum.names.normalize import (
     EMPTY,
     korean_keys,
     meeting_skeletons,
+    runs_of,
     skeleton_keys,
     undoubled,
 )
@@ -176,15 +177,6 @@ class NameItems:
 
 
 @lru_cache(maxsize=50_000)
-def runs_of(tokens: tuple[str, ...]) -> tuple[Item, ...]:
-    """A name's joined runs (`index.joins`: adjacent pairs, and the whole name from three
-    tokens on), each with the span of positions it covers (and that span as a bit mask)."""
-    spans = [(tokens[i] + tokens[i + 1], i, i + 2) for i in range(len(tokens) - 1)]
-    if len(tokens) >= 3:
-        spans.append(("".join(tokens), 0, len(tokens)))
-    return tuple((t, s, e, (1 << e) - (1 << s)) for t, s, e in spans)
-
-
 @lru_cache(maxsize=200_000)
 def name_items(tokens: tuple[str, ...]) -> NameItems:
     """Tokens and their joined runs (`runs_of`), each with the span of positions it covers

@@ -24,10 +24,9 @@ from sanctum.match.features import (
     name_bound,
     name_items,
     prepared_name_score,
-    runs_of,
 )
 from sanctum.match.query import Query
-from sanctum.names.normalize import is_arabic_script, is_han, tokenize
+from sanctum.names.normalize import is_arabic_script, is_han, runs_of, tokenize
 from sanctum.schemata import MATCHABLE
 
 ALGORITHMS = ("sanctum", "ofac")

@@ -14,12 +14,13 @@ from functools import lru_cache
 
 from normality import ascii_text
 
-from sanctum import config
+from sanctum import config, settings
 from sanctum.names import korean
 
-MAX_NAME_CHARS = 500
-"""Longer names are cut here for matching: no real name is longer; a 10,000-character
-field is garbage, and must cost a bounded time."""
+MAX_NAME_CHARS = settings.max_name()
+"""Longer names are cut here for matching (`SANCTUM_MAX_NAME`, the API's limit too, read
+once at start): no real name is longer; a 10,000-character field is garbage, and must
+cost a bounded time."""
 
 MAX_TOKENS = 24
 """At most this many tokens of one name take part in matching (same reason)."""
@@ -427,6 +428,17 @@ def meeting_skeletons(token: str) -> tuple[str, ...]:
     letters. The index files tokens under these, retrieval looks them up and `token_sim`
     compares them, so all three agree on what meets by skeleton (`may_meet`)."""
     return tuple(k for k in skeleton_keys(token) if len(k) >= config.MIN_SKELETON)
+
+
+def runs_of(tokens: tuple[str, ...]) -> tuple[tuple[str, int, int, int], ...]:
+    """A name's tokens joined, the one rule every layer uses: adjacent pairs (`kyong il` →
+    `kyongil`), and the whole name from three tokens on (`ganggyeongil`), so split and
+    joined spellings meet; each with the span of positions it covers (start, end) and that
+    span as a bit mask."""
+    spans = [(tokens[i] + tokens[i + 1], i, i + 2) for i in range(len(tokens) - 1)]
+    if len(tokens) >= 3:
+        spans.append(("".join(tokens), 0, len(tokens)))
+    return tuple((t, s, e, (1 << e) - (1 << s)) for t, s, e in spans)
 
 
 def without_ta_marbuta(token: str) -> str | None:

@@ -8,12 +8,13 @@ space-separated URLs (used for air-gapped mirrors and by the tests' loopback ser
 from __future__ import annotations
 
 import importlib
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from sanctum import settings
 
 if TYPE_CHECKING:  # parsers (and FollowTheMoney with them) load only when a list is read
     from sanctum.sources.base import ParseContext, ParseResult
@@ -47,8 +48,7 @@ class SourceSpec:
 
     def official_urls(self) -> tuple[str, ...]:
         """The URLs to fetch, honouring `SANCTUM_URL_<ID>` overrides."""
-        override = os.environ.get(f"SANCTUM_URL_{self.id.upper()}")
-        return tuple(override.split()) if override else self.urls
+        return settings.source_urls(self.id) or self.urls
 
     def owns(self, file_name: str) -> bool:
         """True if a file of this name belongs to this source."""
