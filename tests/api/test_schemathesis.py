@@ -37,6 +37,8 @@ from sanctum.api.app import create_app
 from .conftest import Keys, Running, serve, store_copy
 
 MAX_EXAMPLES = 20
+TIMEOUT = 120
+"""Seconds a request may take (diffs over years of versions, on a busy machine)."""
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 MUTATING = r"^/admin/|/keys"
 # Path parameters (and `source`, `from` query parameters) replaced by values that exist, for a
@@ -81,7 +83,12 @@ def known_variant(case: Case[Any]) -> Case[Any] | None:
 
 
 def exercise(
-    operation: Any, mode: GenerationMode, url: str, headers: dict[str, str], seen: Counter[int]
+    operation: Any,
+    mode: GenerationMode,
+    url: str,
+    headers: dict[str, str],
+    seen: Counter[int],
+    checks: list[Any] = CHECKS,
 ) -> None:
     """Up to MAX_EXAMPLES generated requests for one operation; raises on the first failure.
     Counts the status codes answered in `seen`."""
@@ -96,11 +103,12 @@ def exercise(
     )
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case: Case[Any]) -> None:
-        response = case.call_and_validate(base_url=url, headers=headers, checks=CHECKS)
-        seen[response.status_code] += 1
-        variant = known_variant(case)
-        if variant is not None:
-            response = variant.call_and_validate(base_url=url, headers=headers, checks=CHECKS)
+        for each in (case, known_variant(case)):
+            if each is None:
+                continue
+            response = each.call_and_validate(
+                base_url=url, headers=headers, checks=checks, timeout=TIMEOUT
+            )
             seen[response.status_code] += 1
 
     run()
@@ -171,5 +179,7 @@ def test_admin_conforms_to_its_schema(
         assert [o.label for o in operations] == ["POST /admin/update"]
         seen: Counter[int] = Counter()
         headers = {"Authorization": f"Bearer {api_keys.admin}"}
-        exercise(operations[0], GenerationMode.POSITIVE, running.url, headers, seen)
+        # A source the mirror does not hold is a documented 503, not a server fault.
+        checks = [status_code_conformance, response_schema_conformance]
+        exercise(operations[0], GenerationMode.POSITIVE, running.url, headers, seen, checks)
         assert seen[200] > 0, dict(seen)
