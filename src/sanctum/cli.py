@@ -358,6 +358,12 @@ def screen(
     limit: Annotated[int, typer.Option(help="Results to show.")] = 10,
     algorithm: Annotated[str | None, typer.Option(help="sanctum (default) or ofac.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    group: Annotated[
+        str | None,
+        typer.Option(
+            help="party: one result per listed party (all its lists); the limit counts parties."
+        ),
+    ] = None,
 ) -> None:
     """Screen a name and/or identifiers (with optional facts) against every list in force."""
     from sanctum.audit import record_screening
@@ -375,6 +381,9 @@ def screen(
         },
     }
     screener = _screener()
+    if group is not None:
+        _screen_parties(screener, query, group, threshold, limit, algorithm, as_json)
+        return
     try:
         result = screener.screen(query, threshold=threshold, limit=limit, algorithm=algorithm)
     except SanctumError as exc:
@@ -402,6 +411,58 @@ def screen(
     out.print(table)
     if not result.results:
         out.print("no candidate scored above zero", highlight=False)
+
+
+def _check_group(group: str) -> None:
+    """Only `party` groups results."""
+    if group != "party":
+        fail(f"unknown grouping {group!r}; supported: party")
+
+
+def _screen_parties(
+    screener: Any,
+    query: dict[str, Any],
+    group: str,
+    threshold: float | None,
+    limit: int,
+    algorithm: str | None,
+    as_json: bool,
+) -> None:
+    """`screen --group party`: one row per listed party, with every list designating it."""
+    from sanctum.audit import record_screening
+    from sanctum.grouping import screen_by_party
+
+    _check_group(group)
+    try:
+        result = screen_by_party(screener, query, threshold, limit, algorithm)
+    except SanctumError as exc:
+        fail(str(exc))
+        return
+    record_screening(screener.store, "cli", query, result.screening)
+    if as_json:
+        print_json({"query": query, **result.as_dict()})
+        return
+    s = result.screening
+    table = Table(title=f"Parties (threshold {s.threshold:.2f}, {s.algorithm})")
+    for col in ("score", "match", "party", "caption", "lists", "programs", "why"):
+        table.add_column(col, overflow="fold")
+    for p in result.parties:
+        table.add_row(
+            f"{p.score:.3f}",
+            "[bold red]MATCH[/]" if p.best.match else "",
+            p.party_id,
+            p.best.caption,
+            ", ".join(p.lists),
+            ", ".join(p.programs),
+            _explain_line(p.best.explanation),
+        )
+    out.print(table)
+    if result.more_matched:
+        out.print(
+            f"[bold red]{result.more_matched} more matching parties not shown[/] "
+            f"({result.matched} matched; raise --limit)",
+            highlight=False,
+        )
 
 
 @app.command("screen-address")
@@ -521,10 +582,16 @@ def batch(
     threshold: Annotated[float | None, typer.Option(help="Match threshold.")] = None,
     algorithm: Annotated[str | None, typer.Option(help="sanctum (default) or ofac.")] = None,
     limit: Annotated[int, typer.Option(help="Alerts per input row at most.")] = 5,
+    group: Annotated[
+        str | None,
+        typer.Option(help="party: one row per matched listed party; the limit counts parties."),
+    ] = None,
 ) -> None:
     """Screen a file of names; resumes where an interrupted run stopped."""
     from sanctum.batch import run_batch
 
+    if group is not None:
+        _check_group(group)
     screener = _screener()
     try:
         with Progress(
@@ -547,6 +614,7 @@ def batch(
                 algorithm=algorithm,
                 limit=limit,
                 progress=step,
+                group=group,
             )
     except SanctumError as exc:
         fail(str(exc))

@@ -170,3 +170,12 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
     UNIQUE (webhook_id, event_id)
 );
 CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (state, next_at);
+-- Listed parties (store/parties.py): every entry ever grouped with another, and the party
+-- it belongs to now (its own id once alone again). `changed_seq`: the version whose commit
+-- last changed the entry's party or that party's members (monitoring re-screens those).
+CREATE TABLE IF NOT EXISTS party_members (
+    entity_id TEXT PRIMARY KEY,
+    party_id TEXT NOT NULL,
+    changed_seq INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS party_members_party ON party_members (party_id);
