@@ -84,6 +84,10 @@ class ApiState:
             if current is None or current.index.generation != generation:
                 index = load_or_build(store, self.index_path)
                 self._screener = Screener(self.store, index)
+                from sanctum.monitor.run import after_load
+
+                loaded = any(o.status == "loaded" for o in report.outcomes)
+                after_load(store, loaded, "api-update", Screener(store, index))
             return report, generation
         finally:
             self._updating = False

@@ -464,6 +464,22 @@ class Store:
             "INSERT OR REPLACE INTO entity_state (source, entity_id, hash) VALUES (?,?,?)",
             [(source, eid, snap.hashes[eid]) for eid in changed],
         )
+        parties = {snap.entities[eid][0] for eid in changed}
+        for eid in removed:
+            row = db.execute("SELECT party_id FROM statements WHERE entity_id=? LIMIT 1", (eid,))
+            parties.update(r[0] for r in row)
+        db.executemany(
+            "INSERT OR IGNORE INTO version_changes (seq, party_id) VALUES (?,?)",
+            [(seq, pid) for pid in sorted(parties)],
+        )
+
+    def changed_since(self, seq: int) -> list[str]:
+        """Listed entries that a version after `seq` added, changed or removed (their
+        designations, identifiers and other derived entities included)."""
+        rows = self.db.execute(
+            "SELECT DISTINCT party_id FROM version_changes WHERE seq>? ORDER BY party_id", (seq,)
+        )
+        return [r[0] for r in rows]
 
     def _open_rows(self, source: str, entity_id: str) -> list[tuple[int, str, str, str]]:
         """(row id, schema, prop, value) of the statements still open for an entity."""
