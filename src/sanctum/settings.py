@@ -70,6 +70,8 @@ def webhook_interval() -> float:
     """`SANCTUM_WEBHOOK_INTERVAL` (seconds, default 5): how often `sanctum serve` and
     `sanctum webhooks deliver --loop` look for due deliveries."""
     return float(os.environ.get("SANCTUM_WEBHOOK_INTERVAL", "5"))
+
+
 def max_name() -> int:
     """`SANCTUM_MAX_NAME` (characters, default 500): the longest name or other value a
     query or a customer record may hold (422 in the API, a refused row in an import)."""

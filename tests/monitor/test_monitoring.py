@@ -44,7 +44,7 @@ def full_rescreen(store: Store) -> set[tuple[str, str, float]]:
     facts = PartyFacts(store, screener)
     customers = load_customers(store)
     by_id = {c.id: (c, h) for c, h in customers}
-    out = set()
+    out: set[tuple[str, str, float]] = set()
     for cid, matches in screen_all(screener, [c for c, _ in customers], workers=1):
         customer, h = by_id[cid]
         out.update(

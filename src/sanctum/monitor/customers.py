@@ -45,16 +45,6 @@ OPTIONAL_COLUMNS = (
     "phone",
     "address",
 )
-QUERY_PROPS = {
-    "birth_date": "birthDate",
-    "country": "country",
-    "nationality": "nationality",
-    "passport": "passportNumber",
-    "id_number": "idNumber",
-    "registration_number": "registrationNumber",
-    "imo": "imoNumber",
-}
-"""Columns screening compares (→ FtM property); the others are kept, not screened."""
 FORMATS = {
     ".csv": "csv",
     ".txt": "csv",
@@ -99,12 +89,12 @@ class Customer:
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
     def query(self) -> dict[str, Any]:
-        """The FtM-shaped query screening this customer."""
-        props: dict[str, list[str]] = {"name": [self.name]}
-        for column, prop in QUERY_PROPS.items():
-            if self.values.get(column):
-                props.setdefault(prop, []).extend(self.values[column])
-        return {"schema": self.schema, "properties": props}
+        """The FtM-shaped query screening this customer: a `sanctum batch` row's
+        (`batch.query_of`: the same columns screened the same way)."""
+        from sanctum.batch import query_of
+
+        row = {column: ";".join(values) for column, values in self.values.items()}
+        return query_of({**row, "name": self.name, "schema": self.schema})
 
 
 def customer_of(record: dict[str, Any]) -> Customer:

@@ -33,7 +33,7 @@ from sanctum.match.features import (
     name_bound,
     runs_of,
 )
-from sanctum.match.query import parse_query
+from sanctum.match.query import Query, parse_query
 from sanctum.match.score import NAME_FACTORS, features_bonus_max, query_tokens
 from sanctum.names.normalize import is_arabic_script, korean_keys, undoubled
 
@@ -42,28 +42,34 @@ if TYPE_CHECKING:
 
 ABJAD = "*"
 """Marks a token of a name in the Arabic script in `customer_tokens` (its keys differ)."""
+IDENT = "#"
+"""Marks an identifier's lookup key (`names/identifiers.py`) in `customer_tokens`."""
 
 
-def name_tokens(customer: Customer) -> list[tuple[tuple[str, ...], bool]]:
-    """The customer's query names as the screener tokenizes them, each with whether it is
+def name_tokens(q: Query) -> list[tuple[tuple[str, ...], bool]]:
+    """A customer's query names as the screener tokenizes them, each with whether it is
     written in the Arabic script."""
-    q = parse_query(customer.query())
     return [(query_tokens(n, q.schema), is_arabic_script(n)) for n in q.names]
 
 
 def customer_tokens(customer: Customer) -> set[str]:
-    """Every token (and joined run) of the customer's names; those of Arabic-script names
-    marked with ABJAD."""
+    """Every token (and joined run) of the customer's names, those of Arabic-script names
+    marked with ABJAD; and its identifiers' lookup keys, marked with IDENT."""
+    q = parse_query(customer.query())
     out: set[str] = set()
-    for tokens, abjad in name_tokens(customer):
+    for tokens, abjad in name_tokens(q):
         mark = ABJAD if abjad else ""
         out.update(mark + t for t in tokens)
         out.update(joins(tokens))
+    out.update(IDENT + key for key, _label in q.identifiers)
     return out
 
 
 def token_keys(token: str) -> set[str]:
-    """The lookup keys under which a customer token reaches listed tokens."""
+    """The lookup keys under which a customer token reaches listed tokens (none for an
+    identifier: it is looked up as it is)."""
+    if token.startswith(IDENT):
+        return set()
     abjad = token.startswith(ABJAD)
     t = token.removeprefix(ABJAD)
     keys = {"=" + t}
@@ -103,12 +109,14 @@ def may_reach(
     threshold: float,
 ) -> bool:
     """True if the customer may score `threshold` against one of the `listed` names
-    ((tokens, kind) of the changed entries), by the screener's own name bound.
+    ((tokens, kind) of the changed entries that hold a token it reached), by the
+    screener's own name bound.
 
     `found`: customer token (ABJAD-marked as filed) → the listed tokens it was found for
     (a superset of what it meets, so the bound stays an upper bound)."""
-    bonus = features_bonus_max(parse_query(customer.query()))
-    for tokens, abjad in name_tokens(customer):
+    q = parse_query(customer.query())
+    bonus = features_bonus_max(q)
+    for tokens, abjad in name_tokens(q):
         mark = ABJAD if abjad else ""
         near = tuple(frozenset(found.get(mark + t, ())) for t in tokens)
         runs = tuple(frozenset(found.get(r[0], ())) for r in runs_of(tokens))
@@ -118,6 +126,17 @@ def may_reach(
             if bound + bonus + 1e-9 >= threshold:
                 return True
     return False
+
+
+def names_by_token(
+    names: Sequence[tuple[tuple[str, ...], str]],
+) -> dict[str, list[int]]:
+    """Listed token (or joined run) → positions of the names holding it."""
+    out: dict[str, list[int]] = {}
+    for n, (tokens, _kind) in enumerate(names):
+        for t in dict.fromkeys([*tokens, *joins(tokens)]):
+            out.setdefault(t, []).append(n)
+    return out
 
 
 def delta_names(index: Index, entry_ids: Iterable[str]) -> list[tuple[tuple[str, ...], str]]:

@@ -27,10 +27,18 @@ from typing import Any
 
 from sanctum.errors import SanctumError
 from sanctum.grouping import group_matches, party_map
+from sanctum.match import config
 from sanctum.match.score import MATCHER_VERSION
 from sanctum.monitor import alerts
 from sanctum.monitor.customers import Customer, customer_of
-from sanctum.monitor.reach import delta_names, listed_keys, may_reach, vocabulary
+from sanctum.monitor.reach import (
+    IDENT,
+    delta_names,
+    listed_keys,
+    may_reach,
+    names_by_token,
+    vocabulary,
+)
 from sanctum.runtime import tune_gc
 from sanctum.screen import Match, Screener
 from sanctum.store.db import OPEN, Store, now
@@ -189,46 +197,23 @@ def delta_candidates(
     store: Store, screener: Screener, entries: Sequence[str]
 ) -> list[tuple[Customer, str]]:
     """The customers whose names may reach the threshold against these entries' names
-    (or who share an identifier with them)."""
+    (by `may_reach`), and those sharing an identifier with them."""
     index = screener.index
     names = delta_names(index, entries)
+    holding = names_by_token(names)
     reached = reached_tokens(store, vocabulary(names))
     holders = customers_with(store, list(reached))
     idents = {i for e in entries for i in index.entries[index.entry_by_id[e]].identifiers}
+    sharing = set(customers_with(store, [IDENT + i for i in idents]))
     out: list[tuple[Customer, str]] = []
-    threshold = config_threshold()
-    for customer, h in load_customers(store, list(holders)):
-        found = {t: reached[t] for t in holders[customer.id]}
-        if may_reach(customer, found, names, index, threshold):
+    threshold = config.THRESHOLD
+    for customer, h in load_customers(store, sorted(set(holders) | sharing)):
+        if customer.id in sharing:
             out.append((customer, h))
-    if idents:
-        out.extend(_identifier_holders(store, idents, {c.id for c, _ in out}))
-    return out
-
-
-def config_threshold() -> float:
-    """The threshold monitoring raises alerts at: the matcher's."""
-    from sanctum.match import config
-
-    return config.THRESHOLD
-
-
-def _identifier_holders(
-    store: Store, idents: set[str], known: set[str]
-) -> list[tuple[Customer, str]]:
-    """Active customers carrying one of these (normalised) identifiers, not yet known."""
-    from sanctum.index import norm_identifier
-
-    out = []
-    for customer, h in load_customers(store):
-        if customer.id in known:
             continue
-        values = [
-            v
-            for col in ("passport", "id_number", "registration_number", "imo")
-            for v in customer.values.get(col, [])
-        ]
-        if any(norm_identifier(v) in idents for v in values):
+        found = {t: reached[t] for t in holders[customer.id]}
+        near = sorted({n for listed in found.values() for t in listed for n in holding[t]})
+        if may_reach(customer, found, [names[n] for n in near], index, threshold):
             out.append((customer, h))
     return out
 
@@ -282,9 +267,26 @@ class PartyFacts:
                 }
             ),
             "birth_dates": sorted({d for e in entries for d in e.birth_dates}),
+            "countries": sorted({c for e in entries for c in e.countries}),
             "identifiers": sorted({i for e in entries for i in e.identifiers}),
         }
         return digest, summary
+
+
+def customer_summary(customer: Customer) -> dict[str, Any]:
+    """The customer record, with the fields a party summary has under the same names."""
+    v = customer.values
+    return {
+        **customer.record(),
+        "names": [customer.name],
+        "birth_dates": v.get("birth_date", []),
+        "countries": v.get("country", []) + v.get("nationality", []),
+        "identifiers": [
+            x
+            for col in ("passport", "id_number", "registration_number", "imo", "wallet")
+            for x in v.get(col, [])
+        ],
+    }
 
 
 def hits_of(
@@ -314,7 +316,7 @@ def hits_of(
                 customer_hash,
                 party_hash,
                 summary,
-                customer.record(),
+                customer_summary(customer),
             )
         )
     return out
@@ -479,6 +481,7 @@ def _commit(
     except BaseException:
         db.execute("ROLLBACK")
         raise
+    alerts.flush_audit(store)
 
 
 def audit_runs(store: Store) -> None:
@@ -554,9 +557,12 @@ def after_load(
     store: Store, loaded: bool, actor: str, screener: Screener | None = None
 ) -> RunReport | None:
     """The run that follows committed list versions (`sanctum load`, `sanctum update`,
-    `POST /admin/update`), unless SANCTUM_MONITOR=0 or nothing was committed."""
+    `POST /admin/update`), unless SANCTUM_MONITOR=0, nothing was committed or there is no
+    customer book."""
     from sanctum import settings
 
     if not loaded or not settings.monitor_on_load():
         return None
+    if store.db.execute("SELECT 1 FROM customers LIMIT 1").fetchone() is None:
+        return None  # no book: nothing to screen (its first run will screen it whole)
     return run_monitoring(store, actor, screener)
