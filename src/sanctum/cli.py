@@ -760,6 +760,9 @@ def _print_run(report: dict[str, Any]) -> None:
 @monitor_app.command("run")
 def monitor_run(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    full: Annotated[
+        bool, typer.Option(help="Screen the whole book again, not only what changed.")
+    ] = False,
     actor: ACTOR = None,
 ) -> None:
     """Screen new and changed customers, and the list changes since the last run."""
@@ -767,7 +770,7 @@ def monitor_run(
 
     store = open_store()
     with console.status("monitoring"):
-        report = run_monitoring(store, _actor(actor)).as_dict()
+        report = run_monitoring(store, _actor(actor), full=full).as_dict()
     if as_json:
         print_json(report)
         return

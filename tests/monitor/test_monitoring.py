@@ -133,8 +133,18 @@ def test_other_lists_join_the_same_alerts(scenario: Path, data_dir: Path) -> Non
         assert "us-ofac-sdn-37658" in by_customer[cid]
     for cid in ("planted-3", "planted-4"):
         assert "us-ofac-sdn-45430" in by_customer[cid]
+    # The same pairs as a full re-screen. Scores of parties the load did not touch move a
+    # little with the rarity of tokens across the lists now loaded (planted-1 0.9994 →
+    # 0.9987, planted-3 0.9346 → 0.9449): the alert keeps the score it was raised with
+    # until its party changes or `monitor run --full` re-scores the book.
     rows = store.db.execute("SELECT customer_id, party_id, score FROM alerts WHERE status='open'")
-    assert {(c, s) for c, _p, s in rows} == {(c, s) for c, _p, s in full_rescreen(store)}
+    kept = {(c, p): score for c, p, score in rows}
+    full = {(c, p): score for c, p, score in full_rescreen(store)}
+    assert set(kept) == set(full)
+    assert max(abs(kept[k] - full[k]) for k in kept) < 0.02
+    assert run_monitoring(store, "tester", full=True).kind == "full"
+    rows = store.db.execute("SELECT customer_id, party_id, score FROM alerts WHERE status='open'")
+    assert {(c, p): score for c, p, score in rows} == full
 
 
 def test_monitoring_can_be_turned_off(scenario: Path, monkeypatch: pytest.MonkeyPatch) -> None:

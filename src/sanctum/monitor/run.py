@@ -372,15 +372,18 @@ def run_monitoring(
     actor: str = "monitor",
     screener: Screener | None = None,
     workers: int | None = None,
+    full: bool = False,
 ) -> RunReport:
-    """One monitoring run (see the module docstring); its report."""
+    """One monitoring run (see the module docstring); its report. `full`: screen the
+    whole book again, as a first run does (scores follow the rarity of tokens across
+    every list loaded, which a delta leaves as it found them for unchanged parties)."""
     screener = screener or Screener(store)
     screener.refresh()
     index = screener.index
     to_seq = index.generation
     from_seq = last_completed(store)
     facts = PartyFacts(store, screener)
-    if from_seq is None:
+    if from_seq is None or full:
         pending, closed = load_customers(store), list[str]()
         kind = "full"
     else:
@@ -390,7 +393,7 @@ def run_monitoring(
     customer_hits = _screen_hits(screener, facts, pending, None, workers)
     delta_hits: list[alerts.Hit] = []
     delta: Delta | None = None
-    if from_seq is not None and to_seq > from_seq:
+    if from_seq is not None and to_seq > from_seq and not full:
         delta = list_delta(store, screener, from_seq)
         done = {c.id for c, _ in pending}
         found = [
