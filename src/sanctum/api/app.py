@@ -29,13 +29,13 @@ from sanctum import settings
 from sanctum.api import reconcile
 from sanctum.api.deps import ApiState, env_int
 from sanctum.api.problems import BodyLimit, install, install_openapi
-from sanctum.api.routers import addresses, admin, entities, health, match
+from sanctum.api.routers import addresses, admin, entities, health, match, monitoring
 from sanctum.api.routers import reconcile as reconcile_routes
 from sanctum.runtime import tune_gc
 
 log = logging.getLogger("sanctum.api")
 
-ROUTERS = (health, entities, match, addresses, reconcile_routes, admin)
+ROUTERS = (health, entities, match, addresses, reconcile_routes, admin, monitoring)
 """Every area's router module, in the order their routes are listed."""
 
 

@@ -245,6 +245,18 @@ class SearchResponse(BaseModel):
 # -- screening ------------------------------------------------------------------------
 
 
+class PartyMember(BaseModel):
+    """One entry of a listed party (`group=party`)."""
+
+    id: str
+    source: str
+    caption: str
+    schema_: str = Field(alias="schema")
+    score: float | None
+    programs: list[str]
+    authorities: list[str]
+
+
 class ScoredEntity(ListedEntity):
     """One result of a query (yente's `ScoredEntityResponse`, with Sanctum's explanation)."""
 
@@ -257,6 +269,18 @@ class ScoredEntity(ListedEntity):
     last_change: str | None = Field(
         default=None, description="With `changed_since`: the day the entry last changed."
     )
+    party_id: str | None = Field(
+        default=None, description="With `group=party`: the listed party this entry heads."
+    )
+    lists: list[str] | None = Field(
+        default=None, description="With `group=party`: every list designating the party."
+    )
+    programs: list[str] | None = Field(
+        default=None, description="With `group=party`: every programme designating it."
+    )
+    members: list[PartyMember] | None = Field(
+        default=None, description="With `group=party`: every entry of the party, all lists."
+    )
 
 
 class EntityMatches(BaseModel):
@@ -266,6 +290,12 @@ class EntityMatches(BaseModel):
     results: list[ScoredEntity]
     total: Total
     query: EntityQuery
+    matched_parties: int | None = Field(
+        default=None, description="With `group=party`: parties at or above the threshold."
+    )
+    more_matched: int | None = Field(
+        default=None, description="With `group=party`: matched parties the limit left out."
+    )
 
 
 class MatchResponse(BaseModel):

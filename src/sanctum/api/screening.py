@@ -18,6 +18,7 @@ from sanctum.api.deps import ApiState, actor
 from sanctum.api.keys import ApiKey
 from sanctum.api.problems import Problem
 from sanctum.crypto import InvalidAddress
+from sanctum.grouping import PartyResult, PartyScreening, screen_by_party
 from sanctum.match import config
 from sanctum.match.query import QueryError
 from sanctum.match.score import MATCHER_VERSION
@@ -38,6 +39,7 @@ class MatchParams:
     exclude_dataset: list[str] | None = None
     changed_since: date | None = None
     strict: bool = False
+    group: str | None = None
 
 
 @dataclass
@@ -135,6 +137,34 @@ def screen_queries(
     return screenings
 
 
+def group_queries(
+    screener: Screener, queries: dict[str, dict[str, Any]], p: MatchParams, sources: set[str]
+) -> dict[str, PartyScreening]:
+    """`group=party`: each query's results grouped by listed party, the limit on parties."""
+    floor = config.MATCH_CUTOFF if p.cutoff is None else p.cutoff
+    out = {}
+    for name, query in queries.items():
+        try:
+            out[name] = screen_by_party(
+                screener, query, p.threshold, p.limit, p.algorithm, sources, floor
+            )
+        except QueryError as exc:
+            field = exc.field if exc.field == "algorithm" else f"queries.{name}.{exc.field}"
+            raise Problem(422, str(exc), field) from exc
+    return out
+
+
+def party_json(screener: Screener, party: PartyResult) -> dict[str, Any]:
+    """A party as a yente result: its best entry, with the party around it."""
+    return {
+        **result_json(screener, party.best),
+        "party_id": party.party_id,
+        "lists": party.lists,
+        "programs": party.programs,
+        "members": party.members,
+    }
+
+
 def match_batch(
     state: ApiState, dataset: str, queries: dict[str, dict[str, Any]], p: MatchParams, key: ApiKey
 ) -> dict[str, Any]:
@@ -145,7 +175,14 @@ def match_batch(
     sources = state.covered_sources(dataset, p.include_dataset, p.exclude_dataset)
     stale = state.fail_closed(sources, p.strict or key.strict)
     screener = state.screener()
-    screenings = screen_queries(screener, queries, p, sources)
+    if p.group is not None and p.changed_since:
+        raise Problem(422, "group=party does not combine with changed_since", "group")
+    grouped = group_queries(screener, queries, p, sources) if p.group else {}
+    screenings = (
+        {n: g.screening for n, g in grouped.items()}
+        if p.group
+        else screen_queries(screener, queries, p, sources)
+    )
     since = p.changed_since
     changes = changed_since_only(state.store, screenings, since, p.limit) if since else {}
     audited = []
@@ -161,11 +198,19 @@ def match_batch(
         if since:
             for result in results:
                 result["last_change"] = changes.get(result["id"])
+        extra: dict[str, int] = {}
+        if name in grouped:
+            results = [party_json(screener, party) for party in grouped[name].parties]
+            extra = {
+                "matched_parties": grouped[name].matched,
+                "more_matched": grouped[name].more_matched,
+            }
         responses[name] = {
             "status": 200,
             "results": results,
             "total": {"value": len(results), "relation": "eq"},
             "query": query,
+            **extra,
         }
     audit.record_screenings(state.store, actor(key), audited)
     return {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
@@ -44,10 +44,26 @@ async def match(
         Query(description="Only results whose entry changed on or after this day."),
     ] = None,
     strict: bool = False,
+    group: Annotated[
+        Literal["party"] | None,
+        Query(
+            description="party: one result per listed party (its best entry, with every "
+            "list and programme designating it); the limit counts parties, and "
+            "`matched_parties` / `more_matched` say how many matched in all."
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Screen a batch of queries (yente request and response shape)."""
     params = MatchParams(
-        threshold, limit, algorithm, cutoff, include_dataset, exclude_dataset, changed_since, strict
+        threshold,
+        limit,
+        algorithm,
+        cutoff,
+        include_dataset,
+        exclude_dataset,
+        changed_since,
+        strict,
+        group,
     )
     queries = {name: item.as_query() for name, item in body.queries.items()}
     return match_batch(state, dataset, queries, params, key)
