@@ -51,7 +51,7 @@ out = import_customers(store, __import__("pathlib").Path({book!r}), "bench").cou
 RUN = """
 from sanctum.monitor.run import run_monitoring
 report = run_monitoring(store, "bench")
-out = {{"kind": report.kind, **report.counts}}
+out = {"kind": report.kind, **report.counts}
 """
 PLANTED = """
 import json, sqlite3
@@ -63,7 +63,7 @@ print(json.dumps({{"planted": rows}}))
 INDEX = """
 from sanctum.screen import Screener
 Screener(store)
-out = {{}}
+out = {}
 """
 
 
