@@ -45,6 +45,7 @@ bench: install
 	SANCTUM_PURE=1 $(BIN)/pip install --quiet -e '.[dev,bench]'
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/monitoring.py
 
 # Instructions per query under callgrind (needs the store `make bench` leaves, or SANCTUM_HOME)
 bench-instructions: install

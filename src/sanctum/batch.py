@@ -33,6 +33,9 @@ from sanctum.screen import Screener
 CHUNK = 250
 """Rows per unit of work: small enough that both workers stay busy to the end."""
 OUT_COLUMNS = ["input_id", "entity_id", "caption", "score", "explanation"]
+PARTY_COLUMNS = ["party_id", "lists", "programs", "more_matched"]
+"""Added with `--group party`: one row per matched party, `entity_id` its best entry,
+`lists` and `programs` `;`-separated, `more_matched` the matched parties left out."""
 
 
 INPUT_COLUMNS = {
@@ -124,11 +127,15 @@ def screen_rows(
     threshold: float | None,
     algorithm: str | None,
     limit: int,
+    group: str | None = None,
 ) -> list[list[str]]:
     """Alerts for a chunk of rows; a row with a bad query becomes an `error` row."""
     out: list[list[str]] = []
     for n, row in rows:
         input_id = row.get("id") or str(n)
+        if group:
+            out.extend(_party_rows(screener, input_id, row, threshold, algorithm, limit))
+            continue
         try:
             result = screener.screen(
                 query_of(row),
@@ -146,8 +153,40 @@ def screen_rows(
     return out
 
 
+def _party_rows(
+    screener: Screener,
+    input_id: str,
+    row: dict[str, str],
+    threshold: float | None,
+    algorithm: str | None,
+    limit: int,
+) -> list[list[str]]:
+    """`--group party` rows of one input row: its matched parties, at most `limit`."""
+    from sanctum.grouping import screen_by_party
+
+    try:
+        found = screen_by_party(screener, query_of(row), threshold, limit, algorithm, None, 1.0)
+    except SanctumError as exc:
+        return [[input_id, "", "", "", json.dumps({"error": str(exc)}), "", "", "", ""]]
+    return [
+        [
+            input_id,
+            p.best.id,
+            p.best.caption,
+            f"{p.score:.4f}",
+            _explain(p.best.explanation),
+            p.party_id,
+            ";".join(p.lists),
+            ";".join(p.programs),
+            str(found.more_matched),
+        ]
+        for p in found.parties
+        if p.best.match
+    ]
+
+
 _WORKER: Screener | None = None
-_WORKER_ARGS: tuple[float | None, str | None, int] = (None, None, 5)
+_WORKER_ARGS: tuple[float | None, str | None, int, str | None] = (None, None, 5, None)
 
 
 def _work(chunk: list[tuple[int, dict[str, str]]]) -> list[list[str]]:
@@ -163,14 +202,15 @@ def _results(
     algorithm: str | None,
     limit: int,
     workers: int,
+    group: str | None = None,
 ) -> Iterator[tuple[list[tuple[int, dict[str, str]]], list[list[str]]]]:
     """Alerts per chunk, in input order; several processes when there is work for them."""
     global _WORKER, _WORKER_ARGS
     if workers <= 1 or len(chunks) < 2 or "fork" not in mp.get_all_start_methods():
         for chunk in chunks:
-            yield chunk, screen_rows(screener, chunk, threshold, algorithm, limit)
+            yield chunk, screen_rows(screener, chunk, threshold, algorithm, limit, group)
         return
-    _WORKER, _WORKER_ARGS = screener, (threshold, algorithm, limit)
+    _WORKER, _WORKER_ARGS = screener, (threshold, algorithm, limit, group)
     # Workers are forked after the index is loaded and share its pages copy-on-write;
     # frozen objects are never scanned by the collector, so it does not copy them.
     gc.collect()
@@ -201,10 +241,12 @@ def run_key(
     threshold: float | None,
     algorithm: str | None,
     limit: int,
+    group: str | None = None,
 ) -> dict[str, Any]:
     """What a batch's rows are screened with: the input, the list versions, the matcher
     version and the settings. A run resumes only under the same key."""
     return {
+        "group": group,
         "input_sha256": digest,
         "list_versions": dict(sorted(screener.index.versions.items())),
         "store_generation": screener.index.generation,
@@ -225,12 +267,14 @@ def run_batch(
     limit: int = 5,
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
+    group: str | None = None,
 ) -> dict[str, int]:
-    """Screen every row, appending alerts to `output`; resume an interrupted run."""
+    """Screen every row, appending alerts to `output`; resume an interrupted run.
+    `group="party"`: one row per matched party (PARTY_COLUMNS added)."""
     workers = workers or min(os.cpu_count() or 1, 4)
     rows = read_rows(input_file)
     digest = _file_hash(input_file)
-    run = run_key(screener, digest, threshold, algorithm, limit)
+    run = run_key(screener, digest, threshold, algorithm, limit, group)
     state_file = _state_path(output)
     done, size = 0, 0
     if state_file.exists() and output.exists():
@@ -245,10 +289,11 @@ def run_batch(
             fh.truncate(size)
             fh.seek(size)
         else:
-            csv.writer(fh, lineterminator="\n").writerow(OUT_COLUMNS)
+            header = OUT_COLUMNS + (PARTY_COLUMNS if group else [])
+            csv.writer(fh, lineterminator="\n").writerow(header)
         writer = csv.writer(fh, lineterminator="\n")
         chunks = list(_chunks(rows, done))
-        for chunk, found in _results(screener, chunks, threshold, algorithm, limit, workers):
+        for chunk, found in _results(screener, chunks, threshold, algorithm, limit, workers, group):
             writer.writerows(found)
             alerts += len(found)
             fh.flush()

@@ -124,7 +124,9 @@ def load(
     except SanctumError as exc:
         fail(str(exc))
         return
-    if _report(outcomes):
+    rejected = _report(outcomes)
+    _monitor_after_load(store, any(o.status == "loaded" for o in outcomes))
+    if rejected:
         raise typer.Exit(1)
 
 
@@ -157,6 +159,7 @@ def update(
         return
     for f in report.fetched:
         console.print(f"{f.source}: {f.status} {f.message}", highlight=False)
+    _monitor_after_load(store, any(o.status == "loaded" for o in report.outcomes))
     if any(f.status == "failed" for f in report.fetched):
         _report(report.outcomes)
         raise typer.Exit(1)
@@ -357,6 +360,12 @@ def screen(
     limit: Annotated[int, typer.Option(help="Results to show.")] = 10,
     algorithm: Annotated[str | None, typer.Option(help="sanctum (default) or ofac.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    group: Annotated[
+        str | None,
+        typer.Option(
+            help="party: one result per listed party (all its lists); the limit counts parties."
+        ),
+    ] = None,
 ) -> None:
     """Screen a name and/or identifiers (with optional facts) against every list in force."""
     from sanctum.audit import record_screening
@@ -374,6 +383,9 @@ def screen(
         },
     }
     screener = _screener()
+    if group is not None:
+        _screen_parties(screener, query, group, threshold, limit, algorithm, as_json)
+        return
     try:
         result = screener.screen(query, threshold=threshold, limit=limit, algorithm=algorithm)
     except SanctumError as exc:
@@ -401,6 +413,58 @@ def screen(
     out.print(table)
     if not result.results:
         out.print("no candidate scored above zero", highlight=False)
+
+
+def _check_group(group: str) -> None:
+    """Only `party` groups results."""
+    if group != "party":
+        fail(f"unknown grouping {group!r}; supported: party")
+
+
+def _screen_parties(
+    screener: Any,
+    query: dict[str, Any],
+    group: str,
+    threshold: float | None,
+    limit: int,
+    algorithm: str | None,
+    as_json: bool,
+) -> None:
+    """`screen --group party`: one row per listed party, with every list designating it."""
+    from sanctum.audit import record_screening
+    from sanctum.grouping import screen_by_party
+
+    _check_group(group)
+    try:
+        result = screen_by_party(screener, query, threshold, limit, algorithm)
+    except SanctumError as exc:
+        fail(str(exc))
+        return
+    record_screening(screener.store, "cli", query, result.screening)
+    if as_json:
+        print_json({"query": query, **result.as_dict()})
+        return
+    s = result.screening
+    table = Table(title=f"Parties (threshold {s.threshold:.2f}, {s.algorithm})")
+    for col in ("score", "match", "party", "caption", "lists", "programs", "why"):
+        table.add_column(col, overflow="fold")
+    for p in result.parties:
+        table.add_row(
+            f"{p.score:.3f}",
+            "[bold red]MATCH[/]" if p.best.match else "",
+            p.party_id,
+            p.best.caption,
+            ", ".join(p.lists),
+            ", ".join(p.programs),
+            _explain_line(p.best.explanation),
+        )
+    out.print(table)
+    if result.more_matched:
+        out.print(
+            f"[bold red]{result.more_matched} more matching parties not shown[/] "
+            f"({result.matched} matched; raise --limit)",
+            highlight=False,
+        )
 
 
 @app.command("screen-address")
@@ -532,10 +596,16 @@ def batch(
     threshold: Annotated[float | None, typer.Option(help="Match threshold.")] = None,
     algorithm: Annotated[str | None, typer.Option(help="sanctum (default) or ofac.")] = None,
     limit: Annotated[int, typer.Option(help="Alerts per input row at most.")] = 5,
+    group: Annotated[
+        str | None,
+        typer.Option(help="party: one row per matched listed party; the limit counts parties."),
+    ] = None,
 ) -> None:
     """Screen a file of names; resumes where an interrupted run stopped."""
     from sanctum.batch import run_batch
 
+    if group is not None:
+        _check_group(group)
     screener = _screener()
     try:
         with Progress(
@@ -558,6 +628,7 @@ def batch(
                 algorithm=algorithm,
                 limit=limit,
                 progress=step,
+                group=group,
             )
     except SanctumError as exc:
         fail(str(exc))
@@ -593,6 +664,161 @@ def audit_export(
     from sanctum.audit import export_csv
 
     export_csv(open_store(), date_from, date_to)
+
+
+customers_app = typer.Typer(help="The customer book monitoring screens.", no_args_is_help=True)
+app.add_typer(customers_app, name="customers")
+monitor_app = typer.Typer(help="Monitoring: the customer book re-screened.", no_args_is_help=True)
+app.add_typer(monitor_app, name="monitor")
+ACTOR = Annotated[
+    str | None, typer.Option("--as", help="Who runs this (recorded; default: $USER).")
+]
+
+
+def _actor(name: str | None) -> str:
+    """The operator recorded for a command: `--as NAME`, else the login name."""
+    return name or settings.login_name() or "cli"
+
+
+@customers_app.command("import")
+def customers_import(
+    file: Annotated[Path, typer.Argument(help="CSV, XLSX, Parquet or JSON lines: id,name,...")],
+    replace: Annotated[
+        bool, typer.Option(help="The file is the whole book: close customers it lacks.")
+    ] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option(help="Import the good rows and report the bad ones.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    actor: ACTOR = None,
+) -> None:
+    """Upsert customers by id (nothing changes when a row is bad, unless --skip-invalid)."""
+    from sanctum.monitor.customers import import_customers
+
+    store = open_store()
+    try:
+        result = import_customers(
+            store, file, _actor(actor), replace=replace, skip_invalid=skip_invalid
+        )
+    except SanctumError as exc:
+        fail(str(exc))
+        return
+    if as_json:
+        print_json(result.as_dict())
+        return
+    for line, why in result.skipped:
+        console.print(f"[yellow]skipped[/] line {line}: {why}", highlight=False)
+    c = result.counts
+    out.print(
+        f"import {result.import_id}: {c['inserted']} new, {c['updated']} changed, "
+        f"{c['unchanged']} unchanged, {c['closed']} closed, {c['invalid']} invalid "
+        f"(sha256 {result.sha256[:12]})",
+        highlight=False,
+    )
+
+
+@customers_app.command("list")
+def customers_list(
+    status: Annotated[str | None, typer.Option(help="active or closed.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """Every customer in the book."""
+    from sanctum.monitor.customers import listing
+
+    found = listing(open_store(), status)
+    if as_json:
+        print_json(list(found))
+        return
+    table = Table(title="Customers")
+    for col in ("id", "name", "schema", "status", "updated"):
+        table.add_column(col)
+    for c in found:
+        table.add_row(c["id"], c["name"], c["schema"], c["status"], c["updated_at"])
+    out.print(table)
+
+
+@customers_app.command("show")
+def customers_show(
+    customer_id: Annotated[str, typer.Argument(help="The customer's id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """One customer's record."""
+    from sanctum.monitor.customers import get
+
+    found = get(open_store(), customer_id)
+    if found is None:
+        fail(f"no customer {customer_id!r}")
+        return
+    if as_json:
+        print_json(found)
+        return
+    for key, value in found.items():
+        text = "; ".join(value) if isinstance(value, list) else str(value)
+        out.print(f"[cyan]{key}[/]: {text}", highlight=False)
+
+
+def _print_run(report: dict[str, Any]) -> None:
+    """One line per monitoring run."""
+    counts = ", ".join(f"{k} {v}" for k, v in report["counts"].items())
+    versions = ", ".join(f"{k} {v}" for k, v in report["list_versions"].items())
+    out.print(
+        f"run {report['run_id']} ({report['kind']}, generation {report['from_seq']} → "
+        f"{report['to_seq']}): {counts}\n  lists: {versions or 'none'}",
+        highlight=False,
+    )
+
+
+@monitor_app.command("run")
+def monitor_run(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    full: Annotated[
+        bool, typer.Option(help="Screen the whole book again, not only what changed.")
+    ] = False,
+    actor: ACTOR = None,
+) -> None:
+    """Screen new and changed customers, and the list changes since the last run."""
+    from sanctum.monitor.run import run_monitoring
+
+    store = open_store()
+    with console.status("monitoring"):
+        report = run_monitoring(store, _actor(actor), full=full).as_dict()
+    if as_json:
+        print_json(report)
+        return
+    _print_run(report)
+
+
+@monitor_app.command("status")
+def monitor_status(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """What was screened against which list versions, and when."""
+    from sanctum.monitor.run import status
+
+    found = status(open_store())
+    if as_json:
+        print_json(found)
+        return
+    book = found["customers"]
+    out.print(
+        f"customers: {book['active']} active, {book['closed']} closed, {book['pending']} "
+        f"waiting; store generation {found['store_generation']}, "
+        f"{'up to date' if found['up_to_date'] else 'a run is due'}",
+        highlight=False,
+    )
+    for run in found["runs"]:
+        out.print(f"{run['finished_at']} by {run['actor']}", highlight=False)
+        _print_run(run)
+
+
+def _monitor_after_load(store: Store, loaded: bool) -> None:
+    """Monitoring after committed list versions (SANCTUM_MONITOR=0 turns it off)."""
+    from sanctum.monitor.run import after_load
+
+    with console.status("monitoring the customer book"):
+        report = after_load(store, loaded, _actor(None))
+    if report is not None and report.counts:
+        _print_run(report.as_dict())
 
 
 keys_app = typer.Typer(help="API keys for `sanctum serve` (stored as salted hashes).")

@@ -7,6 +7,7 @@ eyes compares these names; the audit trail records them)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import ModuleType
 from typing import Annotated, Any
@@ -63,12 +64,23 @@ def _say_err(text: str) -> None:
     _say(text, stderr=True)
 
 
+def _cell(value: Any) -> str:
+    """A table cell: lists joined by `; `, mappings as JSON, nothing for None."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
 def _table(title: str, cols: tuple[str, ...], rows: list[list[Any]]) -> None:
     table = Table(title=title)
     for col in cols:
         table.add_column(col)
     for row in rows:
-        table.add_row(*["" if v is None else str(v) for v in row])
+        table.add_row(*[_cell(v) for v in row])
     _cli().out.print(table)
 
 
@@ -93,18 +105,26 @@ def alerts_list(
     _table("Alerts", cols, [[a[c] for c in cols] for a in found])
 
 
+def _versions(versions: dict[str, str]) -> str:
+    return ", ".join(f"{source} {day}" for source, day in sorted(versions.items()))
+
+
 def _print_alert(view: dict[str, Any]) -> None:
     head = f"alert {view['id']} · {view['status']} ({view['reason']}) · version {view['version']}"
     _say(head)
     _say(
         f"customer {view['customer_id']} ↔ party {view['party_id']} ({view['caption']}), "
-        f"score {view['score']}; lists {view['list_versions']}; matcher "
+        f"score {view['score']}; lists {_versions(view['list_versions'])}; matcher "
         f"{view['matcher_version']}",
     )
     rows = [[r["field"], r["customer"], r["party"]] for r in view["side_by_side"]]
     _table("Customer and listed party", ("field", "customer", "party"), rows)
-    features = view["explanation"].get("features") or {}
-    _table("Explanation", ("feature", "value"), [[k, v] for k, v in features.items()])
+    _say("explanation: " + _cli()._explain_line(view["explanation"]))
+    for note in view["explanation"].get("notes") or []:
+        _say(f"  {note}")
+    if view["decisions"]:
+        cols = ("decision", "reason", "decided_by", "state", "reviewed_by", "review_reason")
+        _table("Decisions", cols, [[d[c] for c in cols] for d in view["decisions"]])
     events = [[e["at"], e["actor"], e["kind"], e["detail"]] for e in view["history"]]
     _table("History", ("at", "actor", "event", "detail"), events)
 

@@ -78,6 +78,11 @@ def webhook_interval() -> float:
     return float(os.environ.get("SANCTUM_WEBHOOK_INTERVAL", "5"))
 
 
+def login_name() -> str | None:
+    """`USER`: the operator's login name, recorded for a command run without `--as`."""
+    return os.environ.get("USER")
+
+
 def max_name() -> int:
     """`SANCTUM_MAX_NAME` (default DEFAULT_MAX_NAME): the longest name or other query value
     the API accepts (422 beyond), and the length a name is cut to for matching."""
@@ -139,3 +144,9 @@ def pure() -> bool:
     """`SANCTUM_PURE=1`: run the matching core from its Python sources, not the compiled
     build (`sanctum._native`)."""
     return os.environ.get("SANCTUM_PURE") == "1"
+
+
+def monitor_on_load() -> bool:
+    """`SANCTUM_MONITOR` (default `1`): run monitoring (delta re-screening of the customer
+    book) after every committed list version; `0` leaves it to `sanctum monitor run`."""
+    return os.environ.get("SANCTUM_MONITOR", "1") != "0"

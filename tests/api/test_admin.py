@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from sanctum import keys
-from sanctum.api.app import ApiState, UpdateOutcome, create_app, update_outcomes
+from sanctum.api.app import create_app
+from sanctum.api.deps import ApiState
+from sanctum.api.models import UpdateOutcome
+from sanctum.api.routers.admin import update_outcomes
 from sanctum.fetch import FetchOutcome, UpdateReport
 from sanctum.store.db import Store
 

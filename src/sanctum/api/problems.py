@@ -102,11 +102,20 @@ async def _on_validation(_request: Request, exc: Exception) -> JSONResponse:
     return problem_response(problem)
 
 
+def _leaf_routes(routes: Sequence[Any]) -> list[Any]:
+    """The routes themselves, those of included routers (which FastAPI keeps nested) too."""
+    out: list[Any] = []
+    for route in routes:
+        router = getattr(route, "original_router", None)
+        out.extend(_leaf_routes(router.routes) if router is not None else [route])
+    return out
+
+
 def _allowed_methods(request: Request) -> str | None:
     """Every method some route serves at this path (a path may have one route per method,
     and the router only names the first one's)."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
+    for route in _leaf_routes(request.app.router.routes):
         found, _ = route.matches({**request.scope, "method": "GET"})
         if found != Match.NONE:
             methods.update(getattr(route, "methods", None) or ())

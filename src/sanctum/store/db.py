@@ -388,6 +388,22 @@ class Store:
             "INSERT OR REPLACE INTO entity_state (source, entity_id, hash) VALUES (?,?,?)",
             [(source, eid, snap.hashes[eid]) for eid in changed],
         )
+        parties = {snap.entities[eid][0] for eid in changed}
+        for eid in removed:
+            row = db.execute("SELECT party_id FROM statements WHERE entity_id=? LIMIT 1", (eid,))
+            parties.update(r[0] for r in row)
+        db.executemany(
+            "INSERT OR IGNORE INTO version_changes (seq, party_id) VALUES (?,?)",
+            [(seq, pid) for pid in sorted(parties)],
+        )
+
+    def changed_since(self, seq: int) -> list[str]:
+        """Listed entries that a version after `seq` added, changed or removed (their
+        designations, identifiers and other derived entities included)."""
+        rows = self.db.execute(
+            "SELECT DISTINCT party_id FROM version_changes WHERE seq>? ORDER BY party_id", (seq,)
+        )
+        return [r[0] for r in rows]
 
     def _open_rows(self, source: str, entity_id: str) -> list[tuple[int, str, str, str]]:
         """(row id, schema, prop, value) of the statements still open for an entity."""
@@ -614,6 +630,76 @@ class Store:
             "INSERT OR IGNORE INTO xlinks (a, b, kind, value) VALUES (?,?,?,?)",
             find_links(rows),
         )
+        self._recompute_parties()
+
+    def _recompute_parties(self) -> None:
+        """Group entries into parties (store/parties.py) from the links and the CSL's copies
+        of OFAC entries; rows whose party or party members changed get this generation."""
+        from sanctum.store.parties import components, party_ids, republished
+
+        db = self.db
+        listed = [
+            r[0]
+            for r in db.execute(
+                "SELECT entity_id FROM entity_state WHERE source IN "
+                "('us_csl', 'us_ofac_sdn', 'us_ofac_cons')"
+            )
+        ]
+        pairs = [*db.execute("SELECT a, b FROM xlinks"), *republished(listed)]
+        new = party_ids(components(pairs), self._first_seen)
+        old = dict(db.execute("SELECT entity_id, party_id FROM party_members"))
+        new_members: dict[str, set[str]] = defaultdict(set)
+        old_members: dict[str, set[str]] = defaultdict(set)
+        for eid, pid in new.items():
+            new_members[pid].add(eid)
+        for eid, pid in old.items():
+            old_members[pid].add(eid)
+        changed = [
+            (eid, new.get(eid, eid))
+            for eid in sorted(set(new) | set(old))
+            if new.get(eid, eid) != old.get(eid, eid)
+            or new_members.get(new.get(eid, eid), {eid})
+            != old_members.get(old.get(eid, eid), {eid})
+        ]
+        seq = self.generation()
+        db.executemany(
+            "INSERT INTO party_members (entity_id, party_id, changed_seq) VALUES (?,?,?) "
+            "ON CONFLICT(entity_id) DO UPDATE SET party_id=excluded.party_id, "
+            "changed_seq=excluded.changed_seq",
+            [(eid, pid, seq) for eid, pid in changed],
+        )
+
+    def _first_seen(self, entity_id: str) -> str:
+        """The date of the first version that stated anything about an entity (what `show`
+        calls first seen; a date, not a seq, so that lists loaded in parallel, committed
+        in whatever order their parses finish, give the same parties)."""
+        row = self.db.execute(
+            "SELECT MIN(v.version_date) FROM statements s JOIN versions v ON v.seq=s.first_seq "
+            "WHERE s.entity_id=?",
+            (entity_id,),
+        ).fetchone()
+        return str(row[0]) if row and row[0] is not None else "9999"
+
+    def party_map(self) -> dict[str, str]:
+        """Entry id → party id, for the entries grouped with others now (an entry missing
+        here is a party of its own)."""
+        return {
+            e: p
+            for e, p in self.db.execute(
+                "SELECT entity_id, party_id FROM party_members WHERE entity_id<>party_id "
+                "OR party_id IN (SELECT party_id FROM party_members WHERE entity_id<>party_id)"
+            )
+        }
+
+    def parties_changed_since(self, seq: int) -> list[str]:
+        """Entries whose party or party members changed in a version after `seq`."""
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT entity_id FROM party_members WHERE changed_seq>? ORDER BY entity_id",
+                (seq,),
+            )
+        ]
 
     def links_of(self, party_id: str) -> list[dict[str, str]]:
         """Parties in other lists that share a strong identifier with this one."""

@@ -195,3 +195,73 @@ CREATE TABLE IF NOT EXISTS audit (
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 );
+-- Listed entries each version added, changed or removed (derived entities counted under
+-- their entry): what monitoring re-screens after that version.
+CREATE TABLE IF NOT EXISTS version_changes (
+    seq INTEGER NOT NULL,
+    party_id TEXT NOT NULL,
+    PRIMARY KEY (seq, party_id)
+);
+-- Listed parties (store/parties.py): every entry ever grouped with another, and the party
+-- it belongs to now (its own id once alone again). `changed_seq`: the version whose commit
+-- last changed the entry's party or that party's members (monitoring re-screens those).
+CREATE TABLE IF NOT EXISTS party_members (
+    entity_id TEXT PRIMARY KEY,
+    party_id TEXT NOT NULL,
+    changed_seq INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS party_members_party ON party_members (party_id);
+-- The customer book and its monitoring (monitor/; docs/monitoring.md). Portable SQL: TEXT,
+-- INTEGER, ISO-8601 UTC timestamps as TEXT, JSON as TEXT.
+CREATE TABLE IF NOT EXISTS customers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    schema TEXT NOT NULL,
+    record TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    screened_hash TEXT,
+    screened_run INTEGER
+);
+CREATE TABLE IF NOT EXISTS customer_imports (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    counts TEXT NOT NULL,
+    audit_id INTEGER
+);
+-- The tokens of every customer's names, and each token's lookup keys (spelling, Korean
+-- syllables, consonant skeleton, typo buckets): what finds the customers a new listed
+-- name may meet without reading the book.
+CREATE TABLE IF NOT EXISTS customer_tokens (
+    token TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    PRIMARY KEY (token, customer_id)
+);
+CREATE INDEX IF NOT EXISTS customer_tokens_customer ON customer_tokens (customer_id);
+CREATE TABLE IF NOT EXISTS customer_keys (
+    key TEXT NOT NULL,
+    token TEXT NOT NULL,
+    PRIMARY KEY (key, token)
+);
+-- One row per monitoring run: what it screened, against which list versions (`to_seq`:
+-- the store generation it brought the book up to), and its outcome.
+CREATE TABLE IF NOT EXISTS monitor_runs (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL,
+    from_seq INTEGER NOT NULL,
+    to_seq INTEGER NOT NULL,
+    list_versions TEXT NOT NULL,
+    matcher_version TEXT NOT NULL,
+    counts TEXT NOT NULL,
+    audit_id INTEGER
+);

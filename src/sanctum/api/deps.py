@@ -1,0 +1,225 @@
+"""What every router depends on: the shared state (store, screener, limits), the API-key
+check with its scopes and rate limit, and who the audit trail names.
+
+The state is one object on `app.state.sanctum`; routes reach it through the `State`
+dependency, so a test or a background rebuild can swap the screener (and its index) in
+one place (`ApiState.screener`).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi import Path as PathParam
+
+from sanctum import settings
+from sanctum.api import freshness
+from sanctum.api.problems import Problem
+from sanctum.api.ratelimit import RateLimiter, retry_after
+from sanctum.index import load_or_build
+from sanctum.keys import ApiKey, Verifier
+from sanctum.screen import Screener
+from sanctum.sources import registry
+from sanctum.store.db import Store
+
+if TYPE_CHECKING:  # fetching (and the parsers with it) loads with the first update
+    from sanctum.fetch import UpdateReport
+
+OPEN_KEY = ApiKey(0, "open mode", ("admin",), False, "")
+KEYED = (401, 403, 429)
+"""Statuses every keyed route may answer."""
+
+
+class ApiState:
+    """What the handlers share: the store, the key verifier and the screener."""
+
+    def __init__(self, store_path: Path, open_mode: bool) -> None:
+        self.store = Store(store_path)
+        self.index_path = store_path.parent / "index.pickle"
+        self.open_mode = open_mode
+        self.verifier = Verifier(self.store)
+        self.stale_check = freshness.StaleCheck(self.store)
+        self.max_queries = settings.max_queries()
+        self.max_name = settings.max_name()
+        self.limiter = RateLimiter(settings.rate_limit())
+        self.update_lock = threading.Lock()
+        self._updating = False
+        self._screener: Screener | None = None
+
+    def screener(self) -> Screener:
+        """The screener over the versions in force (rebuilt when a new version lands).
+
+        While an update runs, the index of before the update keeps serving, so no request
+        sees a half-updated set of lists; the update swaps in the new index when done."""
+        current = self._screener
+        if current is not None and self._updating:
+            return current
+        if current is None or current.index.generation != self.store.generation():
+            index = load_or_build(self.store, self.index_path)
+            self._screener = current = Screener(self.store, index)
+        return current
+
+    def run_update(self, sources: list[str], force: bool) -> tuple[UpdateReport, int]:
+        """Pull new list versions (mirror or web) on a connection of its own, then build
+        the index of the new generation; returns the report and that generation. Runs in
+        a worker thread, one update at a time (the caller holds `update_lock`)."""
+        store = Store(self.store.path)
+        self._updating = True
+        try:
+            from sanctum.fetch import update_sources
+
+            report = update_sources(store, sources, settings.mirror(), force=force, workers=1)
+            generation = store.generation()
+            current = self._screener
+            if current is None or current.index.generation != generation:
+                index = load_or_build(store, self.index_path)
+                self._screener = Screener(self.store, index)
+                from sanctum.monitor.run import after_load
+
+                loaded = any(o.status == "loaded" for o in report.outcomes)
+                after_load(store, loaded, "api-update", Screener(store, index))
+            return report, generation
+        finally:
+            self._updating = False
+            store.close()
+
+    def check_batch(self, count: int, field: str) -> None:
+        """422 for a request carrying more than `max_queries` items in `field`."""
+        if count > self.max_queries:
+            raise Problem(422, f"{count} {field}; at most {self.max_queries} per request", field)
+
+    def require_lists(self) -> list[str]:
+        """The loaded sources; 503 when there are none (never an empty 'no match')."""
+        loaded = self.store.source_ids()
+        if not loaded:
+            raise Problem(503, "no sanctions list is loaded: nothing can be screened")
+        return loaded
+
+    def covered_sources(
+        self, dataset: str, include: list[str] | None = None, exclude: list[str] | None = None
+    ) -> set[str]:
+        """The loaded sources a request for `dataset` (and the include/exclude filters)
+        covers: 404 for an unknown dataset, 503 when none is loaded."""
+        return covered_sources(self.require_lists(), dataset, include, exclude)
+
+    def fail_closed(self, sources: set[str], strict: bool) -> list[str]:
+        """The stale sources of this request; 503 instead when the caller asked for strict."""
+        stale = self.stale_check.stale(sources)
+        if stale and strict:
+            raise Problem(
+                503,
+                f"stale list(s) {', '.join(stale)}: a result could be read as clear",
+                "strict",
+                stale=stale,
+            )
+        return stale
+
+
+def covered_sources(
+    loaded: list[str], dataset: str, include: list[str] | None, exclude: list[str] | None
+) -> set[str]:
+    """The sources a /match request screens against."""
+    if dataset == "default":
+        wanted = set(loaded)
+    elif dataset in loaded:
+        wanted = {dataset}
+    elif dataset in registry.SOURCES:
+        raise Problem(503, f"list {dataset!r} is not loaded: nothing can be screened", "dataset")
+    else:
+        raise Problem(404, f"unknown dataset {dataset!r}; use 'default' or a source id", "dataset")
+    for name, given in (("include_dataset", include), ("exclude_dataset", exclude)):
+        unknown = sorted({d for d in given or () if d and d not in registry.SOURCES})
+        if unknown:
+            raise Problem(422, f"unknown dataset(s) {', '.join(unknown)}", name)
+    include = [d for d in include or () if d]
+    if include:
+        wanted &= set(include)
+    wanted -= set(exclude or ())
+    if not wanted:
+        raise Problem(503, "no loaded list is left to screen against", "include_dataset")
+    return wanted
+
+
+def get_state(request: Request) -> ApiState:
+    """The app's shared state."""
+    state: ApiState = request.app.state.sanctum
+    return state
+
+
+State = Annotated[ApiState, Depends(get_state)]
+
+
+def actor(key: ApiKey) -> str:
+    """Who the audit trail names: the key's id, or `open` in open mode."""
+    return str(key.id) if key.id else "open"
+
+
+def presented_key(request: Request, in_query: bool = False) -> str | None:
+    """The API key text the request carries, if any."""
+    auth = request.headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    found = request.headers.get("x-api-key")
+    if not found and in_query:
+        found = request.query_params.get("api_key")
+    return found or None
+
+
+def within_rate(state: ApiState, key: ApiKey) -> ApiKey:
+    """The key, if its bucket has a token left; else 429 saying when to come back."""
+    wait = state.limiter.take(key.id)
+    if wait > 0:
+        raise Problem(
+            429,
+            f"more than {state.limiter.per_minute} requests a minute with this API key",
+            None,
+            headers={"Retry-After": retry_after(wait)},
+        )
+    return key
+
+
+def require(scope: str, in_query: bool = False) -> Any:
+    """A dependency: the caller's API key, which must carry `scope` (admin carries all),
+    within its rate limit. `in_query`: the key may also come as `?api_key=` (for clients
+    that cannot set headers, such as OpenRefine)."""
+
+    async def dependency(request: Request) -> ApiKey:
+        state = get_state(request)
+        if state.open_mode:
+            return within_rate(state, OPEN_KEY)
+        challenge = {"WWW-Authenticate": "Bearer"}
+        text = presented_key(request, in_query)
+        if text is None:
+            raise Problem(
+                401,
+                "an API key is required (Authorization: Bearer <key>, or X-API-Key)",
+                "authorization",
+                headers=challenge,
+            )
+        key = state.verifier.verify(text)
+        if key is None:
+            raise Problem(
+                401, "unknown, wrong or revoked API key", "authorization", headers=challenge
+            )
+        if not key.allows(scope):
+            raise Problem(403, f"this API key lacks the {scope!r} scope", "authorization")
+        return within_rate(state, key)
+
+    return dependency
+
+
+ReadKey = Annotated[ApiKey, Depends(require("read"))]
+ScreenKey = Annotated[ApiKey, Depends(require("screen"))]
+AdminKey = Annotated[ApiKey, Depends(require("admin"))]
+ReconcileKey = Annotated[ApiKey, Depends(require("screen", in_query=True))]
+Dataset = Annotated[
+    str,
+    PathParam(
+        description="A source id (e.g. us_ofac_sdn, un_sc), or `default` for every list.",
+        examples=["default", "us_ofac_sdn", "un_sc"],
+    ),
+]

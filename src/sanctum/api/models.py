@@ -1,0 +1,385 @@
+"""Request and response models of every route, so `/openapi.json` describes each answer.
+
+`/match` answers in yente's `EntityMatchResponse` shape (`responses[key]` holding
+`status`, `results`, `total`, `query`), with Sanctum's additions beside yente's fields.
+Field order is the order of the answers' JSON members.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# -- requests -------------------------------------------------------------------------
+
+
+class EntityQuery(BaseModel):
+    """One query in the yente shape: a schema and FtM properties."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    schema_: str = Field("Thing", alias="schema", description="Person, Organization, ...")
+    properties: dict[str, list[str] | str] = Field(default_factory=dict)
+
+    def as_query(self) -> dict[str, Any]:
+        """The FtM-shaped dict the Screener reads."""
+        return {"schema": self.schema_, "properties": self.properties}
+
+
+class MatchRequest(BaseModel):
+    """The yente `/match` request body."""
+
+    queries: dict[str, EntityQuery]
+
+
+class AddressRequest(BaseModel):
+    """A batch of wallet addresses, optionally of one stated currency."""
+
+    addresses: list[str]
+    currency: str | None = None
+
+
+# -- shared pieces --------------------------------------------------------------------
+
+
+class Total(BaseModel):
+    """How many results there are in all (yente's `total`)."""
+
+    value: int
+    relation: Literal["eq"] = "eq"
+
+
+Properties = dict[str, list[str]]
+"""FtM properties: each a list of values."""
+
+
+# -- system ---------------------------------------------------------------------------
+
+
+class Health(BaseModel):
+    """The process is up."""
+
+    status: Literal["ok"]
+
+
+class SourceFreshness(BaseModel):
+    """How fresh one source is: the version in force, its age and max age, whether stale."""
+
+    source: str
+    loaded: bool
+    version: str | None = None
+    confirmed_at: str | None = None
+    age_days: float | None = None
+    max_age_days: float
+    stale: bool
+    reason: str
+
+
+class Readiness(BaseModel):
+    """Whether the service can screen: lists loaded and fresh."""
+
+    status: Literal["ready", "not ready"]
+    reasons: list[str]
+    sources: list[SourceFreshness]
+
+
+# -- read -----------------------------------------------------------------------------
+
+
+class SourceFile(BaseModel):
+    """One raw file of a version, by name, hash and size."""
+
+    name: str
+    sha256: str
+    size: int
+
+
+class LoadAttempt(BaseModel):
+    """The most recent load attempt of a source."""
+
+    at: str
+    files: list[str]
+    ok: bool
+    message: str | None
+
+
+class CatalogSource(BaseModel):
+    """One source in force: version, publication, counts, files, age and freshness."""
+
+    source: str
+    title: str
+    authority: str
+    version: str
+    label: str
+    published: str | None
+    loaded_at: str
+    versions: int
+    age_days: int
+    max_age_days: int
+    entities: dict[str, int] = Field(description="Listed parties: `total` and per schema.")
+    wallets: int = 0
+    sanctions: int = 0
+    links: int = 0
+    identifications: int = 0
+    issues: dict[str, int] = Field(default_factory=dict)
+    files: list[SourceFile]
+    last_attempt: LoadAttempt | None
+    freshness: SourceFreshness | None
+
+
+class Catalog(BaseModel):
+    """The sources in force."""
+
+    sources: list[CatalogSource]
+
+
+class Designation(BaseModel):
+    """Who designated a party (or a party linked to it across lists), under what, when."""
+
+    entity_id: str
+    authority: str
+    program: list[str]
+    date: str | None
+
+
+class CrossListLink(BaseModel):
+    """A party of another list that is the same person or body, and why."""
+
+    id: str
+    kind: str = Field(description="What they share: a UN reference, an IMO number, ...")
+    value: str
+
+
+class EntityView(BaseModel):
+    """An entity as it stands, with its designations, links and relations."""
+
+    id: str
+    schema_: str = Field(alias="schema")
+    source: str
+    status: Literal["current", "removed"]
+    first_seen: str
+    last_seen: str
+    properties: Properties
+    sanctions: list[Properties]
+    designated_by: list[Designation]
+    identifications: list[Properties]
+    wallets: list[Properties]
+    relations: list[dict[str, Any]] = Field(
+        description="Relations (ownership, family, ...): id, schema and FtM properties."
+    )
+    cross_list_links: list[CrossListLink]
+
+
+class VersionInfo(BaseModel):
+    """One loaded version of a source."""
+
+    seq: int
+    source: str
+    label: str
+    version: str
+    published: str | None
+    loaded_at: str
+    parties: int
+
+
+class PropertyChange(BaseModel):
+    """Values a property gained and lost."""
+
+    added: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+
+
+class ChangedEntry(BaseModel):
+    """An entry in both versions whose properties changed."""
+
+    id: str
+    properties: dict[str, PropertyChange]
+
+
+class Diff(BaseModel):
+    """What changed in a source between the versions in force on two days."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    source: str
+    from_: VersionInfo = Field(alias="from")
+    to: VersionInfo
+    added: list[str]
+    removed: list[str]
+    changed: list[ChangedEntry]
+    hidden_by_truncation: list[str]
+
+
+class ListedEntity(BaseModel):
+    """A listed party as yente's results show it: id, caption, schema, properties, datasets."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str
+    caption: str
+    schema_: str = Field(alias="schema")
+    properties: Properties
+    datasets: list[str]
+
+
+class SearchResult(ListedEntity):
+    """One party found by `/search` (yente's result shape, with the name that was found)."""
+
+    score: float = Field(
+        description="Relevance in [0, 1]: how well the text and the name found cover each other."
+    )
+    matched_name: str
+
+
+class SearchResponse(BaseModel):
+    """A page of `/search` results."""
+
+    results: list[SearchResult]
+    total: Total
+    limit: int
+    offset: int
+    list_versions: dict[str, str]
+
+
+# -- screening ------------------------------------------------------------------------
+
+
+class PartyMember(BaseModel):
+    """One entry of a listed party (`group=party`)."""
+
+    id: str
+    source: str
+    caption: str
+    schema_: str = Field(alias="schema")
+    score: float | None
+    programs: list[str]
+    authorities: list[str]
+
+
+class ScoredEntity(ListedEntity):
+    """One result of a query (yente's `ScoredEntityResponse`, with Sanctum's explanation)."""
+
+    score: float
+    match: bool
+    features: dict[str, float]
+    explanation: dict[str, Any] = Field(
+        description="Which query name met which listed name, token by token, and how."
+    )
+    last_change: str | None = Field(
+        default=None, description="With `changed_since`: the day the entry last changed."
+    )
+    party_id: str | None = Field(
+        default=None, description="With `group=party`: the listed party this entry heads."
+    )
+    lists: list[str] | None = Field(
+        default=None, description="With `group=party`: every list designating the party."
+    )
+    programs: list[str] | None = Field(
+        default=None, description="With `group=party`: every programme designating it."
+    )
+    members: list[PartyMember] | None = Field(
+        default=None, description="With `group=party`: every entry of the party, all lists."
+    )
+
+
+class EntityMatches(BaseModel):
+    """The answer to one query (yente's `EntityMatches`)."""
+
+    status: int
+    results: list[ScoredEntity]
+    total: Total
+    query: EntityQuery
+    matched_parties: int | None = Field(
+        default=None, description="With `group=party`: parties at or above the threshold."
+    )
+    more_matched: int | None = Field(
+        default=None, description="With `group=party`: matched parties the limit left out."
+    )
+
+
+class MatchResponse(BaseModel):
+    """The answer to a `/match` batch (yente's `EntityMatchResponse`), with the matcher
+    version, the list versions screened and the stale sources among them."""
+
+    responses: dict[str, EntityMatches]
+    limit: int
+    matcher_version: str
+    list_versions: dict[str, str | None]
+    stale: list[str]
+
+
+class WalletHit(BaseModel):
+    """A listed wallet holding the address, and its holder."""
+
+    wallet_id: str
+    address: str
+    currency: str
+    holder_id: str
+    holder: str
+    source: str
+    sanctions: list[Properties]
+
+
+class AddressFound(BaseModel):
+    """The holders of one valid address."""
+
+    status: Literal[200]
+    address: str
+    normalised: str
+    chain: str
+    valid: bool | None = Field(
+        description="Whether its checksum holds; null where the chain has none."
+    )
+    matches: list[WalletHit]
+    list_versions: dict[str, str]
+
+
+class AddressProblem(BaseModel):
+    """The problem document of an address no chain accepts."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    field: str
+
+
+class AddressInvalid(BaseModel):
+    """An address no chain accepts, with why."""
+
+    address: str
+    status: Literal[422]
+    error: AddressProblem
+
+
+class AddressResponse(BaseModel):
+    """The answer to `POST /screen/addresses`: one item per address, in order."""
+
+    responses: list[AddressFound | AddressInvalid]
+    stale: list[str]
+    matcher_version: str
+
+
+# -- admin ----------------------------------------------------------------------------
+
+
+class UpdateOutcome(BaseModel):
+    """What an update did for one version (or one download) of one source."""
+
+    source: str
+    status: Literal["loaded", "unchanged", "rejected", "failed"]
+    label: str | None = Field(default=None, description="The version's folder or download stamp.")
+    version: str | None = Field(default=None, description="The version date, when one is in force.")
+    entries: int | None = None
+    issues: int = 0
+    message: str = ""
+
+
+class UpdateResponse(BaseModel):
+    """What `POST /admin/update` did."""
+
+    mode: Literal["mirror", "web"]
+    outcomes: list[UpdateOutcome]
+    generation: int
+    list_versions: dict[str, str]

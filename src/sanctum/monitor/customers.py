@@ -1,0 +1,477 @@
+"""The customer book: customers imported from a file, upserted by id, never deleted.
+
+A file (CSV, XLSX, Parquet or JSON lines) has columns `id,name` and optionally those of
+OPTIONAL_COLUMNS (several values `;`-separated). Every row is checked before anything is
+written; a bad row is reported with its line number and the reason, and the import
+changes nothing unless it is told to skip bad rows. The write is one transaction, so a
+killed import leaves the book as it was. Each import is recorded (who, when, file hash,
+counts) and appended to the audit trail.
+
+Each customer also files the tokens of its names (`customer_tokens`) and every token its
+lookup keys (`customer_keys`): monitoring finds the customers a new listed name may meet
+from those, without reading the whole book (`monitor/run.py`).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sanctum import settings
+from sanctum.errors import SanctumError
+from sanctum.match.query import QueryError, check_schema
+from sanctum.store.db import Store, now
+from sanctum.values import parse_date
+
+OPTIONAL_COLUMNS = (
+    "schema",
+    "birth_date",
+    "country",
+    "nationality",
+    "passport",
+    "id_number",
+    "registration_number",
+    "imo",
+    "wallet",
+    "email",
+    "website",
+    "phone",
+    "address",
+)
+FORMATS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".parquet": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+}
+
+
+class ImportError_(SanctumError):
+    """An import refused: the bad rows, each with its line and reason."""
+
+    def __init__(self, path: Path, problems: list[tuple[int, str]]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  line {n}: {why}" for n, why in problems[:50])
+        more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(
+            f"{path}: {len(problems)} bad row(s), nothing imported "
+            f"(--skip-invalid imports the others):\n{lines}{more}"
+        )
+
+
+@dataclass(frozen=True)
+class Customer:
+    """One customer as imported: id, name, schema and the other columns as value lists."""
+
+    id: str
+    name: str
+    schema: str
+    values: dict[str, list[str]]
+
+    def record(self) -> dict[str, Any]:
+        """The record as stored and shown (`customer_summary` of an alert)."""
+        return {"id": self.id, "name": self.name, "schema": self.schema, **self.values}
+
+    def content_hash(self) -> str:
+        """Digest of the record: a changed customer is screened again."""
+        raw = json.dumps(self.record(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+    def query(self) -> dict[str, Any]:
+        """The FtM-shaped query screening this customer: a `sanctum batch` row's
+        (`batch.query_of`: the same columns screened the same way)."""
+        from sanctum.batch import query_of
+
+        row = {column: ";".join(values) for column, values in self.values.items()}
+        return query_of({**row, "name": self.name, "schema": self.schema})
+
+
+def customer_of(record: dict[str, Any]) -> Customer:
+    """A Customer from its stored record."""
+    values = {k: list(v) for k, v in record.items() if k not in ("id", "name", "schema")}
+    return Customer(str(record["id"]), str(record["name"]), str(record["schema"]), values)
+
+
+@dataclass
+class ImportResult:
+    """What an import did."""
+
+    import_id: int
+    sha256: str
+    counts: dict[str, int]
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "import_id": self.import_id,
+            "sha256": self.sha256,
+            "counts": self.counts,
+            "skipped": [{"line": n, "reason": why} for n, why in self.skipped],
+        }
+
+
+# -- reading ----------------------------------------------------------------------------
+
+
+def _decoded_lines(data: bytes) -> tuple[list[str], list[tuple[int, str]]]:
+    """The file's lines as text, and (line, reason) for each that is not UTF-8 (dropped)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    lines: list[str] = []
+    bad: list[tuple[int, str]] = []
+    for n, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            bad.append((n, f"not UTF-8 (byte {raw[exc.start]:#04x} at column {exc.start + 1})"))
+            lines.append("")
+    return lines, bad
+
+
+def _csv_rows(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, str]]]:
+    """CSV rows with the line each starts on."""
+    lines, bad = _decoded_lines(data)
+    reader = csv.DictReader(io.StringIO("\n".join(lines)))
+    rows: list[tuple[int, dict[str, Any]]] = []
+    start = 2
+    for row in reader:
+        if row and any(v for v in row.values() if v):
+            rows.append((start, row))
+        start = reader.line_num + 1
+    bad_lines = {n for n, _ in bad}
+    return [(n, r) for n, r in rows if n not in bad_lines], bad
+
+
+def _jsonl_rows(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, str]]]:
+    """JSON lines: one object per line."""
+    lines, bad = _decoded_lines(data)
+    bad_lines = {n for n, _ in bad}
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for n, line in enumerate(lines, start=1):
+        if n in bad_lines or not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            bad.append((n, f"not JSON ({exc.msg})"))
+            continue
+        if not isinstance(obj, dict):
+            bad.append((n, "not a JSON object"))
+            continue
+        rows.append((n, obj))
+    return rows, bad
+
+
+def _table_rows(path: Path, kind: str) -> list[tuple[int, dict[str, Any]]]:
+    """XLSX or Parquet rows (line 1 is the header)."""
+    if kind == "xlsx":
+        import openpyxl
+
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        it = wb.active.iter_rows(values_only=True) if wb.active else iter(())
+        header = [str(h or "").strip() for h in next(it, ())]
+        return [
+            (n, {h: v for h, v in zip(header, r, strict=False) if h})
+            for n, r in enumerate(it, start=2)
+            if any(v not in (None, "") for v in r)
+        ]
+    import pyarrow.parquet as pq
+
+    return list(enumerate(pq.read_table(path).to_pylist(), start=2))
+
+
+def read_file(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, str]], str]:
+    """(line, row) pairs, (line, reason) of unreadable lines, and the file's sha256."""
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise SanctumError(f"{path}: unknown format; use CSV, XLSX, Parquet or JSON lines")
+    try:
+        data = path.read_bytes()
+        if kind == "csv":
+            rows, bad = _csv_rows(data)
+        elif kind == "jsonl":
+            rows, bad = _jsonl_rows(data)
+        else:
+            rows, bad = _table_rows(path, kind), []
+    except SanctumError:
+        raise
+    except Exception as exc:
+        raise SanctumError(f"{path}: cannot read ({type(exc).__name__}: {exc})") from exc
+    return rows, bad, hashlib.sha256(data).hexdigest()
+
+
+# -- checking ---------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> list[str]:
+    """A cell's values: `;`-separated text, or a JSON list, blank ones dropped."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else str(value).split(";")
+    return [s for s in (str(v).strip() for v in items if v is not None) if s]
+
+
+def check_row(row: dict[str, Any]) -> Customer | str:
+    """A Customer from one row, or the reason the row is refused."""
+    row = {str(k).strip().lower(): v for k, v in row.items() if k is not None}
+    cid = str(row.get("id") if row.get("id") is not None else "").strip()
+    name = str(row.get("name") if row.get("name") is not None else "").strip()
+    if not cid:
+        return "no id"
+    if not name:
+        return "no name"
+    limit = settings.max_name()
+    values: dict[str, list[str]] = {}
+    for column in OPTIONAL_COLUMNS:
+        found = _cell(row.get(column))
+        if found:
+            values[column] = found
+    for column, items in [("id", [cid]), ("name", [name]), *values.items()]:
+        for item in items:
+            if len(item) > limit:
+                return f"{column} longer than {limit} characters ({len(item)})"
+    schema = (values.pop("schema", None) or ["Thing"])[0]
+    try:
+        check_schema(schema)
+    except QueryError as exc:
+        return exc.reason
+    dates = []
+    for text in values.get("birth_date", []):
+        iso = _iso_date(text)
+        if iso is None:
+            return f"birth_date {text!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
+        dates.append(iso)
+    if dates:
+        values["birth_date"] = dates
+    return Customer(cid, name, schema, values)
+
+
+def _iso_date(text: str) -> str | None:
+    """An ISO date (or year, or year and month) from a birth date cell."""
+    if re.fullmatch(r"\d{4}(-\d{2})?", text):
+        return text if len(text) == 4 or 1 <= int(text[5:7]) <= 12 else None
+    return parse_date(text[:10] if re.match(r"\d{4}-\d\d-\d\d[T ]", text) else text)
+
+
+def checked(
+    rows: Iterable[tuple[int, dict[str, Any]]],
+) -> tuple[list[Customer], list[tuple[int, str]]]:
+    """The good rows as customers, and (line, reason) for each bad one (a duplicate id
+    is bad on every line after the first that carries it)."""
+    good: list[Customer] = []
+    bad: list[tuple[int, str]] = []
+    first: dict[str, int] = {}
+    for n, row in rows:
+        found = check_row(row)
+        if isinstance(found, str):
+            bad.append((n, found))
+        elif found.id in first:
+            bad.append((n, f"duplicate id {found.id!r} (first on line {first[found.id]})"))
+        else:
+            first[found.id] = n
+            good.append(found)
+    return good, bad
+
+
+# -- writing ----------------------------------------------------------------------------
+
+
+def import_customers(
+    store: Store, path: Path, actor: str, *, replace: bool = False, skip_invalid: bool = False
+) -> ImportResult:
+    """Upsert the file's customers (by id) in one transaction; `replace`: close those the
+    file does not name. Bad rows refuse the whole import unless `skip_invalid`."""
+    rows, unreadable, digest = read_file(path)
+    good, bad = checked(rows)
+    bad = sorted(unreadable + bad)
+    if bad and not skip_invalid:
+        raise ImportError_(path, bad)
+    counts = {"rows": len(rows) + len(unreadable), "invalid": len(bad)}
+    db = store.db
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        counts.update(_upsert(store, good, replace))
+        cur = db.execute(
+            "INSERT INTO customer_imports (at, actor, file, sha256, mode, counts) "
+            "VALUES (?,?,?,?,?,?)",
+            (
+                now(),
+                actor,
+                str(path),
+                digest,
+                "replace" if replace else "upsert",
+                json.dumps(counts),
+            ),
+        )
+        import_id = int(cur.lastrowid or 0)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    audit_imports(store)
+    return ImportResult(import_id, digest, counts, bad)
+
+
+def _upsert(store: Store, customers: list[Customer], replace: bool) -> dict[str, int]:
+    """Write new and changed customers, their tokens and their tokens' keys; close the
+    absent ones when replacing. Runs inside the import's transaction."""
+    from sanctum.monitor.reach import customer_tokens, token_keys
+
+    db = store.db
+    old = {
+        cid: (h, status) for cid, h, status in db.execute("SELECT id, hash, status FROM customers")
+    }
+    at = now()
+    new_rows: list[tuple[str, ...]] = []
+    changed_rows: list[tuple[str, ...]] = []
+    tokens: list[tuple[str, str]] = []
+    unchanged = 0
+    for c in customers:
+        h = c.content_hash()
+        prev = old.get(c.id)
+        if prev is not None and prev == (h, "active"):
+            unchanged += 1
+            continue
+        record = json.dumps(c.record(), ensure_ascii=False, sort_keys=True)
+        if prev is None:
+            new_rows.append((c.id, c.name, c.schema, record, h, "active", at, at))
+        else:
+            changed_rows.append((c.name, c.schema, record, h, at, c.id))
+        tokens.extend((t, c.id) for t in customer_tokens(c))
+    changed_ids = [(r[-1],) for r in changed_rows]
+    db.executemany("DELETE FROM customer_tokens WHERE customer_id=?", changed_ids)
+    db.executemany(
+        "INSERT INTO customers (id, name, schema, record, hash, status, created_at, "
+        "updated_at) VALUES (?,?,?,?,?,?,?,?)",
+        new_rows,
+    )
+    db.executemany(
+        "UPDATE customers SET name=?, schema=?, record=?, hash=?, status='active', "
+        "updated_at=? WHERE id=?",
+        changed_rows,
+    )
+    db.executemany(
+        "INSERT OR IGNORE INTO customer_tokens (token, customer_id) VALUES (?,?)", tokens
+    )
+    fresh = {t for t, _ in tokens}
+    db.executemany(
+        "INSERT OR IGNORE INTO customer_keys (key, token) VALUES (?,?)",
+        ((k, t) for t in sorted(fresh) for k in token_keys(t)),
+    )
+    closed = 0
+    if replace:
+        named = {c.id for c in customers}
+        gone = [(at, cid) for cid, (_h, st) in old.items() if st == "active" and cid not in named]
+        db.executemany("UPDATE customers SET status='closed', updated_at=? WHERE id=?", gone)
+        closed = len(gone)
+    return {
+        "inserted": len(new_rows),
+        "updated": len(changed_rows),
+        "unchanged": unchanged,
+        "closed": closed,
+    }
+
+
+def audit_imports(store: Store) -> None:
+    """Append every import not yet in the audit trail to it (an import killed between its
+    commit and its audit record is audited by the next one)."""
+    from sanctum.audit import append
+
+    pending = store.db.execute(
+        "SELECT id, at, actor, file, sha256, mode, counts FROM customer_imports "
+        "WHERE audit_id IS NULL ORDER BY id"
+    ).fetchall()
+    for iid, at, actor, file, digest, mode, counts in pending:
+        query = {"import_id": iid, "at": at, "file": file, "sha256": digest, "mode": mode}
+        audit_id = append(store, actor, "customer-import", query, {}, "", "", [json.loads(counts)])
+        store.db.execute("UPDATE customer_imports SET audit_id=? WHERE id=?", (audit_id, iid))
+
+
+def import_records(
+    store: Store, records: list[dict[str, Any]], actor: str, label: str = "api"
+) -> ImportResult:
+    """`import_customers` for records already in memory (the API's JSON array): the same
+    checks (line = position in the array, from 1), all or nothing."""
+    good, bad = checked(enumerate(records, start=1))
+    if bad:
+        raise ImportError_(Path(label), bad)
+    raw = json.dumps(records, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    digest = hashlib.sha256(raw).hexdigest()
+    db = store.db
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        counts = {"rows": len(records), "invalid": 0, **_upsert(store, good, False)}
+        cur = db.execute(
+            "INSERT INTO customer_imports (at, actor, file, sha256, mode, counts) "
+            "VALUES (?,?,?,?,?,?)",
+            (now(), actor, label, digest, "upsert", json.dumps(counts)),
+        )
+        import_id = int(cur.lastrowid or 0)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    audit_imports(store)
+    return ImportResult(import_id, digest, counts)
+
+
+# -- reading the book -------------------------------------------------------------------
+
+
+def get(store: Store, customer_id: str) -> dict[str, Any] | None:
+    """One customer: its record, status and dates, or None."""
+    row = store.db.execute(
+        "SELECT record, status, created_at, updated_at, hash FROM customers WHERE id=?",
+        (customer_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    return {
+        **json.loads(row[0]),
+        "status": row[1],
+        "created_at": row[2],
+        "updated_at": row[3],
+        "hash": row[4],
+    }
+
+
+def listing(store: Store, status: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every customer (or those of one status), by id."""
+    sql = "SELECT record, status, updated_at FROM customers"
+    args: tuple[str, ...] = ()
+    if status:
+        sql += " WHERE status=?"
+        args = (status,)
+    for record, st, updated in store.db.execute(sql + " ORDER BY id", args):
+        yield {**json.loads(record), "status": st, "updated_at": updated}
+
+
+def imports(store: Store) -> list[dict[str, Any]]:
+    """Every import, newest first."""
+    rows = store.db.execute(
+        "SELECT id, at, actor, file, sha256, mode, counts FROM customer_imports ORDER BY id DESC"
+    )
+    return [
+        {
+            "id": r[0],
+            "at": r[1],
+            "actor": r[2],
+            "file": r[3],
+            "sha256": r[4],
+            "mode": r[5],
+            "counts": json.loads(r[6]),
+        }
+        for r in rows
+    ]
