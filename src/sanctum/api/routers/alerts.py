@@ -8,6 +8,7 @@ to another answers 409 with the alert as it is now.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, Depends, Query
@@ -43,6 +44,15 @@ def _problem(store: Store, alert_id: int, exc: AlertError) -> Problem:
     return Problem(exc.status, str(exc), field, **extra)
 
 
+def _after(store: Store, alert_id: int, change: Callable[[], object]) -> dict[str, Any]:
+    """Make a change; the alert in full after it, or the problem that refused it."""
+    try:
+        change()
+        return views.show(store, alert_id)
+    except AlertError as exc:
+        raise _problem(store, alert_id, exc) from exc
+
+
 CHANGE_ERRORS = problems(*KEYED, 400, 404, 409, 422)
 
 
@@ -71,13 +81,14 @@ async def post_decision(
 ) -> dict[str, Any]:
     """Decide an alert (`analyst` scope). `needs_info` takes effect at once; `true_match`
     and `false_positive` wait for an approver of another identity."""
-    try:
-        decisions.decide(
-            state.store, alert_id, body.decision, body.reason, identity(key), body.version
-        )
-        return views.show(state.store, alert_id)
-    except AlertError as exc:
-        raise _problem(state.store, alert_id, exc) from exc
+    who = identity(key)
+    return _after(
+        state.store,
+        alert_id,
+        lambda: decisions.decide(
+            state.store, alert_id, body.decision, body.reason, who, body.version
+        ),
+    )
 
 
 @router.post("/alerts/{alert_id}/approval", response_model=AlertView, responses=CHANGE_ERRORS)
@@ -87,10 +98,11 @@ async def post_approval(
     """Approve or reject the pending decision (`approver` scope; 403 for the identity that
     made the decision). Approved, it takes effect; a false positive then suppresses the
     pair until either side changes."""
-    try:
-        decisions.review(
-            state.store, alert_id, body.approve, identity(key), body.reason, body.version
-        )
-        return views.show(state.store, alert_id)
-    except AlertError as exc:
-        raise _problem(state.store, alert_id, exc) from exc
+    who = identity(key)
+    return _after(
+        state.store,
+        alert_id,
+        lambda: decisions.review(
+            state.store, alert_id, body.approve, who, body.reason, body.version
+        ),
+    )
