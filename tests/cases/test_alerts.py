@@ -96,6 +96,11 @@ def test_false_positive_holds_across_unrelated_version_and_reopens_on_party_chan
     assert reopened["detail"]["changes"]["party"] == {
         "names": {"added": [KANG_ALIAS], "removed": []}
     }
+    statements = reopened["detail"]["changes"]["party_statements"]
+    assert [(s["entity_id"], s["value"]) for s in statements["added"]] == [
+        ("us-ofac-sdn-37658", KANG_ALIAS)
+    ]
+    assert statements["removed"] == []
     assert shown["suppression"] is None
     assert reopened["list_versions"] == {"us_ofac_sdn": "2023-12-03"}
 

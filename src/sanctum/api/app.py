@@ -29,19 +29,21 @@ from sanctum import settings
 from sanctum.api import reconcile
 from sanctum.api.deps import ApiState
 from sanctum.api.problems import BodyLimit, install, install_openapi
-from sanctum.api.routers import addresses, admin, entities, health, match, monitoring
+from sanctum.api.routers import addresses, admin, alerts, entities, health, match, monitoring
 from sanctum.api.routers import reconcile as reconcile_routes
+from sanctum.monitor import webhooks
 from sanctum.runtime import tune_gc
 
 log = logging.getLogger("sanctum.api")
 
-ROUTERS = (health, entities, match, addresses, reconcile_routes, admin, monitoring)
+ROUTERS = (health, entities, match, addresses, reconcile_routes, admin, monitoring, alerts)
 """Every area's router module, in the order their routes are listed."""
 
 
 def lifespan_of(state: ApiState) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """Start-up and shut-down: warn in open mode, build the index before the first
-    request, tune the collector and checkpoint the store in the background."""
+    request, tune the collector, checkpoint the store and deliver webhooks in the
+    background."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -49,8 +51,10 @@ def lifespan_of(state: ApiState) -> Callable[[FastAPI], AbstractAsyncContextMana
             log.warning("OPEN MODE: the API answers without API keys; for local use only")
         if state.store.source_ids():
             state.screener()
+        deliveries = webhooks.run_in_background(state.store.path)
         with tune_gc(), state.store.checkpoints_in_background():
             yield
+        deliveries.set()
         state.store.close()
 
     return lifespan

@@ -383,3 +383,122 @@ class UpdateResponse(BaseModel):
     outcomes: list[UpdateOutcome]
     generation: int
     list_versions: dict[str, str]
+
+
+# -- alerts ---------------------------------------------------------------------------
+
+
+AlertStatus = Literal[
+    "open", "needs_info", "pending_approval", "true_match", "false_positive", "closed"
+]
+
+
+class AlertSummary(BaseModel):
+    """An alert's line in the work list."""
+
+    id: int
+    status: AlertStatus
+    reason: str
+    customer_id: str
+    party_id: str = Field(description="The listed party (its first-seen member entry).")
+    caption: str
+    score: float
+    entity_ids: list[str] = Field(description="Every member entry of the party, all lists.")
+    created_at: str
+    updated_at: str
+    version: int = Field(description="Grows with every change; name it to change safely.")
+
+
+class AlertList(BaseModel):
+    """Alerts, oldest first."""
+
+    alerts: list[AlertSummary]
+    total: int
+
+
+class FieldPair(BaseModel):
+    """One field of the customer beside the same field of the listed party."""
+
+    field: str
+    customer: Any
+    party: Any
+
+
+class DecisionOut(BaseModel):
+    """A decision and its review."""
+
+    id: int
+    decision: str
+    reason: str
+    decided_by: str
+    decided_at: str
+    state: Literal["pending", "approved", "rejected", "effective", "lapsed"]
+    reviewed_by: str | None
+    reviewed_at: str | None
+    review_reason: str | None
+
+
+class SuppressionOut(BaseModel):
+    """The suppression an approved false positive holds."""
+
+    id: int
+    alert_id: int
+    decision_id: int
+    customer_id: str
+    party_id: str
+    customer_hash: str
+    party_hash: str
+    created_at: str
+    created_by: str
+    expires_at: str
+    ended_at: str | None
+    ended_by: str | None
+    end_reason: str | None
+    state: Literal["active", "expired", "ended"]
+
+
+class EventOut(BaseModel):
+    """One event of the alert's history (also in the audit trail)."""
+
+    id: int
+    alert_id: int | None
+    at: str
+    actor: str
+    kind: str
+    detail: dict[str, Any]
+    list_versions: dict[str, str]
+    matcher_version: str
+    audit_id: int | None
+
+
+class AlertView(AlertSummary):
+    """One alert in full."""
+
+    best_entity_id: str
+    customer: dict[str, Any]
+    party: dict[str, Any]
+    side_by_side: list[FieldPair]
+    explanation: dict[str, Any] = Field(description="Per-feature explanation of the score.")
+    list_versions: dict[str, str]
+    matcher_version: str
+    first_run: int
+    last_run: int
+    decisions: list[DecisionOut]
+    suppression: SuppressionOut | None
+    history: list[EventOut]
+
+
+class DecisionRequest(BaseModel):
+    """An analyst's decision."""
+
+    decision: Literal["true_match", "false_positive", "needs_info"]
+    reason: str = Field(min_length=1, max_length=2000)
+    version: int | None = Field(default=None, description="The alert version decided on.")
+
+
+class ApprovalRequest(BaseModel):
+    """An approver's review of the pending decision."""
+
+    approve: bool = Field(description="true approves (the decision takes effect), false rejects.")
+    reason: str = Field(default="", max_length=2000)
+    version: int | None = Field(default=None, description="The alert version reviewed.")

@@ -21,7 +21,7 @@ from sanctum.monitor import suppress
 from sanctum.monitor.journal import Context, changes, dumps, flush_audit, record, transaction
 
 __all__ = ["Hit", "RunOutcome", "Scope", "apply_run", "flush_audit"]
-from sanctum.store.db import Store, now
+from sanctum.store.db import OPEN, Store, now
 
 LIVE = ("open", "needs_info", "pending_approval")
 """Statuses of alerts someone still has to work."""
@@ -219,9 +219,48 @@ def _content(hit: Hit) -> dict[str, Any]:
     }
 
 
-def what_changed(alert: dict[str, Any], hit: Hit) -> dict[str, Any]:
+def _seen_seq(db: sqlite3.Connection, source: str, versions: dict[str, str]) -> int | None:
+    """The seq of the version of `source` an alert last saw (None: it saw none)."""
+    day = versions.get(source)
+    if day is None:
+        return None
+    row = db.execute(
+        "SELECT MAX(seq) FROM versions WHERE source = ? AND version_date = ?", (source, day)
+    ).fetchone()
+    return None if row[0] is None else int(row[0])
+
+
+def statements_since(
+    db: sqlite3.Connection, entity_ids: Sequence[str], versions: dict[str, str]
+) -> dict[str, list[dict[str, str]]]:
+    """Statements about the party's members (and what derives from them: identities,
+    sanctions) that the lists added or dropped after the versions an alert last saw: the
+    exact change on the listed side, whatever the summaries cover."""
+    added: list[dict[str, str]] = []
+    removed: list[dict[str, str]] = []
+    seen: dict[str, int | None] = {}
+    for eid in sorted(entity_ids):
+        rows = db.execute(
+            "SELECT source, entity_id, prop, value, first_seq, last_seq FROM statements "
+            "WHERE party_id = ? ORDER BY entity_id, prop, value",
+            (eid,),
+        )
+        for source, entity_id, prop, value, first, last in rows:
+            if source not in seen:
+                seen[source] = _seen_seq(db, source, versions)
+            since = seen[source]
+            item = {"entity_id": entity_id, "prop": prop, "value": value}
+            if last == OPEN and (since is None or first > since):
+                added.append(item)
+            elif since is not None and last != OPEN and first <= since <= last:
+                removed.append(item)
+    return {"added": added, "removed": removed}
+
+
+def what_changed(db: sqlite3.Connection, alert: dict[str, Any], hit: Hit) -> dict[str, Any]:
     """The difference between what the alert holds and the hit: per side, the fields that
-    changed; plus the party's members and the score when they moved."""
+    changed (and, for the party, the statements the lists added or dropped); plus the
+    party's members and the score when they moved."""
     out: dict[str, Any] = {}
     customer = changes(alert["customer_summary"], hit.customer_summary)
     party = changes(alert["party_summary"], hit.party_summary)
@@ -229,6 +268,7 @@ def what_changed(alert: dict[str, Any], hit: Hit) -> dict[str, Any]:
         out["customer"] = customer
     if party or alert["party_hash"] != hit.party_hash:
         out["party"] = party
+        out["party_statements"] = statements_since(db, hit.entity_ids, alert["list_versions"])
     members = changes({"m": alert["entity_ids"]}, {"m": sorted(hit.entity_ids)})
     if members:
         out["members"] = members["m"]
@@ -299,7 +339,7 @@ class _Run:
 
     def update(self, alert: dict[str, Any], hit: Hit) -> None:
         """New members, score or data on an alert still being worked (or confirmed)."""
-        diff = what_changed(alert, hit)
+        diff = what_changed(self.db, alert, hit)
         if not diff and alert["caption"] == hit.caption:
             self.outcome.unchanged.append(alert["id"])
             return
@@ -318,7 +358,7 @@ class _Run:
 
     def reopen(self, alert: dict[str, Any], hit: Hit, reason: str) -> None:
         """Back to `open`, showing exactly what changed since the alert was last looked at."""
-        diff = what_changed(alert, hit)
+        diff = what_changed(self.db, alert, hit)
         alert = self.write(alert, **self._touch(hit), status="open", reason=reason)
         detail = {"run": self.run_id, "reason": reason, "changes": diff}
         record(self.db, self.ctx, "alert.reopened", alert["id"], detail, brief(alert))
