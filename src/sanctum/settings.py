@@ -114,14 +114,15 @@ def xlsx_max_cells() -> int:
 
 
 def xlsx_max_part_bytes() -> int:
-    """Largest decompressed size of one XLSX part (`SANCTUM_XLSX_MAX_PART_BYTES`); the
-    largest official part is the UK worksheet, 12.8 MB."""
+    """Largest decompressed size of one XLSX part or gzipped list
+    (`SANCTUM_XLSX_MAX_PART_BYTES`); the largest official part is the UK worksheet, 12.8 MB,
+    the largest gzipped list (trade.gov CSL) 5.8 MB."""
     return _int_setting("SANCTUM_XLSX_MAX_PART_BYTES", 256 * 1024 * 1024)
 
 
 def xlsx_max_ratio() -> int:
-    """Largest decompressed/compressed size ratio of an XLSX part over 1 MiB
-    (`SANCTUM_XLSX_MAX_RATIO`); official parts compress 3-11 times, zip bombs 1000 times."""
+    """Largest decompressed/compressed size ratio of an XLSX part or gzipped list over 1 MiB
+    (`SANCTUM_XLSX_MAX_RATIO`); official ones compress 3-11 times, zip bombs 1000 times."""
     return _int_setting("SANCTUM_XLSX_MAX_RATIO", 100)
 
 

@@ -3,6 +3,7 @@ generated file that was loaded, crashed or echoed before the fix."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -15,7 +16,9 @@ import pytest
 from reliability import xlsx_bombs
 from reliability.seeds import DATA, LONG, seeds
 from sanctum.errors import ParseError
+from sanctum.sources.base import ParseContext
 from sanctum.sources.readers import read_xlsx
+from sanctum.sources.us_csl import parse as parse_csl
 from sanctum.store.db import Store
 from sanctum.store.loader import load_paths
 
@@ -89,6 +92,15 @@ def test_defect_4_zip_bombs_are_refused_within_bounds(
         read_xlsx(Path("book.xlsx"), data)
     assert time.perf_counter() - started < 1.0  # refused early, never read whole
     assert err.value.path == "book.xlsx" and part in err.value.reason
+
+
+def test_defect_4_gzip_bomb_refused(tmp_path: Path) -> None:
+    path = tmp_path / "consolidated.csv.gz"
+    path.write_bytes(gzip.compress(b"_id," + b" " * BOMB))
+    started = time.perf_counter()
+    with pytest.raises(ParseError, match="gzip data decompresses more than 100 times") as err:
+        parse_csl([path], ParseContext("us_csl"))
+    assert time.perf_counter() - started < 1.0 and err.value.path == str(path)
 
 
 def test_defect_4_limits_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:

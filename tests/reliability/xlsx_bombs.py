@@ -3,6 +3,7 @@ worksheet or of the document properties, parts that lie about their size."""
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import zipfile
@@ -71,14 +72,20 @@ def cell_bomb() -> bytes:
     return workbook(sheet(cell))
 
 
-def _deflated(size: int, fill: bytes = b" ") -> bytes:
-    """`size` bytes of `fill`, raw-deflated in 16 MiB steps (a zip bomb's payload)."""
+@functools.cache
+def _deflated(size: int, fill: bytes = b" ") -> tuple[bytes, int]:
+    """`size` bytes of `fill`, raw-deflated in 16 MiB steps (a zip bomb's payload), and
+    their CRC (built once per size: a 1 GiB bomb takes seconds)."""
     packer = zlib.compressobj(9, zlib.DEFLATED, -15)
     block = fill * (1 << 24)
     parts = [packer.compress(block) for _ in range(size >> 24)]
     parts.append(packer.compress(fill * (size & ((1 << 24) - 1))))
     parts.append(packer.flush())
-    return b"".join(parts)
+    crc = 0
+    for _ in range(size >> 24):
+        crc = zlib.crc32(block, crc)
+    crc = zlib.crc32(fill * (size & ((1 << 24) - 1)), crc)
+    return b"".join(parts), crc
 
 
 def _append_entry(base: bytes, name: str, raw: bytes, size: int, crc: int) -> bytes:
@@ -143,12 +150,7 @@ def part_bomb(name: str, size: int, declared: int | None = None) -> bytes:
     """A workbook with a part `name` of `size` spaces (a zip bomb: ~1000 to 1), declaring
     `declared` bytes (its true size unless given)."""
     base = workbook(sheet(b'<row r="1"><c r="A1"><v>1</v></c></row>', "A1"))
-    raw = _deflated(size)
-    crc = 0
-    block = b" " * (1 << 24)
-    for _ in range(size >> 24):
-        crc = zlib.crc32(block, crc)
-    crc = zlib.crc32(b" " * (size & ((1 << 24) - 1)), crc)
+    raw, crc = _deflated(size)
     return _append_entry(base, name, raw, size if declared is None else declared, crc)
 
 

@@ -4,8 +4,9 @@ The XLSX reader (python-calamine, Rust) allocates a worksheet's whole extent and
 the process when an allocation fails: no exception reaches Python. So before a workbook is
 handed to it, every part of the zip is decompressed here in a streaming, bounded way (size
 and ratio per part), every XML part is refused if it declares a DOCTYPE or an entity, and
-each worksheet's extent (declared dimension and cell references) is held to a limit. What
-a list means by its cells stays in its parser.
+each worksheet's extent (declared dimension and cell references) is held to a limit. A
+gzipped list is decompressed within the same size and ratio limits. What a list means by
+its cells stays in its parser.
 """
 
 from __future__ import annotations
@@ -121,7 +122,6 @@ def _inflate(path: Path, info: zipfile.ZipInfo, raw: bytes, limit: int) -> Itera
     if info.compress_type == zipfile.ZIP_STORED:
         yield raw
         return
-    ratio = settings.xlsx_max_ratio()
     inflater = zlib.decompressobj(-15)
     pending, size = raw, 0
     while pending or not inflater.eof:
@@ -131,19 +131,47 @@ def _inflate(path: Path, info: zipfile.ZipInfo, raw: bytes, limit: int) -> Itera
             raise ParseError(str(path), f"damaged XLSX part {info.filename}: {exc}") from exc
         pending = inflater.unconsumed_tail
         size += len(chunk)
-        if size > limit:
-            raise ParseError(
-                str(path), f"XLSX part {info.filename} decompresses past {limit} bytes (limit)"
-            )
-        if size > RATIO_FLOOR and size > ratio * max(len(raw), 1):
-            raise ParseError(
-                str(path),
-                f"XLSX part {info.filename} decompresses more than {ratio} times its "
-                f"compressed size {len(raw)} (zip bomb?; limit {ratio})",
-            )
+        _check_growth(path, f"XLSX part {info.filename}", size, len(raw), limit)
         if not chunk and not pending:
             break
         yield chunk
+
+
+def _check_growth(path: Path, what: str, size: int, packed: int, limit: int) -> None:
+    """Refuse `size` decompressed bytes from `packed` compressed ones past the size limit
+    or, past RATIO_FLOOR, the ratio limit (a zip or gzip bomb)."""
+    if size > limit:
+        raise ParseError(str(path), f"{what} decompresses past {limit} bytes (limit)")
+    ratio = settings.xlsx_max_ratio()
+    if size > RATIO_FLOOR and size > ratio * max(packed, 1):
+        raise ParseError(
+            str(path),
+            f"{what} decompresses more than {ratio} times its compressed size {packed} "
+            f"(zip bomb?; limit {ratio})",
+        )
+
+
+def gunzip(path: Path, data: bytes) -> bytes:
+    """A gzip file's bytes (every member), decompressed in steps within the same limits
+    as an XLSX part; a cut or corrupt stream is a ParseError naming the file."""
+    out: list[bytes] = []
+    size, pending = 0, data
+    limit = settings.xlsx_max_part_bytes()
+    try:
+        while pending.strip(b"\x00"):  # members follow each other; zero padding may end
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            while not inflater.eof:
+                chunk = inflater.decompress(pending, CHUNK)
+                pending = inflater.unconsumed_tail
+                size += len(chunk)
+                _check_growth(path, "gzip data", size, len(data), limit)
+                if not chunk and not pending and not inflater.eof:
+                    raise ParseError(str(path), "truncated or corrupt gzip data: stream cut")
+                out.append(chunk)
+            pending = inflater.unused_data
+    except zlib.error as exc:
+        raise ParseError(str(path), f"truncated or corrupt gzip data: {exc}") from exc
+    return b"".join(out)
 
 
 def read_part(path: Path, data: bytes, info: zipfile.ZipInfo) -> bytes:
