@@ -8,6 +8,7 @@ message may quote the canary line placed in the files.
 
 from __future__ import annotations
 
+import gzip
 import io
 import re
 import zipfile
@@ -292,6 +293,18 @@ def _xlsx(fmt: str, seed: Seed) -> list[Case]:
     ]
 
 
+def _gzip(fmt: str, seed: Seed) -> list[Case]:
+    """A gzipped list: a gzip bomb, and a cut gzip stream."""
+    name = seed.main + ".gz"
+    packed = gzip.compress(seed.files[seed.main])
+    bomb = gzip.compress(seed.files[seed.main][:200] + b" " * (BOMB // 4), 1)
+    return [
+        Case("gzip-bomb", fmt, REFUSED, with_main(seed, bomb, name)),
+        Case("gzip-truncated", fmt, REFUSED, with_main(seed, packed[: len(packed) // 2], name)),
+        Case("gzip-trailing-junk", fmt, REFUSED, with_main(seed, packed + b"junk", name)),
+    ]
+
+
 def cases() -> list[Case]:
     """Every case of every format."""
     all_seeds = seeds()
@@ -307,4 +320,6 @@ def cases() -> list[Case]:
             out.extend(_xml(fmt, seed))
         if seed.main.endswith(".xlsx"):
             out.extend(_xlsx(fmt, seed))
+        if fmt == "us_csl":
+            out.extend(_gzip(fmt, seed))
     return out
