@@ -1,10 +1,26 @@
-"""The reliability suite's report: what each check tried, at the end of the run."""
+"""The reliability suite's report: what each check tried, at the end of the run (and, with
+SANCTUM_RELIABILITY_REPORT set, in that JSON file after every test, so a long run stopped
+early still says what it did)."""
 
 from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from reliability.seeds import LONG, TALLY
+
+
+@pytest.fixture(autouse=True)
+def _report() -> Iterator[None]:
+    """After each test, the counts so far to SANCTUM_RELIABILITY_REPORT (if set)."""
+    yield
+    target = os.environ.get("SANCTUM_RELIABILITY_REPORT")
+    if target:
+        Path(target).write_text(json.dumps(TALLY, indent=1, sort_keys=True))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
