@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 SHARED ?= $(abspath ../shared)
 export SANCTUM_SHARED ?= $(SHARED)
 
-.PHONY: install run test lint typecheck bench bench-instructions clean
+.PHONY: install run test lint typecheck reliability bench bench-instructions clean
 
 # The matching core (modules listed in src/sanctum/_native.py) compiled in place by mypyc;
 # rebuilt whenever one of its sources changes. Until then the sources run (sanctum._native).
@@ -33,6 +33,10 @@ test: install
 	$(BIN)/ruff check src tests bench setup.py
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+# The reliability suite's long form (README "Reliability"); its short form runs in `make test`.
+reliability: install
+	SANCTUM_RELIABILITY=long $(BIN)/pytest -q tests/reliability
 
 lint: install
 	$(BIN)/ruff check src tests bench setup.py

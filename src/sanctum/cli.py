@@ -111,7 +111,7 @@ def load(
         str | None, typer.Option(help="Source id for loose files or an own list.")
     ] = None,
     force: Annotated[
-        bool, typer.Option(help="Accept a version despite an entry-count drop.")
+        bool, typer.Option(help="Accept a version despite an entry-count drop or jump.")
     ] = False,
     max_drop: Annotated[
         float | None, typer.Option(help="Largest accepted entry-count drop (0.10 = 10%).")
@@ -142,7 +142,7 @@ def update(
         list[str] | None, typer.Option(help="Only these sources (repeatable).")
     ] = None,
     force: Annotated[
-        bool, typer.Option(help="Accept a version despite an entry-count drop.")
+        bool, typer.Option(help="Accept a version despite an entry-count drop or jump.")
     ] = False,
 ) -> None:
     """Pull the current official lists (or read a mirror) and load what changed."""

@@ -150,3 +150,60 @@ def monitor_on_load() -> bool:
     """`SANCTUM_MONITOR` (default `1`): run monitoring (delta re-screening of the customer
     book) after every committed list version; `0` leaves it to `sanctum monitor run`."""
     return os.environ.get("SANCTUM_MONITOR", "1") != "0"
+
+
+def max_jump() -> float:
+    """Largest accepted rise in entry count between versions (`SANCTUM_MAX_JUMP`, default
+    1.0: more than doubling is refused). A wrong list of the same format (an SDN file as
+    the consolidated list: +3,286%) is refused; a real list's year of growth is far less."""
+    return float(os.environ.get("SANCTUM_MAX_JUMP", "1.0"))
+
+
+def _int_setting(name: str, default: int) -> int:
+    """A positive whole-number setting; an unreadable value is an error, not the default."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r}: expected a whole number") from None
+    if value <= 0:
+        raise ValueError(f"{name}={raw!r}: expected a number above 0")
+    return value
+
+
+def xlsx_max_cells() -> int:
+    """Largest worksheet extent (rows × columns, from its declared dimension and its cell
+    references) read (`SANCTUM_XLSX_MAX_CELLS`). The reader allocates the whole extent: the
+    DFAT list spans 2.4 million (A1:IU9561), UK OFSI 0.7 million; one cell at XFD1048576
+    would ask for 17 billion (550 GB)."""
+    return _int_setting("SANCTUM_XLSX_MAX_CELLS", 20_000_000)
+
+
+def xlsx_max_part_bytes() -> int:
+    """Largest decompressed size of one XLSX part or gzipped list
+    (`SANCTUM_XLSX_MAX_PART_BYTES`); the largest official part is the UK worksheet, 12.8 MB,
+    the largest gzipped list (trade.gov CSL) 5.8 MB."""
+    return _int_setting("SANCTUM_XLSX_MAX_PART_BYTES", 256 * 1024 * 1024)
+
+
+def xlsx_max_ratio() -> int:
+    """Largest decompressed/compressed size ratio of an XLSX part or gzipped list over 1 MiB
+    (`SANCTUM_XLSX_MAX_RATIO`); official ones compress 3-11 times, zip bombs 1000 times."""
+    return _int_setting("SANCTUM_XLSX_MAX_RATIO", 100)
+
+
+def xlsx_max_props_bytes() -> int:
+    """Largest decompressed size of a document-properties part (`docProps/*`,
+    `SANCTUM_XLSX_MAX_PROPS_BYTES`); official ones are under 5 KB."""
+    return _int_setting("SANCTUM_XLSX_MAX_PROPS_BYTES", 1024 * 1024)
+
+
+def max_field_chars(source: str) -> int:
+    """Longest value a list may state (`SANCTUM_MAX_FIELD_<SOURCE>`, else
+    `SANCTUM_MAX_FIELD`, default 20,000 characters); longer values are truncated to it and
+    recorded as a `truncated` issue. The longest official value is a UK OFSI note of
+    4,232 characters."""
+    default = _int_setting("SANCTUM_MAX_FIELD", 20_000)
+    return _int_setting(f"SANCTUM_MAX_FIELD_{source.upper()}", default)

@@ -223,13 +223,13 @@ def test_latin1(tmp_path: Path, t1_file: Path) -> None:
 
 def test_unknown_schema(tmp_path: Path, t1_lines: list[dict[str, Any]]) -> None:
     bad = {**t1_lines[2], "schema": "Personn"}
-    with pytest.raises(ParseError, match="unknown FtM schema 'Personn'") as err:
+    with pytest.raises(ParseError, match="unknown FtM schema") as err:
         ftm.parse([write(tmp_path, [t1_lines[0], bad])], ParseContext("os"))
     assert err.value.row == 2
 
 
 def test_unknown_op(tmp_path: Path, t1_lines: list[dict[str, Any]]) -> None:
-    with pytest.raises(ParseError, match="unknown op 'UPSERT'") as err:
+    with pytest.raises(ParseError, match="unknown op, expected one of") as err:
         ftm.parse([write(tmp_path, [{"op": "UPSERT", "entity": t1_lines[0]}])], ParseContext("os"))
     assert err.value.row == 1
 

@@ -14,7 +14,7 @@ from followthemoney import model
 
 from sanctum.errors import ParseError
 from sanctum.sources.base import add_cleaned, clean_value
-from sanctum.sources.readers import read_xlsx
+from sanctum.sources.readers import csv_header, read_xlsx
 
 UK_FILE = ("uk_ofsi", "2025-04-10", "UK_Sanctions_List.xlsx")
 AU_FILE = ("au_dfat", "2024-12-17", "regulation8_consolidated.xlsx")
@@ -123,3 +123,16 @@ def test_cached_cleaning_is_ftm_cleaning(schema: str, prop: str, value: str) -> 
     p = got.schema.properties[prop]
     values: list[str | None] = [*expected.get(prop), None]
     assert clean_value(p.type.name, p.format, value) == values[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "cells"),
+    [
+        ("a,b\nc,d", ["a", "b"]),
+        ("a,b\rc,d\n", ["a", "b"]),  # a bare carriage return ended the csv module (fuzzing)
+        ('a,"b\x00,c\n', ["a", "b\x00,c"]),
+        ("", []),
+    ],
+)
+def test_csv_header_never_raises(text: str, cells: list[str]) -> None:
+    assert csv_header(text) == cells

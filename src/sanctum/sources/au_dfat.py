@@ -179,7 +179,7 @@ def base_reference(path: Path, row: int, reference: str) -> str:
     """The entry key of a Reference (`2`, `2a`, `34c1` → `2`, `2`, `34`)."""
     m = BASE_REFERENCE_RE.fullmatch(reference)
     if not m:
-        raise ParseError(str(path), f"Reference {reference!r} is not a number with a suffix", row)
+        raise ParseError(str(path), "Reference is not a number with a suffix", row)
     return m[1]
 
 

@@ -142,9 +142,11 @@ def _check_header(path: Path, header: list[str]) -> None:
     """Unknown (misspelt) or repeated columns, or missing required ones, are errors."""
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
+        positions = [str(header.index(h) + 1) for h in unknown]
         raise ParseError(
             str(path),
-            f"unknown columns {', '.join(map(repr, unknown))}; allowed columns: "
+            f"unknown columns at position(s) {', '.join(positions)}; "
+            "allowed columns: "
             f"{', '.join(COLUMNS)}",
             row=1,
         )
@@ -167,7 +169,7 @@ def _record(file: str, line: int, row: dict[str, str], prefix: str) -> Record:
         if not values[column]:
             raise fail(column, "a value is required")
     if not ROW_ID.fullmatch(values["id"]):
-        raise fail("id", f"{values['id']!r} may hold only letters, digits, '.', '_' and '-'")
+        raise fail("id", "may hold only letters, digits, '.', '_' and '-'")
     if values["schema"] not in SCHEMATA:
         raise fail("schema", f"{values['schema']!r} is not one of {', '.join(SCHEMATA)}")
     party = make_entity(values["schema"], f"{prefix}-{values['id']}")

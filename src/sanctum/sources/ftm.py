@@ -117,7 +117,7 @@ def _line(path: Path, number: int, raw: str, issues: list[Issue]) -> Line:
         return Line(number, "PUT", entity, entity.id, seen if isinstance(seen, str) else None)
     op, data = obj.get("op"), obj.get("entity")
     if op not in OPS:
-        raise ParseError(str(path), f"unknown op {op!r}, expected one of {OPS}", row=number)
+        raise ParseError(str(path), f"unknown op, expected one of {OPS}", row=number)
     if not isinstance(data, dict):
         raise ParseError(str(path), f"{op} line has no entity object", row=number)
     if op == "DEL":
@@ -134,7 +134,7 @@ def entity_from(path: Path, number: int, data: dict[str, Any], issues: list[Issu
     """An FtM entity from its JSON form, cleaned; dropped values become Issues."""
     schema = model.get(data.get("schema") or "")
     if schema is None:
-        raise ParseError(str(path), f"unknown FtM schema {data.get('schema')!r}", row=number)
+        raise ParseError(str(path), "unknown FtM schema", row=number)
     if not isinstance(data.get("id"), str) or not data["id"].strip():
         raise ParseError(str(path), "entity has no id", row=number)
     properties = data.get("properties", {})
@@ -143,7 +143,7 @@ def entity_from(path: Path, number: int, data: dict[str, Any], issues: list[Issu
     try:
         entity = model.get_proxy(data, cleaned=False)
     except (InvalidData, TypeError, ValueError) as exc:
-        raise ParseError(str(path), f"invalid entity: {exc}", row=number) from exc
+        raise ParseError(str(path), f"invalid entity ({type(exc).__name__})", row=number) from exc
     for name, values in properties.items():
         for message in _dropped(entity, name, values):
             issues.append(Issue(str(path), number, "dropped-value", message, entity.id))

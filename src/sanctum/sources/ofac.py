@@ -202,7 +202,7 @@ def read_rows(path: Path, columns: Sequence[str], issues: list[Issue]) -> list[R
                     row=line,
                 )
             if not cells[0].strip().isdigit():
-                raise ParseError(str(path), f"ent_num {cells[0][:40]!r} is not a number", row=line)
+                raise ParseError(str(path), "ent_num (first column) is not a number", row=line)
             rows.append(Row(line, cells))
     except csv.Error as exc:
         raise ParseError(
@@ -285,7 +285,7 @@ def read_entries(path: Path, layout: ListLayout, issues: list[Issue]) -> dict[st
         if sdn_type not in SCHEMATA:
             raise ParseError(
                 str(path),
-                f"unknown SDN_Type {row.cells[2]!r} (expected individual, vessel, aircraft or -0-)",
+                "unknown SDN_Type (expected individual, vessel, aircraft or -0-)",
                 row=row.line,
             )
         if ent_num in entries:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
-import zlib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +21,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from sanctum.errors import ParseError
 from sanctum.sources.base import Issue, read_bytes
+from sanctum.sources.containers import check_xlsx, refuse_dtd
 from sanctum.values import from_datetime
 
 # --------------------------------------------------------------------------- text
@@ -47,9 +46,13 @@ def decode_utf8(data: bytes, path: Path, *, utf16: str, hint: str = "") -> str:
 
 def csv_header(text: str, delimiter: str = ",") -> list[str]:
     """The cells of the first line, read leniently: any first line, even one with an
-    unterminated quote, gives cells, so a wrong file gets a message about its columns."""
-    first = text.split("\n", 1)[0]
-    return next(csv.reader([first], delimiter=delimiter), [])
+    unterminated quote or a bare carriage return, gives cells, so a wrong file gets a
+    message about its columns, not a crash."""
+    first = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+    try:
+        return next(csv.reader([first], delimiter=delimiter), [])
+    except csv.Error:  # a stray NUL or quote: cells by the bare delimiter
+        return first.split(delimiter)
 
 
 def csv_rows(
@@ -93,9 +96,6 @@ def csv_rows(
 HEADER_SEARCH_ROWS = 10
 """A sheet's header is looked for in this many leading rows."""
 
-CORE_PROPERTIES = "docProps/core.xml"
-"""The workbook part holding document properties such as `modified`."""
-
 MODIFIED_TAG = "{http://purl.org/dc/terms/}modified"
 _ISO_DAY_RE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})")
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True)
@@ -109,26 +109,43 @@ class Workbook(NamedTuple):
 
 
 def read_xlsx(path: Path, data: bytes) -> Workbook:
-    """Read an XLSX workbook's first worksheet; a damaged workbook is a ParseError naming
-    the file (a cut zip, or an intact zip with a cut XML part).
+    """Read an XLSX workbook's first worksheet; a damaged or oversized workbook is a
+    ParseError naming the file (a cut zip, a cut XML part, a part past the limits of
+    `containers.check_xlsx`, which runs first so the reader never meets a bomb).
 
     Cells come out as a spreadsheet library gives them: None for an empty cell, int for
     a whole number, datetime for a date cell; rows span from A1 to the last used column.
     """
+    core = check_xlsx(path, data)
+    grid = _calamine_grid(path, data)
+    rows: list[list[object]] = [[_cell_value(v) for v in row] for row in grid]
+    return Workbook(rows, _modified(path, core))
+
+
+def _calamine_grid(path: Path, data: bytes) -> Sequence[Sequence[object]]:
+    """The first worksheet's cells as the Rust reader gives them; its errors and panics
+    (a Rust panic is not an `Exception`) become a ParseError naming the file."""
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except CalamineError as exc:
         raise ParseError(str(path), f"not a readable XLSX workbook (truncated?): {exc}") from exc
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise ParseError(str(path), "not a readable XLSX workbook (the reader failed)") from None
     try:
         if not book.sheet_names:
             raise ParseError(str(path), "not a readable XLSX workbook: it has no worksheet")
         grid = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except CalamineError as exc:
         raise ParseError(str(path), f"damaged worksheet (truncated?): {exc}") from exc
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise ParseError(str(path), "damaged worksheet (the reader failed)") from None
     finally:
         book.close()
-    rows: list[list[object]] = [[_cell_value(v) for v in row] for row in grid]
-    return Workbook(rows, _modified(path, data))
+    return grid
 
 
 def _cell_value(value: object) -> object:
@@ -143,14 +160,13 @@ def _cell_value(value: object) -> object:
     return value
 
 
-def _modified(path: Path, data: bytes) -> date | None:
+def _modified(path: Path, core_xml: bytes | None) -> date | None:
     """The `modified` date of the document properties, if the workbook states one."""
+    if core_xml is None:
+        return None
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if CORE_PROPERTIES not in archive.namelist():
-                return None
-            core = etree.fromstring(archive.read(CORE_PROPERTIES), _SAFE_XML)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, etree.XMLSyntaxError) as exc:
+        core = etree.fromstring(core_xml, _SAFE_XML)
+    except etree.XMLSyntaxError as exc:
         raise ParseError(str(path), f"damaged document properties (truncated?): {exc}") from exc
     m = _ISO_DAY_RE.match(core.findtext(MODIFIED_TAG) or "")
     if not m:
@@ -194,11 +210,11 @@ def find_header(
             return index
         if len(missing) < len(best_missing):
             best, best_missing = index, missing
-    found = ", ".join(cell_text(c) for c in rows[best] if cell_text(c)) if rows else ""
+    found = sum(1 for c in rows[best] if cell_text(c)) if rows else 0
     raise ParseError(
         str(path),
         f"not {layout}: header lacks column(s) "
-        f"{', '.join(repr(c) for c in best_missing)} (found: {found or 'nothing'})",
+        f"{', '.join(repr(c) for c in best_missing)} ({found} other cells)",
         row=best + 1,
     )
 
@@ -268,6 +284,10 @@ def _check_encoding(path: Path, data: bytes) -> None:
     raise ParseError(str(path), f"declares encoding {declared!r} but its bytes are UTF-8")
 
 
+_LONG_WORD_RE = re.compile(r"\S{41,}")
+"""A name in a parser's message longer than any tag of a list: cut (it quotes the file)."""
+
+
 def load_xml(path: Path, root_tag: str, expected: str) -> etree._Element:
     """Parse an XML file safely and check its root element; ParseError naming file and line."""
     data = read_bytes(path)
@@ -276,19 +296,25 @@ def load_xml(path: Path, root_tag: str, expected: str) -> etree._Element:
     if data.startswith(b"\x1f\x8b"):
         raise ParseError(str(path), f"a gzip file, not XML; expected {expected}")
     _check_encoding(path, data)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    refuse_dtd(path, data)
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
+    )
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or None
-        msg = exc.msg or str(exc)
+        msg = _LONG_WORD_RE.sub(lambda m: f"{m[0][:40]}…", exc.msg or str(exc))
         hint = " (bytes do not match the declared encoding)" if "encoding" in msg.lower() else ""
         where = f" at line {line}" if line else ""
         raise ParseError(str(path), f"not well-formed XML{where}{hint}: {msg}", row=line) from exc
+    docinfo = root.getroottree().docinfo
+    if (
+        getattr(docinfo, "doctype", "") or docinfo.internalDTD is not None
+    ):  # a DOCTYPE in another encoding
+        raise ParseError(str(path), "XML declares a DOCTYPE (official lists never do; refused)")
     if root.tag != root_tag:
-        raise ParseError(
-            str(path), f"root element is <{root.tag}>, expected <{root_tag}>: not {expected}"
-        )
+        raise ParseError(str(path), f"root element is not <{root_tag}>: not {expected}", row=1)
     return root
 
 

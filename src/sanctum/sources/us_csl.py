@@ -14,9 +14,7 @@ The file carries no publication date (its newest `start_date` is a listing date)
 
 from __future__ import annotations
 
-import gzip
 import re
-import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -37,6 +35,7 @@ from sanctum.sources.base import (
     read_bytes,
     wallet_id,
 )
+from sanctum.sources.containers import gunzip
 from sanctum.sources.readers import csv_header, csv_rows, decode_utf8
 from sanctum.values import country_code, implausible, parse_date
 
@@ -289,10 +288,7 @@ def _uncompress(data: bytes, path: Path) -> bytes:
     """Gunzip when the bytes are gzip (magic 1f 8b), else return them as they are."""
     if not data.startswith(b"\x1f\x8b"):
         return data
-    try:
-        plain = gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise ParseError(str(path), f"truncated or corrupt gzip data: {exc}") from exc
+    plain = gunzip(path, data)
     if not plain.strip():
         raise ParseError(str(path), "file is empty (gzip holds no data)")
     return plain

@@ -13,6 +13,8 @@ import multiprocessing as mp
 import os
 import re
 import shutil
+import sqlite3
+import traceback
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -116,6 +118,8 @@ class VersionFiles:
     label: str
     folder_date: str | None
     files: tuple[Path, ...]
+    escaped: tuple[Path, ...] = ()
+    """Files that are symbolic links out of the folder given to load: never read."""
 
 
 @dataclass
@@ -137,19 +141,40 @@ def folder_date(name: str) -> str | None:
 
 UNDATED_LAST = "9999"
 
+ISSUE_CHARS = 2000
+"""Longest issue message kept; an issue quoting a 10 MB value is cut (the longest from
+the official lists has 330 characters)."""
+
 
 def _data_files(folder: Path) -> tuple[Path, ...]:
     return tuple(sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")))
 
 
-def _versions_under(source: str, folder: Path) -> list[VersionFiles]:
+def escapes(path: Path, root: Path) -> bool:
+    """True if `path` (a symbolic link, or a file below one) leads out of the folder
+    `root` given to load: a link to `/etc/passwd` in a mirror is never read."""
+    try:
+        return not path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return True
+
+
+def _version(
+    source: str, label: str, fdate: str | None, files: Sequence[Path], root: Path
+) -> VersionFiles:
+    """A version, with the files that lead out of `root` set apart (refused at load)."""
+    out = tuple(p for p in files if escapes(p, root))
+    return VersionFiles(source, label, fdate, tuple(files), out)
+
+
+def _versions_under(source: str, folder: Path, root: Path | None = None) -> list[VersionFiles]:
     """Every folder below a source folder that holds files is one version."""
     out: list[VersionFiles] = []
     for sub in [*sorted(p for p in folder.rglob("*") if p.is_dir()), folder]:
         files = _data_files(sub)
         if files:
             label = sub.relative_to(folder).as_posix() if sub != folder else sub.name
-            out.append(VersionFiles(source, label, folder_date(sub.name), files))
+            out.append(_version(source, label, folder_date(sub.name), files, root or folder))
     return out
 
 
@@ -176,9 +201,8 @@ def discover(paths: Sequence[Path], source: str | None = None) -> list[VersionFi
         elif path.name in registry.SOURCES:
             found.extend(_versions_under(path.name, path))
         elif path.parent.name in registry.SOURCES:
-            found.append(
-                VersionFiles(path.parent.name, path.name, folder_date(path.name), _data_files(path))
-            )
+            dated = _data_files(path)
+            found.append(_version(path.parent.name, path.name, folder_date(path.name), dated, path))
         else:
             subs = [p for p in sorted(path.iterdir()) if p.is_dir() and p.name in registry.SOURCES]
             if not subs:
@@ -187,9 +211,9 @@ def discover(paths: Sequence[Path], source: str | None = None) -> list[VersionFi
                     f"with source one of {', '.join(registry.SOURCES)})"
                 )
             for sub in subs:
-                found.extend(_versions_under(sub.name, sub))
+                found.extend(_versions_under(sub.name, sub, path))
     for (src, parent), files in loose.items():
-        found.append(VersionFiles(src, parent.name, folder_date(parent.name), tuple(sorted(files))))
+        found.append(_version(src, parent.name, folder_date(parent.name), sorted(files), parent))
     return sorted(found, key=lambda v: (v.source, v.folder_date or UNDATED_LAST, v.label))
 
 
@@ -230,7 +254,43 @@ def parse_version(store: Store | None, version: VersionFiles, today: str | None 
     result = parser(version.files, ParseContext(version.source, previous))
     if not result.records:
         raise ParseError(str(version.files[0]), "no list entries found in the file(s)")
-    return snapshot_of(result)
+    snap = snapshot_of(result)
+    cap_fields(snap, ", ".join(p.name for p in version.files), settings.max_field_chars(spec.id))
+    return snap
+
+
+def cap_fields(snap: Snapshot, file: str, limit: int) -> None:
+    """Truncate values longer than `limit` characters, each recorded as a `truncated`
+    issue (nothing a list states is that long: 10 MB fields were stored verbatim); an
+    entity id that long is refused, since ids are what other entities refer to. Issue
+    messages (which may quote such a value) are cut at ISSUE_CHARS."""
+    for issue in snap.issues:
+        text = str(issue["message"])
+        if len(text) > ISSUE_CHARS:
+            issue["message"] = f"{text[:ISSUE_CHARS]}… (cut at {ISSUE_CHARS} characters)"
+    for eid, (party, schema, props) in snap.entities.items():
+        if len(eid) > limit:
+            raise ParseError(file, f"an entity id of {len(eid)} characters (limit {limit})")
+        if not any(len(v) > limit for values in props.values() for v in values):
+            continue
+        for prop, values in props.items():
+            for value in values:
+                if len(value) > limit:
+                    message = (
+                        f"{prop} value of {len(value)} characters truncated to {limit} "
+                        "(SANCTUM_MAX_FIELD)"
+                    )
+                    snap.issues.append(
+                        {
+                            "file": file,
+                            "row": None,
+                            "kind": "truncated",
+                            "message": message,
+                            "entity_id": eid,
+                        }
+                    )
+            props[prop] = sorted(dict.fromkeys(v[:limit] for v in values))
+        snap.hashes[eid] = entity_hash(party, schema, props)
 
 
 def _parse_job(version: VersionFiles) -> Snapshot | str:
@@ -241,8 +301,7 @@ def _parse_job(version: VersionFiles) -> Snapshot | str:
     except SanctumError as exc:
         return str(exc)
     except Exception as exc:  # a parser bug must not take the store down with it
-        names = ", ".join(p.name for p in version.files)
-        return f"{names}: cannot be read ({type(exc).__name__}: {exc})"
+        return crash_message([p.name for p in version.files], exc)
 
 
 def warm_up(versions: Sequence[VersionFiles]) -> None:
@@ -280,12 +339,14 @@ def load_version(
     (the UN list really lost 13% between 2020 and 2024 when the Iran list ended).
     `parsed`: the version already parsed elsewhere (a Snapshot, or the parse error).
     """
+    names = [p.name for p in version.files]
+    if version.escaped:
+        return _rejected(store, version, names, _escaped_message(version))
     hashes = [(p.name, sha256_file(p)) for p in version.files]
     fp = fingerprint(hashes)
     known = store.find_version(version.source, fp)
     if known is not None:
         return LoadOutcome(version, "unchanged", known, f"already loaded as {known.version_date}")
-    names = [p.name for p in version.files]
     try:
         if isinstance(parsed, str):
             raise SanctumError(parsed)
@@ -304,11 +365,37 @@ def load_version(
         )
     except SanctumError as exc:
         return _rejected(store, version, names, str(exc))
+    except sqlite3.IntegrityError:
+        return _raced(store, version, names, fp)
     except Exception as exc:  # a parser bug must not take the store down with it
-        message = f"{', '.join(names)}: cannot be read ({type(exc).__name__}: {exc})"
-        return _rejected(store, version, names, message)
+        return _rejected(store, version, names, crash_message(names, exc))
     store.record_attempt(version.source, names, True, f"loaded {info.version_date}")
     return LoadOutcome(version, "loaded", info, issues=store.version_issues(info.seq))
+
+
+def crash_message(names: Sequence[str], exc: BaseException) -> str:
+    """What to say when reading raised an unexpected error: the files, the error's type
+    and where in Sanctum it arose, never its text (it may quote the file's contents)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if "sanctum" in f.filename] or frames
+    where = f" at {Path(ours[-1].filename).name}:{ours[-1].lineno}" if ours else ""
+    return f"{', '.join(names)}: cannot be read ({type(exc).__name__}{where})"
+
+
+def _escaped_message(version: VersionFiles) -> str:
+    """The refusal of a version holding symbolic links out of the load folder."""
+    links = ", ".join(p.name for p in version.escaped)
+    return f"{links}: a symbolic link out of the folder being loaded; not read (refused)"
+
+
+def _raced(store: Store, version: VersionFiles, names: list[str], fp: str) -> LoadOutcome:
+    """Another load committed the same version first (two loads at once)."""
+    known = store.find_version(version.source, fp)
+    if known is not None:
+        message = f"loaded meanwhile by another load, as {known.version_date}"
+        return LoadOutcome(version, "unchanged", known, message)
+    message = f"{', '.join(names)}: another load changed the store at the same time; load again"
+    return _rejected(store, version, names, message)
 
 
 def _rejected(store: Store, version: VersionFiles, names: list[str], message: str) -> LoadOutcome:
@@ -325,7 +412,8 @@ def _check_against(
     force: bool,
     max_drop: float | None,
 ) -> None:
-    """Refuse a version that is older than the current one or lost too many entries."""
+    """Refuse a version that is older than the current one, or lost or gained too many
+    entries (gaining: a wrong list of the same format, e.g. the SDN file as `cons_prim`)."""
     if latest is None:
         return
     where = ", ".join(p.name for p in version.files)
@@ -339,6 +427,13 @@ def _check_against(
         raise RejectedVersion(
             f"{where}: {parties} entries, down {1 - parties / latest.parties:.0%} from "
             f"{latest.parties} in {latest.version_date} (limit {limit:.0%}; --force to accept)"
+        )
+    jump = settings.max_jump()
+    if not force and latest.parties and parties > latest.parties * (1 + jump):
+        raise RejectedVersion(
+            f"{where}: {parties} entries, up {parties / latest.parties - 1:.0%} from "
+            f"{latest.parties} in {latest.version_date} (limit +{jump:.0%}; another list "
+            "of the same format? --force to accept)"
         )
 
 
@@ -374,7 +469,8 @@ def _load_all(
     known = {
         i
         for i, v in enumerate(versions)
-        if store.find_version(v.source, fingerprint([(p.name, sha256_file(p)) for p in v.files]))
+        if v.escaped
+        or store.find_version(v.source, fingerprint([(p.name, sha256_file(p)) for p in v.files]))
     }
     pooled = [i for i, v in enumerate(versions) if i not in known and not needs_store(v)]
     workers = workers or min(os.cpu_count() or 1, 2)
