@@ -7,6 +7,12 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from sanctum.errors import SanctumError
+
+
+class SettingError(SanctumError):
+    """A setting in the environment that cannot be used (named, with its value)."""
+
 
 def home() -> Path:
     """Where Sanctum keeps its data: `SANCTUM_HOME`, else the platform's user data directory."""
@@ -139,3 +145,56 @@ def max_field_chars(source: str) -> int:
     4,232 characters."""
     default = _int_setting("SANCTUM_MAX_FIELD", 20_000)
     return _int_setting(f"SANCTUM_MAX_FIELD_{source.upper()}", default)
+
+
+def audit_key_file() -> Path:
+    """The key of the audit chain's HMAC, kept outside the store: `<home>/audit.key`
+    (created on first use, mode 0600). `SANCTUM_AUDIT_KEY` gives the key instead."""
+    return home() / "audit.key"
+
+
+def audit_key_text() -> str | None:
+    """`SANCTUM_AUDIT_KEY`: the audit chain's HMAC key itself (at least 32 characters)."""
+    return os.environ.get("SANCTUM_AUDIT_KEY") or None
+
+
+def audit_checkpoints(store_path: Path) -> Path:
+    """Where signed checkpoints of the audit chain's head are appended:
+    `SANCTUM_AUDIT_CHECKPOINTS`, else `<store file>.audit-checkpoints` beside the store."""
+    value = os.environ.get("SANCTUM_AUDIT_CHECKPOINTS")
+    return Path(value) if value else store_path.with_name(store_path.name + ".audit-checkpoints")
+
+
+AUDIT_CHECKPOINT_SECONDS = 60.0
+"""Default seconds between checkpoints of a serving process: what a forger with write
+access to the store can delete undetected is at most this much of the newest records."""
+
+
+def audit_checkpoint_seconds() -> float:
+    """`SANCTUM_AUDIT_CHECKPOINT_SECONDS`: seconds between a server's audit checkpoints."""
+    return positive_float("SANCTUM_AUDIT_CHECKPOINT_SECONDS", AUDIT_CHECKPOINT_SECONDS)
+
+
+def positive_float(name: str, default: float) -> float:
+    """A positive number from the environment; a clear error for anything else (never a
+    silent fallback to the default)."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not number > 0 or number == float("inf"):
+        raise SettingError(f"{name}={value!r}: expected a positive number")
+    return number
+
+
+def positive_int(name: str, default: int) -> int:
+    """A positive whole number from the environment; a clear error for anything else."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) <= 0:
+        raise SettingError(f"{name}={value!r}: expected a positive whole number")
+    return int(value)

@@ -13,19 +13,34 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from sanctum import settings
 from sanctum.sources import registry
 from sanctum.store.db import Store
 
+MAX_AGE_PREFIX = "SANCTUM_MAX_AGE_"
+
 
 def max_age_days(source: str) -> float:
-    """How old a source may be, in days (env `SANCTUM_MAX_AGE_<SOURCE>` wins)."""
-    value = os.environ.get(f"SANCTUM_MAX_AGE_{source.upper()}")
-    if value:
-        try:
-            return float(value)
-        except ValueError:
-            pass
-    return float(registry.get(source).max_age_days)
+    """How old a source may be, in days (env `SANCTUM_MAX_AGE_<SOURCE>` wins; a value that
+    is not a positive number is a SettingError, never a silent fallback to the default)."""
+    return settings.positive_float(
+        f"{MAX_AGE_PREFIX}{source.upper()}", float(registry.get(source).max_age_days)
+    )
+
+
+def check_settings() -> None:
+    """Refuse at start-up every `SANCTUM_MAX_AGE_<SOURCE>` that names no source or is not a
+    positive number of days (SettingError naming it)."""
+    known = {s.upper(): s for s in registry.SOURCES}
+    for name in sorted(os.environ):
+        if name.startswith(MAX_AGE_PREFIX):
+            source = known.get(name[len(MAX_AGE_PREFIX) :])
+            if source is None:
+                raise settings.SettingError(
+                    f"{name}: no source {name[len(MAX_AGE_PREFIX) :].lower()!r} "
+                    f"(sources: {', '.join(registry.SOURCES)})"
+                )
+            max_age_days(source)
 
 
 def _when(text: str) -> datetime:
