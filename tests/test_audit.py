@@ -22,6 +22,12 @@ def _entry(n: int, name: str = "Kim") -> audit.Entry:
     return audit.Entry("screen", {"name": f"{name} {n}"}, {"un_sc": "2024-01-01"}, "v1", "s", [])
 
 
+@pytest.fixture(autouse=True)
+def key_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key from the home's key file, not the test session's SANCTUM_AUDIT_KEY."""
+    monkeypatch.delenv("SANCTUM_AUDIT_KEY", raising=False)
+
+
 @pytest.fixture()
 def store(home_env: Path) -> Store:
     """A store with five audited screenings, in a fresh home (own key, own checkpoints)."""
