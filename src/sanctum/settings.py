@@ -198,3 +198,33 @@ def positive_int(name: str, default: int) -> int:
     if not value.isdigit() or int(value) <= 0:
         raise SettingError(f"{name}={value!r}: expected a positive whole number")
     return int(value)
+
+
+AUTH_FAILURES_PER_MINUTE = 10
+"""Failed API key checks a minute per client address and per key id (in bursts of as
+many) before 429: four clients sending wrong keys raised legitimate p50 from 3 ms to
+222 ms with no limit (issue 19's probe); each check costs ~50 ms of PBKDF2."""
+
+
+def auth_failures_per_minute() -> int:
+    """`SANCTUM_AUTH_FAILURES`: failed key checks a minute per client address and per key id."""
+    return positive_int("SANCTUM_AUTH_FAILURES", AUTH_FAILURES_PER_MINUTE)
+
+
+MAX_VALUES = 50
+"""Values a query may give one property (names, dates, ...): a query naming someone
+fifty ways is already far past any real one."""
+MAX_REQUEST_VALUES = 1_000
+"""Values a request may carry in all its queries: the largest allowed /match request
+then screens in well under a second (test_request_caps), where 100,000 one-letter names
+took 29.3 s and held up every other client as long."""
+
+
+def max_values() -> int:
+    """`SANCTUM_MAX_VALUES`: values per property of one query (422 beyond)."""
+    return positive_int("SANCTUM_MAX_VALUES", MAX_VALUES)
+
+
+def max_request_values() -> int:
+    """`SANCTUM_MAX_REQUEST_VALUES`: values in all the queries of one request (422 beyond)."""
+    return positive_int("SANCTUM_MAX_REQUEST_VALUES", MAX_REQUEST_VALUES)

@@ -810,7 +810,7 @@ class Store:
         the recorded state, not from whether this run loaded anything new."""
         if self.derived_current("xlinks"):
             return []
-        log.warning("cross-list links are behind the versions in force: recomputing")
+        log.info("cross-list links are behind the versions in force: recomputing")
         self.recompute_links()
         return ["xlinks"]
 
