@@ -19,9 +19,17 @@ from sanctum.settings import SettingError
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("SANCTUM_MAX_AGE_UN_SC", "abc", "SANCTUM_MAX_AGE_UN_SC='abc': expected a positive number"),
-        ("SANCTUM_MAX_AGE_UN_SC", "-1", "SANCTUM_MAX_AGE_UN_SC='-1': expected a positive number"),
-        ("SANCTUM_MAX_AGE_UN_SC", "nan", "SANCTUM_MAX_AGE_UN_SC='nan': expected a positive number"),
+        (
+            "SANCTUM_MAX_AGE_UN_SC",
+            "abc",
+            "SANCTUM_MAX_AGE_UN_SC='abc': expected a number, 0 or more",
+        ),
+        ("SANCTUM_MAX_AGE_UN_SC", "-1", "SANCTUM_MAX_AGE_UN_SC='-1': expected a number, 0 or more"),
+        (
+            "SANCTUM_MAX_AGE_UN_SC",
+            "nan",
+            "SANCTUM_MAX_AGE_UN_SC='nan': expected a number, 0 or more",
+        ),
         ("SANCTUM_MAX_AGE_UN", "3", "SANCTUM_MAX_AGE_UN: no source 'un' (sources: "),
     ],
 )
@@ -53,7 +61,7 @@ def _cli(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]
 def test_serve_refuses_a_bad_max_age_at_start(tmp_path: Path) -> None:
     done = _cli(tmp_path, "serve", "--port", "1", SANCTUM_MAX_AGE_UK_OFSI="abc")
     assert done.returncode == 1
-    assert "SANCTUM_MAX_AGE_UK_OFSI='abc': expected a positive number" in done.stderr
+    assert "SANCTUM_MAX_AGE_UK_OFSI='abc': expected a number, 0 or more" in done.stderr
 
 
 def test_screen_and_batch_say_which_lists_are_stale(loaded_home: Path, tmp_path: Path) -> None:

@@ -175,9 +175,9 @@ def audit_checkpoint_seconds() -> float:
     return positive_float("SANCTUM_AUDIT_CHECKPOINT_SECONDS", AUDIT_CHECKPOINT_SECONDS)
 
 
-def positive_float(name: str, default: float) -> float:
-    """A positive number from the environment; a clear error for anything else (never a
-    silent fallback to the default)."""
+def positive_float(name: str, default: float, zero: bool = False) -> float:
+    """A positive number (or 0, with `zero`) from the environment; a clear error for
+    anything else (never a silent fallback to the default)."""
     value = os.environ.get(name, "").strip()
     if not value:
         return default
@@ -185,8 +185,9 @@ def positive_float(name: str, default: float) -> float:
         number = float(value)
     except ValueError:
         number = float("nan")
-    if not number > 0 or number == float("inf"):
-        raise SettingError(f"{name}={value!r}: expected a positive number")
+    if not (number > 0 or (zero and number == 0)) or number == float("inf"):
+        wanted = "a number, 0 or more" if zero else "a positive number"
+        raise SettingError(f"{name}={value!r}: expected {wanted}")
     return number
 
 

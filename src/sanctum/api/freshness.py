@@ -22,15 +22,16 @@ MAX_AGE_PREFIX = "SANCTUM_MAX_AGE_"
 
 def max_age_days(source: str) -> float:
     """How old a source may be, in days (env `SANCTUM_MAX_AGE_<SOURCE>` wins; a value that
-    is not a positive number is a SettingError, never a silent fallback to the default)."""
+    is not a number of days, 0 (always stale) or more, is a SettingError, never a silent
+    fallback to the default)."""
     return settings.positive_float(
-        f"{MAX_AGE_PREFIX}{source.upper()}", float(registry.get(source).max_age_days)
+        f"{MAX_AGE_PREFIX}{source.upper()}", float(registry.get(source).max_age_days), zero=True
     )
 
 
 def check_settings() -> None:
     """Refuse at start-up every `SANCTUM_MAX_AGE_<SOURCE>` that names no source or is not a
-    positive number of days (SettingError naming it)."""
+    number of days, 0 or more (SettingError naming it)."""
     known = {s.upper(): s for s in registry.SOURCES}
     for name in sorted(os.environ):
         if name.startswith(MAX_AGE_PREFIX):
