@@ -16,7 +16,9 @@ import threading
 import time
 from pathlib import Path
 
-from sanctum.index import load_or_build
+from sanctum.index import Index, build, load_or_build
+from sanctum.names.normalize import forget_cached
+from sanctum.runtime import gc_paused, release_freed_memory
 from sanctum.screen import Screener
 from sanctum.store.db import Store
 
@@ -26,6 +28,16 @@ GENERATION_CHECK_SECONDS = 0.5
 """How often a serving process asks the store whether a new version landed: a new list
 is screened within about this long after its index is built, for one query a second
 instead of one per request."""
+
+
+def fresh_index(store: Store) -> Index:
+    """A new index of the versions in force, built as `load_or_build` builds one, but not
+    saved (see `LiveIndex.build_now`)."""
+    with gc_paused(freeze_after=True):
+        index = build(store)
+    forget_cached()
+    release_freed_memory()
+    return index
 
 
 class LiveIndex:
@@ -80,12 +92,15 @@ class LiveIndex:
             store.close()
 
     def build_now(self, store: Store) -> Screener:
-        """Build (or read) the index of `store`'s generation here and swap it in, unless
-        the one in force is already of that generation; returns the screener in force."""
+        """Build the index of `store`'s generation here and swap it in, unless the one in
+        force is already of that generation; returns the screener in force. The first
+        index is read from the saved file when it is current (a fast start); later ones
+        are built, never unpickled or pickled: (un)pickling holds the interpreter lock for
+        its whole run (~2 s for the full lists), so every request would wait for it."""
         current = self._screener
         if current is not None and current.index.generation == store.generation():
             return current
-        index = load_or_build(store, self.index_path)
+        index = load_or_build(store, self.index_path) if current is None else fresh_index(store)
         fresh = Screener(self.store, index)
         with self._lock:
             current = self._screener
