@@ -239,8 +239,7 @@ CREATE TABLE IF NOT EXISTS monitor_runs (
     matcher_version TEXT NOT NULL,
     counts TEXT NOT NULL,
     audit_id INTEGER
-
-
+);
 -- Data derived from the versions in force (cross-list links): the inputs it was last
 -- built from and whether that build finished, so a crash between a load and its
 -- derivation is repaired on the next run (Store.repair_derived).
