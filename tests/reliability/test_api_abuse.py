@@ -81,6 +81,7 @@ def server(loaded_home: Path) -> Iterator[tuple[str, str]]:
         proc.wait(timeout=60)
 
 
+@pytest.mark.timeout(1800)  # the session's loaded store may be made for this test first
 def test_abuse_gives_no_5xx_and_never_stalls_a_legitimate_client(
     server: tuple[str, str],
 ) -> None:
