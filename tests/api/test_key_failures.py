@@ -34,11 +34,13 @@ def test_failures_are_limited_per_address_and_per_key_id_before_hashing(store: S
     record, good = keys.create(store, ["screen"])
     verifier = keys.Verifier(store, per_minute=3)
     wrong = f"sk_{record.id}_not-the-secret"
+    hashed = []
     for _ in range(3):
         found, took = _timed(verifier, wrong, "10.0.0.1")
-        assert found is None and took > 0.005  # the hash ran
+        assert found is None
+        hashed.append(took)
     found, took = _timed(verifier, wrong, "10.0.0.1")
-    assert isinstance(found, keys.TooManyFailures) and took < 0.005  # refused before it
+    assert isinstance(found, keys.TooManyFailures) and took < min(hashed) / 4  # no hash
     assert str(found) == "too many failed API key checks from this client address; try again later"
     found, _ = _timed(verifier, wrong, "10.0.0.2")  # another address, the same id: limited
     assert isinstance(found, keys.TooManyFailures)
@@ -51,7 +53,7 @@ def test_failures_are_limited_per_address_and_per_key_id_before_hashing(store: S
     found, _ = _timed(verifier, good, "10.0.0.1")
     assert isinstance(found, keys.ApiKey) and found.id == record.id
     found, took = _timed(verifier, good, "10.0.0.1")  # remembered: no hash, no token
-    assert isinstance(found, keys.ApiKey) and took < 0.005
+    assert isinstance(found, keys.ApiKey) and took < min(hashed) / 4
 
 
 def test_successes_take_no_failure_tokens(store: Store) -> None:
