@@ -35,8 +35,10 @@ test: install
 	$(BIN)/pytest -q
 
 # The reliability suite's long form (README "Reliability"); its short form runs in `make test`.
+# Then the 10-minute soak of the API (bench/soak.py).
 reliability: install
 	SANCTUM_RELIABILITY=long $(BIN)/pytest -q tests/reliability
+	$(BIN)/python bench/soak.py
 
 lint: install
 	$(BIN)/ruff check src tests bench setup.py

@@ -63,3 +63,33 @@ def percentile(values: list[float], p: float) -> float:
         return 0.0
     k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
     return ordered[k]
+
+
+def start_server(home: Path, timeout: float = 600.0) -> tuple[subprocess.Popen[bytes], str]:
+    """`sanctum serve` over `home` on a free loopback port, in a process of its own, once it
+    answers /healthz: the process and its base URL (terminate it when done)."""
+    import socket
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sanctum.cli", "serve", "--port", str(port)],
+        env={**os.environ, "SANCTUM_HOME": str(home)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return server, url
+        except httpx.HTTPError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            raise RuntimeError("the server did not start")
+        time.sleep(0.2)

@@ -11,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+# One audit key for every store the tests make, in this process and in the commands they
+# run: stores are shared and copied between tests that run with different SANCTUM_HOMEs.
+os.environ.setdefault("SANCTUM_AUDIT_KEY", "tests-audit-key-" + "0123456789abcdef" * 2)
+
 SHARED = Path(os.environ.get("SANCTUM_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 DATA = SHARED / "data"
 

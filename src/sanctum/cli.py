@@ -16,6 +16,7 @@ from rich.table import Table
 
 from sanctum import catalog, settings
 from sanctum.errors import SanctumError
+from sanctum.schemata import MATCHABLE
 from sanctum.sources import registry
 from sanctum.store.db import Store
 
@@ -29,6 +30,8 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 out = Console()
+
+SCHEMA_HELP = f"One of {', '.join(MATCHABLE)}."
 
 
 def open_store() -> Store:
@@ -310,6 +313,31 @@ def _shown_identifiers(query: dict[str, Any]) -> str:
     return ", ".join(v for k, vs in props.items() if k != "birthDate" for v in vs)
 
 
+def stale_lists(store: Store) -> list[dict[str, Any]]:
+    """The loaded lists older than their max age, each said on stderr: a screening
+    against them could read as clear while the list has moved on."""
+    from sanctum.api.freshness import states
+
+    try:
+        stale = [s for s in states(store) if s["stale"]]
+    except SanctumError as exc:
+        fail(str(exc))
+        return []
+    for item in stale:
+        console.print(f"[bold yellow]warning: stale list:[/] {item['reason']}", highlight=False)
+    return stale
+
+
+def checkpoint_audit(store: Store) -> None:
+    """Sign the audit chain's head after a command appended to it."""
+    from sanctum.audit import write_checkpoint
+
+    try:
+        write_checkpoint(store)
+    except OSError as exc:
+        console.print(f"warning: audit checkpoint not written: {exc}", highlight=False)
+
+
 def _explain_line(explanation: dict[str, Any]) -> str:
     """One-line explanation: which names met, and each feature's contribution."""
     name = explanation.get("name") or {}
@@ -338,10 +366,7 @@ def screen(
     name: Annotated[
         str | None, typer.Argument(help="Name to screen, in any script (or identifiers only).")
     ] = None,
-    schema: Annotated[
-        str,
-        typer.Option(help="Person, Organization, Company, LegalEntity, Vessel, Airplane or Thing."),
-    ] = "Thing",
+    schema: Annotated[str, typer.Option(help=SCHEMA_HELP)] = "Thing",
     dob: Annotated[
         list[str] | None, typer.Option(help="Date of birth (YYYY, YYYY-MM or YYYY-MM-DD).")
     ] = None,
@@ -392,8 +417,10 @@ def screen(
         fail(str(exc))
         return
     record_screening(screener.store, "cli", query, result)
+    checkpoint_audit(screener.store)
+    stale = stale_lists(screener.store)
     if as_json:
-        print_json({"query": query, **result.as_dict()})
+        print_json({"query": query, **result.as_dict(), "stale": [s["source"] for s in stale]})
         return
     table = Table(
         title=f"Screening '{name or _shown_identifiers(query)}' "
@@ -607,6 +634,7 @@ def batch(
     if group is not None:
         _check_group(group)
     screener = _screener()
+    stale_lists(screener.store)
     try:
         with Progress(
             TextColumn("{task.description}"),
@@ -633,6 +661,7 @@ def batch(
     except SanctumError as exc:
         fail(str(exc))
         return
+    checkpoint_audit(screener.store)
     console.print(
         f"{summary['screened']} rows screened ({summary['resumed']} done before), "
         f"{summary['alerts']} alerts → {output}",
@@ -640,19 +669,55 @@ def batch(
     )
 
 
-audit_app = typer.Typer(help="The audit trail of screenings (hash-chained).", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="The audit trail of screenings (keyed hash chain, signed checkpoints).",
+    no_args_is_help=True,
+)
 app.add_typer(audit_app, name="audit")
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the hash chain; names the first altered, removed or reordered record."""
+def audit_verify(
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(
+            help="A checkpoint log to hold the chain to (default: the store's own, "
+            "SANCTUM_AUDIT_CHECKPOINTS); e.g. lines kept off-site from `audit checkpoint`."
+        ),
+    ] = None,
+) -> None:
+    """Check the keyed hash chain and every signed checkpoint; names the first altered,
+    removed or reordered record, or the checkpoint the chain no longer reaches."""
     from sanctum.audit import verify
 
-    ok, message = verify(open_store())
+    try:
+        ok, message = verify(open_store(), checkpoint)
+    except SanctumError as exc:
+        fail(str(exc))
+        return
     if not ok:
         fail(f"audit chain broken: {message}")
     out.print(message, highlight=False)
+    if "checkpoint" not in message:
+        console.print(
+            "warning: no checkpoint yet, so deleting the newest records (or all) would not "
+            "show; `sanctum audit checkpoint` writes one",
+            highlight=False,
+        )
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the chain's head (count and hash), append it to the checkpoint log and print
+    it as one JSON line, for keeping off-site (`audit verify --checkpoint`)."""
+    from sanctum.audit import write_checkpoint
+
+    try:
+        line = write_checkpoint(open_store())
+    except (SanctumError, OSError) as exc:
+        fail(str(exc))
+        return
+    sys.stdout.write(json.dumps(line, sort_keys=True) + "\n")
 
 
 @audit_app.command("export")
@@ -837,7 +902,7 @@ def keys_create(
     ] = False,
 ) -> None:
     """Create a key; it is printed once, alone on the last line, and never shown again."""
-    from sanctum import keys
+    from sanctum.api import keys
 
     try:
         record, text = keys.create(open_store(), scope, name, strict)
@@ -857,7 +922,7 @@ def keys_list(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
     """All keys (never their secrets)."""
-    from sanctum import keys
+    from sanctum.api import keys
 
     found = keys.list_keys(open_store())
     if as_json:
@@ -881,7 +946,7 @@ def keys_list(
 @keys_app.command("revoke")
 def keys_revoke(key_id: Annotated[int, typer.Argument(help="The key's id.")]) -> None:
     """Revoke a key for good."""
-    from sanctum import keys
+    from sanctum.api import keys
 
     try:
         record = keys.revoke(open_store(), key_id)
@@ -918,6 +983,14 @@ def serve(
             "Use this for local work only, never on a shared network.[/]",
             highlight=False,
         )
+    from sanctum.api.freshness import check_settings
+    from sanctum.audit import ensure as ensure_audit
+
+    try:
+        check_settings()
+        ensure_audit(open_store())
+    except SanctumError as exc:
+        fail(str(exc))
     if not open_store().source_ids():
         console.print(
             "[yellow]no lists loaded: /readyz answers 503 and /match refuses to screen "

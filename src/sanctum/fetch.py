@@ -148,6 +148,7 @@ def update_from_web(
         elif result.version is not None:
             with store.bulk():
                 outcomes.append(load_version(store, result.version, force=force))
+    store.repair_derived()
     return fetched, outcomes
 
 

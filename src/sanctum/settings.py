@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from sanctum.errors import SanctumError
+
 DEFAULT_MAX_NAME = 500
 """Characters of a name (or other query value) by default: no real name is longer, and a
 longer field is garbage that must cost a bounded time."""
@@ -15,6 +17,10 @@ def _int(name: str, default: int) -> int:
     """An integer setting; anything but digits leaves the default."""
     value = os.environ.get(name, "")
     return int(value) if value.isdigit() else default
+
+
+class SettingError(SanctumError):
+    """A setting in the environment that cannot be used (named, with its value)."""
 
 
 def home() -> Path:
@@ -124,14 +130,10 @@ def run_serve() -> bool:
     return os.environ.get("SANCTUM_RUN_SERVE", "1") != "0"
 
 
-def max_age_days(source: str) -> float | None:
-    """`SANCTUM_MAX_AGE_<SOURCE>`: days a source may go unconfirmed before it is stale,
-    overriding its registry entry; None when unset or not a number."""
-    value = os.environ.get(f"SANCTUM_MAX_AGE_{source.upper()}")
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
+def names_with_prefix(prefix: str) -> list[str]:
+    """The environment variables set whose names start with `prefix`, sorted (settings
+    named per source, as `SANCTUM_MAX_AGE_<SOURCE>`)."""
+    return sorted(name for name in os.environ if name.startswith(prefix))
 
 
 def source_urls(source: str) -> tuple[str, ...] | None:
@@ -207,3 +209,87 @@ def max_field_chars(source: str) -> int:
     4,232 characters."""
     default = _int_setting("SANCTUM_MAX_FIELD", 20_000)
     return _int_setting(f"SANCTUM_MAX_FIELD_{source.upper()}", default)
+
+
+def audit_key_file() -> Path:
+    """The key of the audit chain's HMAC, kept outside the store: `<home>/audit.key`
+    (created on first use, mode 0600). `SANCTUM_AUDIT_KEY` gives the key instead."""
+    return home() / "audit.key"
+
+
+def audit_key_text() -> str | None:
+    """`SANCTUM_AUDIT_KEY`: the audit chain's HMAC key itself (at least 32 characters)."""
+    return os.environ.get("SANCTUM_AUDIT_KEY") or None
+
+
+def audit_checkpoints(store_path: Path) -> Path:
+    """Where signed checkpoints of the audit chain's head are appended:
+    `SANCTUM_AUDIT_CHECKPOINTS`, else `<store file>.audit-checkpoints` beside the store."""
+    value = os.environ.get("SANCTUM_AUDIT_CHECKPOINTS")
+    return Path(value) if value else store_path.with_name(store_path.name + ".audit-checkpoints")
+
+
+AUDIT_CHECKPOINT_SECONDS = 60.0
+"""Default seconds between checkpoints of a serving process: what a forger with write
+access to the store can delete undetected is at most this much of the newest records."""
+
+
+def audit_checkpoint_seconds() -> float:
+    """`SANCTUM_AUDIT_CHECKPOINT_SECONDS`: seconds between a server's audit checkpoints."""
+    return positive_float("SANCTUM_AUDIT_CHECKPOINT_SECONDS", AUDIT_CHECKPOINT_SECONDS)
+
+
+def positive_float(name: str, default: float, zero: bool = False) -> float:
+    """A positive number (or 0, with `zero`) from the environment; a clear error for
+    anything else (never a silent fallback to the default)."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not (number > 0 or (zero and number == 0)) or number == float("inf"):
+        wanted = "a number, 0 or more" if zero else "a positive number"
+        raise SettingError(f"{name}={value!r}: expected {wanted}")
+    return number
+
+
+def positive_int(name: str, default: int) -> int:
+    """A positive whole number from the environment; a clear error for anything else."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) <= 0:
+        raise SettingError(f"{name}={value!r}: expected a positive whole number")
+    return int(value)
+
+
+AUTH_FAILURES_PER_MINUTE = 10
+"""Failed API key checks a minute per client address and per key id (in bursts of as
+many) before 429: four clients sending wrong keys raised legitimate p50 from 3 ms to
+222 ms with no limit (issue 19's probe); each check costs ~50 ms of PBKDF2."""
+
+
+def auth_failures_per_minute() -> int:
+    """`SANCTUM_AUTH_FAILURES`: failed key checks a minute per client address and per key id."""
+    return positive_int("SANCTUM_AUTH_FAILURES", AUTH_FAILURES_PER_MINUTE)
+
+
+MAX_VALUES = 50
+"""Values a query may give one property (names, dates, ...): a query naming someone
+fifty ways is already far past any real one."""
+MAX_REQUEST_VALUES = 1_000
+"""Values a request may carry in all its queries: the largest allowed /match request
+then screens in well under a second (test_request_caps), where 100,000 one-letter names
+took 29.3 s and held up every other client as long."""
+
+
+def max_values() -> int:
+    """`SANCTUM_MAX_VALUES`: values per property of one query (422 beyond)."""
+    return positive_int("SANCTUM_MAX_VALUES", MAX_VALUES)
+
+
+def max_request_values() -> int:
+    """`SANCTUM_MAX_REQUEST_VALUES`: values in all the queries of one request (422 beyond)."""
+    return positive_int("SANCTUM_MAX_REQUEST_VALUES", MAX_REQUEST_VALUES)

@@ -15,7 +15,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from sanctum import keys
+from sanctum.api import keys
 from sanctum.api.app import create_app
 from sanctum.store.db import Store
 

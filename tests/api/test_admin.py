@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sanctum import keys
+from sanctum.api import keys
 from sanctum.api.app import create_app
 from sanctum.api.deps import ApiState
 from sanctum.api.models import UpdateOutcome

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from api.conftest import Running, serve
-from sanctum import keys
+from sanctum.api import keys
 from sanctum.api.app import create_app
 from sanctum.match.score import MATCHER_VERSION
 from sanctum.monitor.alerts import Scope, apply_run

@@ -25,7 +25,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 import sanctum
-from sanctum import settings
+from sanctum import audit, settings
 from sanctum.api import reconcile
 from sanctum.api.deps import ApiState
 from sanctum.api.problems import BodyLimit, install, install_openapi
@@ -41,18 +41,21 @@ ROUTERS = (health, entities, match, addresses, reconcile_routes, admin, monitori
 
 
 def lifespan_of(state: ApiState) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """Start-up and shut-down: warn in open mode, build the index before the first
-    request, tune the collector, checkpoint the store and deliver webhooks in the
-    background."""
+    """Start-up and shut-down: warn in open mode, repair derived data a crashed load left
+    behind, build the index before the first request, tune the collector, checkpoint the
+    store, deliver webhooks and sign the audit chain's head in the background (and at
+    shut-down)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if state.open_mode:
             log.warning("OPEN MODE: the API answers without API keys; for local use only")
+        state.store.repair_derived()  # a load that crashed before deriving its links
         if state.store.source_ids():
             state.screener()
         deliveries = webhooks.run_in_background(state.store.path)
-        with tune_gc(), state.store.checkpoints_in_background():
+        checkpoints = audit.Checkpointer(state.store.path)
+        with tune_gc(), state.store.checkpoints_in_background(), checkpoints:
             yield
         deliveries.set()
         state.store.close()

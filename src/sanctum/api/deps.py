@@ -8,6 +8,7 @@ one place (`ApiState.screener`).
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -15,12 +16,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import Depends, Request
 from fastapi import Path as PathParam
 
-from sanctum import settings
+from sanctum import audit, settings
 from sanctum.api import freshness
+from sanctum.api.keys import ApiKey, Attempt, TooManyFailures, Verifier
+from sanctum.api.limits import ValueCaps
+from sanctum.api.live import LiveIndex
 from sanctum.api.problems import Problem
 from sanctum.api.ratelimit import RateLimiter, retry_after
-from sanctum.index import load_or_build
-from sanctum.keys import ApiKey, Verifier
 from sanctum.screen import Screener
 from sanctum.sources import registry
 from sanctum.store.db import Store
@@ -37,53 +39,45 @@ class ApiState:
     """What the handlers share: the store, the key verifier and the screener."""
 
     def __init__(self, store_path: Path, open_mode: bool) -> None:
+        freshness.check_settings()
         self.store = Store(store_path)
+        audit.ensure(self.store)
         self.index_path = store_path.parent / "index.pickle"
         self.open_mode = open_mode
         self.verifier = Verifier(self.store)
         self.stale_check = freshness.StaleCheck(self.store)
         self.max_queries = settings.max_queries()
         self.max_name = settings.max_name()
+        self.caps = ValueCaps()
         self.limiter = RateLimiter(settings.rate_limit())
         self.update_lock = threading.Lock()
-        self._updating = False
-        self._screener: Screener | None = None
+        self.live = LiveIndex(self.store, self.index_path)
 
     def screener(self) -> Screener:
-        """The screener over the versions in force (rebuilt when a new version lands).
-
-        While an update runs, the index of before the update keeps serving, so no request
-        sees a half-updated set of lists; the update swaps in the new index when done."""
-        current = self._screener
-        if current is not None and self._updating:
-            return current
-        if current is None or current.index.generation != self.store.generation():
-            index = load_or_build(self.store, self.index_path)
-            self._screener = current = Screener(self.store, index)
-        return current
+        """The screener over the versions in force; a new version's index is built in the
+        background while this one goes on serving (`LiveIndex`), then swapped in whole."""
+        return self.live.screener()
 
     def run_update(self, sources: list[str], force: bool) -> tuple[UpdateReport, int]:
         """Pull new list versions (mirror or web) on a connection of its own, then build
-        the index of the new generation; returns the report and that generation. Runs in
-        a worker thread, one update at a time (the caller holds `update_lock`)."""
+        the index of the new generation and swap it in; returns the report and that
+        generation. Runs in a worker thread, one update at a time (the caller holds
+        `update_lock`); screening goes on over the previous index meanwhile."""
         store = Store(self.store.path)
-        self._updating = True
         try:
             from sanctum.fetch import update_sources
 
+            before = self.live.screener().index.generation if self.store.source_ids() else 0
             report = update_sources(store, sources, settings.mirror(), force=force, workers=1)
             generation = store.generation()
-            current = self._screener
-            if current is None or current.index.generation != generation:
-                index = load_or_build(store, self.index_path)
-                self._screener = Screener(self.store, index)
+            if generation != before:
+                index = self.live.build_now(store).index
                 from sanctum.monitor.run import after_load
 
                 loaded = any(o.status == "loaded" for o in report.outcomes)
                 after_load(store, loaded, "api-update", Screener(store, index))
             return report, generation
         finally:
-            self._updating = False
             store.close()
 
     def check_batch(self, count: int, field: str) -> None:
@@ -200,7 +194,18 @@ def require(scope: str, in_query: bool = False) -> Any:
                 "authorization",
                 headers=challenge,
             )
-        key = state.verifier.verify(text)
+        try:
+            found = state.verifier.lookup(text, request.client.host if request.client else "")
+        except TooManyFailures as exc:
+            raise Problem(
+                429, str(exc), "authorization", headers={"Retry-After": retry_after(exc.wait)}
+            ) from exc
+        # the slow hash off the event loop: other requests go on meanwhile
+        key = (
+            await asyncio.to_thread(state.verifier.settle, found)
+            if isinstance(found, Attempt)
+            else found
+        )
         if key is None:
             raise Problem(
                 401, "unknown, wrong or revoked API key", "authorization", headers=challenge

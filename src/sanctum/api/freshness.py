@@ -16,11 +16,30 @@ from sanctum import settings
 from sanctum.sources import registry
 from sanctum.store.db import Store
 
+MAX_AGE_PREFIX = "SANCTUM_MAX_AGE_"
+
 
 def max_age_days(source: str) -> float:
-    """How old a source may be, in days (env `SANCTUM_MAX_AGE_<SOURCE>` wins)."""
-    override = settings.max_age_days(source)
-    return float(registry.get(source).max_age_days) if override is None else override
+    """How old a source may be, in days (env `SANCTUM_MAX_AGE_<SOURCE>` wins; a value that
+    is not a number of days, 0 (always stale) or more, is a SettingError, never a silent
+    fallback to the default)."""
+    return settings.positive_float(
+        f"{MAX_AGE_PREFIX}{source.upper()}", float(registry.get(source).max_age_days), zero=True
+    )
+
+
+def check_settings() -> None:
+    """Refuse at start-up every `SANCTUM_MAX_AGE_<SOURCE>` that names no source or is not a
+    number of days, 0 or more (SettingError naming it)."""
+    known = {s.upper(): s for s in registry.SOURCES}
+    for name in settings.names_with_prefix(MAX_AGE_PREFIX):
+        source = known.get(name[len(MAX_AGE_PREFIX) :])
+        if source is None:
+            raise settings.SettingError(
+                f"{name}: no source {name[len(MAX_AGE_PREFIX) :].lower()!r} "
+                f"(sources: {', '.join(registry.SOURCES)})"
+            )
+        max_age_days(source)
 
 
 def _when(text: str) -> datetime:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -144,9 +146,55 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _on_error)
 
 
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+"""A JSON escape of a UTF-16 surrogate (`\\ud800`): the one way a request body can carry
+text that is not valid Unicode (raw bytes of one are not valid UTF-8, refused as such)."""
+
+
+def lone_surrogate(value: Any, where: str = "") -> str | None:
+    """The field (`queries.q1.properties.name.0`) of the first text in a decoded JSON
+    value holding a lone surrogate, else None. Such text cannot be stored, hashed or
+    answered as UTF-8, and no name is written with one."""
+    if isinstance(value, str):
+        return where or "body" if any("\ud800" <= c <= "\udfff" for c in value) else None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        name = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
+        path = f"{where}.{name}" if where else name
+        found = lone_surrogate(key, path) if isinstance(key, str) else None
+        found = found or lone_surrogate(item, path)
+        if found:
+            return found
+    return None
+
+
+def surrogate_problem(field: str) -> Problem:
+    """422 for text that is not valid Unicode, naming where it is."""
+    return Problem(
+        422, f"{field}: text holds a lone surrogate (not valid Unicode); send UTF-8 text", field
+    )
+
+
+def body_surrogate(body: bytes) -> str | None:
+    """The field of a JSON body's text holding a lone surrogate, else None (cheap for
+    bodies without a surrogate escape; a body that is not JSON is the app's to refuse)."""
+    if not SURROGATE_ESCAPE.search(body):
+        return None
+    try:
+        return lone_surrogate(json.loads(body))
+    except (ValueError, RecursionError):
+        return None
+
+
 class BodyLimit:
     """Refuses request bodies over `limit` bytes with 413, whether or not they say their
-    length up front; the body read is replayed to the app."""
+    length up front, and JSON bodies with text that is not valid Unicode with 422; the
+    body read is replayed to the app."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -178,6 +226,10 @@ class BodyLimit:
                 return
             chunks.append(chunk)
             more = bool(message.get("more_body", False))
+        field = body_surrogate(b"".join(chunks))
+        if field is not None:
+            await problem_response(surrogate_problem(field))(scope, receive, send)
+            return
         replayed = False
 
         async def replay() -> Message:

@@ -1,4 +1,5 @@
-"""Per-key rate limits: a token bucket per API key, in this process.
+"""Rate limits: a token bucket per API key (requests), or per client address and per key
+id (failed key checks), in this process.
 
 Each key may make `per_minute` requests a minute on average, in bursts of up to that
 many; a refused request learns how many seconds to wait. With several workers each
@@ -10,7 +11,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 
@@ -22,15 +23,21 @@ class Bucket:
     stamp: float
 
 
+MAX_BUCKETS = 100_000
+"""Buckets kept before the full ones (clients quiet for a while) are dropped: a flood of
+client addresses cannot grow a limiter's memory without bound."""
+
+
 class RateLimiter:
-    """Token buckets keyed by API key id; `per_minute <= 0` turns limiting off."""
+    """Token buckets by key (an API key id, a client address); `per_minute <= 0` turns
+    limiting off."""
 
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.per_minute = per_minute
         self.capacity = float(max(per_minute, 0))
         self.rate = self.capacity / 60.0  # tokens per second
         self.clock = clock
-        self._buckets: dict[int, Bucket] = {}
+        self._buckets: dict[Hashable, Bucket] = {}
         self._lock = threading.Lock()
 
     @property
@@ -38,7 +45,7 @@ class RateLimiter:
         """False when limiting is off."""
         return self.per_minute > 0
 
-    def take(self, key_id: int) -> float:
+    def take(self, key_id: Hashable) -> float:
         """Spend one token of this key's bucket: 0.0 if the request may go ahead, else
         the seconds until a token is back."""
         if not self.enabled:
@@ -47,6 +54,8 @@ class RateLimiter:
         with self._lock:
             bucket = self._buckets.get(key_id)
             if bucket is None:
+                if len(self._buckets) >= MAX_BUCKETS:
+                    self._prune(now)
                 bucket = self._buckets[key_id] = Bucket(self.capacity, now)
             bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.stamp) * self.rate)
             bucket.stamp = now
@@ -54,6 +63,26 @@ class RateLimiter:
                 bucket.tokens -= 1.0
                 return 0.0
             return (1.0 - bucket.tokens) / self.rate
+
+    def give_back(self, key_id: Hashable) -> None:
+        """Return a token taken for something that turned out not to count (a key check
+        that succeeded)."""
+        if not self.enabled:
+            return
+        with self._lock:
+            bucket = self._buckets.get(key_id)
+            if bucket is not None:
+                bucket.tokens = min(self.capacity, bucket.tokens + 1.0)
+
+    def _prune(self, now: float) -> None:
+        """Drop buckets that have filled up again (their clients went quiet)."""
+        full = [
+            k
+            for k, b in self._buckets.items()
+            if b.tokens + (now - b.stamp) * self.rate >= self.capacity
+        ]
+        for k in full:
+            del self._buckets[k]
 
 
 def retry_after(wait: float) -> str:

@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from sanctum import config
-from sanctum.api.problems import Problem, field_of
+from sanctum.api.problems import Problem, field_of, lone_surrogate, surrogate_problem
 from sanctum.match.query import QueryError
 from sanctum.screen import Match
 
@@ -227,9 +227,13 @@ def _validate(data: Any) -> ReconcileBatch:
 
 def _json(text: str | bytes, where: str) -> Any:
     try:
-        return json.loads(text)
+        data = json.loads(text)
+        bad = lone_surrogate(data)
     except (ValueError, RecursionError) as exc:
         raise Problem(400, f"malformed JSON in {where}: {exc}", where) from exc
+    if bad is not None:
+        raise surrogate_problem(bad if bad.startswith(where) else f"{where}.{bad}")
+    return data
 
 
 def read_batch(content_type: str, body: bytes) -> ReconcileBatch:

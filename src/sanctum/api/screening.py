@@ -8,22 +8,26 @@ Screener's and the audit trail audit's.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sanctum import audit, catalog, config, search
 from sanctum.api import reconcile
 from sanctum.api.deps import ApiState, actor
+from sanctum.api.keys import ApiKey
 from sanctum.api.problems import Problem
 from sanctum.crypto import InvalidAddress
 from sanctum.grouping import PartyResult, PartyScreening, screen_by_party
-from sanctum.keys import ApiKey
 from sanctum.match.query import QueryError
 from sanctum.match.score import MATCHER_VERSION
 from sanctum.screen import Match, Screener, Screening
 from sanctum.sources import registry
 from sanctum.store.db import Store
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -164,11 +168,35 @@ def party_json(screener: Screener, party: PartyResult) -> dict[str, Any]:
     }
 
 
-def match_batch(
+OFF_LOOP_VALUES = 20
+"""Requests with more query values than this screen in a worker thread, so the event loop
+answers other clients meanwhile (the GIL passes every few ms); smaller ones screen on the
+loop, where the thread hop would cost more than they do."""
+
+
+def values_in(queries: dict[str, Any]) -> int:
+    """How many property values the FtM-shaped queries hold in all."""
+    return sum(
+        1 if isinstance(v, str) else len(v)
+        for q in queries.values()
+        for v in q.get("properties", {}).values()
+    )
+
+
+async def off_loop_if_large(work: Callable[[], T], values: int) -> T:
+    """`work()` in a worker thread when the request is large (OFF_LOOP_VALUES), else here.
+    The work must not touch the store (one connection, used on the loop's thread)."""
+    if values > OFF_LOOP_VALUES:
+        return await asyncio.to_thread(work)
+    return work()
+
+
+async def match_batch(
     state: ApiState, dataset: str, queries: dict[str, dict[str, Any]], p: MatchParams, key: ApiKey
 ) -> dict[str, Any]:
     """Screen a `/match` batch, audit every query, and shape the yente answer."""
     state.check_batch(len(queries), "queries")
+    state.caps.check({name: query["properties"] for name, query in queries.items()})
     for name, query in queries.items():
         check_lengths(name, query["properties"], state.max_name)
     sources = state.covered_sources(dataset, p.include_dataset, p.exclude_dataset)
@@ -176,11 +204,16 @@ def match_batch(
     screener = state.screener()
     if p.group is not None and p.changed_since:
         raise Problem(422, "group=party does not combine with changed_since", "group")
-    grouped = group_queries(screener, queries, p, sources) if p.group else {}
+    values = values_in(queries)
+    grouped = (
+        await off_loop_if_large(lambda: group_queries(screener, queries, p, sources), values)
+        if p.group
+        else {}
+    )
     screenings = (
         {n: g.screening for n, g in grouped.items()}
         if p.group
-        else screen_queries(screener, queries, p, sources)
+        else await off_loop_if_large(lambda: screen_queries(screener, queries, p, sources), values)
     )
     since = p.changed_since
     changes = changed_since_only(state.store, screenings, since, p.limit) if since else {}
@@ -264,23 +297,29 @@ def address_batch(
     return {"responses": items, "stale": stale, "matcher_version": MATCHER_VERSION}
 
 
-def reconcile_batch(
+async def reconcile_batch(
     state: ApiState, dataset: str, batch: reconcile.ReconcileBatch, key: ApiKey, strict: bool
 ) -> tuple[dict[str, reconcile.Answer], list[str]]:
     """Screen a reconciliation batch: one audited screening per query. Returns the
     answers and the stale sources covered."""
     state.check_batch(len(batch.queries), "queries")
     asked = {k: reconcile.to_screening(k, q, state.max_name) for k, q in batch.queries.items()}
+    state.caps.check({k: q["properties"] for k, q in asked.items()})
     sources = state.covered_sources(dataset)
     stale = state.fail_closed(sources, strict or key.strict)
     screener = state.screener()
-    screenings: dict[str, Screening] = {}
-    for k, q in batch.queries.items():
-        limit = q.limit or reconcile.DEFAULT_LIMIT
-        try:
-            screenings[k] = screener.screen(asked[k], None, limit, None, sources)
-        except QueryError as exc:
-            raise Problem(422, str(exc), reconcile.error_field(k, q, exc)) from exc
+
+    def screen_all() -> dict[str, Screening]:
+        done: dict[str, Screening] = {}
+        for k, q in batch.queries.items():
+            limit = q.limit or reconcile.DEFAULT_LIMIT
+            try:
+                done[k] = screener.screen(asked[k], None, limit, None, sources)
+            except QueryError as exc:
+                raise Problem(422, str(exc), reconcile.error_field(k, q, exc)) from exc
+        return done
+
+    screenings = await off_loop_if_large(screen_all, values_in(asked))
     audit.record_screenings(
         state.store, actor(key), [(asked[k], s) for k, s in screenings.items()], kind="reconcile"
     )

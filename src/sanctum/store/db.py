@@ -333,6 +333,8 @@ class Store:
             )
             if links:
                 self._recompute_links()
+            else:
+                self._mark_derived("xlinks", completed=False)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -631,6 +633,7 @@ class Store:
             find_links(rows),
         )
         self._recompute_parties()
+        self._mark_derived("xlinks", completed=True)
 
     def _recompute_parties(self) -> None:
         """Group entries into parties (store/parties.py) from the links and the CSL's copies
@@ -700,6 +703,40 @@ class Store:
                 (seq,),
             )
         ]
+
+    # -- derived state ----------------------------------------------------------------
+
+    def derived_inputs(self) -> str:
+        """What derived data is a function of: each source's version in force."""
+        rows = self.db.execute("SELECT source, latest_seq FROM sources ORDER BY source")
+        return json.dumps(dict(rows.fetchall()), sort_keys=True)
+
+    def _mark_derived(self, name: str, completed: bool) -> None:
+        """Record (inside the caller's transaction) that `name` was built from the inputs
+        now in force, or that it is owed for them (`completed=False`)."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO derived_state (name, inputs, completed, at) VALUES (?,?,?,?)",
+            (name, self.derived_inputs(), int(completed), now()),
+        )
+
+    def derived_current(self, name: str) -> bool:
+        """True if `name` was built, to the end, from the versions now in force."""
+        row = self.db.execute(
+            "SELECT inputs, completed FROM derived_state WHERE name=?", (name,)
+        ).fetchone()
+        if row is None:
+            return not self.source_ids()  # nothing loaded: nothing to derive
+        return bool(row[1]) and row[0] == self.derived_inputs()
+
+    def repair_derived(self) -> list[str]:
+        """Rebuild derived data whose inputs changed or whose build did not finish (a crash
+        between a version's commit and its links); returns what was rebuilt. Decided from
+        the recorded state, not from whether this run loaded anything new."""
+        if self.derived_current("xlinks"):
+            return []
+        log.info("cross-list links are behind the versions in force: recomputing")
+        self.recompute_links()
+        return ["xlinks"]
 
     def links_of(self, party_id: str) -> list[dict[str, str]]:
         """Parties in other lists that share a strong identifier with this one."""

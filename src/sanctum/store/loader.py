@@ -507,8 +507,7 @@ def _load_all(
             commit_ready(versions[i].source)
     for src in queue:
         commit_ready(src)
-    if any(o.status == "loaded" for o in outcomes.values()):
-        store.recompute_links()
+    store.repair_derived()  # also after a run that loaded nothing new (crash repair)
     return [outcomes[i] for i in sorted(outcomes)]
 
 

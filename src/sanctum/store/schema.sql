@@ -170,31 +170,6 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
     UNIQUE (webhook_id, event_id)
 );
 CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (state, next_at);
--- API keys (`keys.py`): a salted hash of each secret, never the secret.
-CREATE TABLE IF NOT EXISTS api_keys (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    name TEXT NOT NULL,
-    scopes TEXT NOT NULL,
-    salt TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    strict INTEGER NOT NULL DEFAULT 0,
-    created TEXT NOT NULL,
-    revoked TEXT
-);
--- The audit trail (`audit.py`): every screening, hash-chained.
-CREATE TABLE IF NOT EXISTS audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    query TEXT NOT NULL,
-    list_versions TEXT NOT NULL,
-    matcher_version TEXT NOT NULL,
-    algorithm TEXT NOT NULL,
-    results TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
 -- Listed entries each version added, changed or removed (derived entities counted under
 -- their entry): what monitoring re-screens after that version.
 CREATE TABLE IF NOT EXISTS version_changes (
@@ -264,4 +239,13 @@ CREATE TABLE IF NOT EXISTS monitor_runs (
     matcher_version TEXT NOT NULL,
     counts TEXT NOT NULL,
     audit_id INTEGER
+);
+-- Data derived from the versions in force (cross-list links): the inputs it was last
+-- built from and whether that build finished, so a crash between a load and its
+-- derivation is repaired on the next run (Store.repair_derived).
+CREATE TABLE IF NOT EXISTS derived_state (
+    name TEXT PRIMARY KEY,
+    inputs TEXT NOT NULL,
+    completed INTEGER NOT NULL,
+    at TEXT NOT NULL
 );

@@ -66,7 +66,7 @@ async def match(
         group,
     )
     queries = {name: item.as_query() for name, item in body.queries.items()}
-    return match_batch(state, dataset, queries, params, key)
+    return await match_batch(state, dataset, queries, params, key)
 
 
 @router.get(

@@ -8,16 +8,16 @@ from fastapi import APIRouter, Query, Request, Response
 
 from sanctum.api import reconcile
 from sanctum.api.deps import KEYED, ApiState, Dataset, ReconcileKey, State
+from sanctum.api.keys import ApiKey
 from sanctum.api.problems import problems
 from sanctum.api.screening import reconcile_batch
-from sanctum.keys import ApiKey
 from sanctum.sources import registry
 
 router = APIRouter(tags=["reconcile"])
 Answers = dict[str, reconcile.Answer]
 
 
-def answers(
+async def answers(
     state: ApiState,
     dataset: str,
     batch: reconcile.ReconcileBatch,
@@ -26,7 +26,7 @@ def answers(
     response: Response,
 ) -> Answers:
     """The answers to a batch; a stale list is named in `X-Sanctum-Stale`."""
-    found, stale = reconcile_batch(state, dataset, batch, key, strict)
+    found, stale = await reconcile_batch(state, dataset, batch, key, strict)
     if stale:
         response.headers["X-Sanctum-Stale"] = ",".join(stale)
     return found
@@ -52,7 +52,7 @@ async def reconcile_get(
     queries = request.query_params.get("queries")
     if queries is not None:
         batch = reconcile.from_queries_text(queries)
-        return answers(state, dataset, batch, key, strict, response)
+        return await answers(state, dataset, batch, key, strict, response)
     state.covered_sources(dataset)
     title = "all lists" if dataset == "default" else registry.get(dataset).title
     return reconcile.manifest(str(request.base_url), dataset, title)
@@ -77,4 +77,4 @@ async def reconcile_post(
     body `{"queries": {...}}`): candidates with a 0-100 score and a match flag."""
     body = await request.body()
     batch = reconcile.read_batch(request.headers.get("content-type", ""), body)
-    return answers(state, dataset, batch, key, strict, response)
+    return await answers(state, dataset, batch, key, strict, response)

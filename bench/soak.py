@@ -1,0 +1,248 @@
+"""Soak: `sanctum serve` on loopback at a steady 300 /match requests a second for 10 minutes,
+with a list update (`sanctum load` of the newer UN version, from another process) in the
+middle. Pass: zero errors, p99 at most 20 ms outside the swap, memory flat after warm-up.
+
+Latency is measured from each request's scheduled send time (open loop, so a stall counts
+for every request it held up). Prints the figures and the memory curve, writes
+bench/out/soak.json, and exits 1 when a criterion fails. Run by `make reliability`.
+
+    python bench/soak.py [--seconds 600] [--rate 300] [--home DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from common import BENCHMARKS, DATA, OUT, machine, percentile, start_server
+
+NEWER = DATA / "un_sc" / "2026-02-27"
+"""The version loaded in the middle; every other version in shared/data is loaded first."""
+SWAP_MARGIN = 2.0
+"""Seconds after the first answer from the new index still counted as the swap."""
+P99_LIMIT_MS = 20.0
+MEMORY_GROWTH_LIMIT = 0.10
+"""Largest accepted growth of the server's memory from the first sample after warm-up (and
+after the swap) to the last."""
+
+
+@dataclass
+class Sample:
+    """One request: when it was due (s from start), how long it took from then, its outcome."""
+
+    due: float
+    took: float
+    status: int
+    un_version: str = ""
+
+
+@dataclass
+class Run:
+    """What the soak saw."""
+
+    samples: list[Sample] = field(default_factory=list)
+    memory: list[tuple[float, float]] = field(default_factory=list)
+    update: tuple[float, float] = (0.0, 0.0)
+    errors: list[str] = field(default_factory=list)
+
+
+def _cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SANCTUM_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "sanctum.cli", *args], env=env, capture_output=True, text=True
+    )
+
+
+def prepare(home: Path) -> str:
+    """Load every version but the newer UN one (once per home); returns a screen key."""
+    if not (home / "sanctum.sqlite").exists():
+        folders = [
+            version
+            for source in sorted(DATA.iterdir())
+            if source.is_dir()
+            for version in sorted(source.iterdir())
+            if version.is_dir() and version != NEWER
+        ]
+        done = _cli(home, "load", *map(str, folders))
+        if done.returncode != 0:  # a refused version (the table says which) leaves the rest
+            print(f"load: some versions refused (exit {done.returncode})", file=sys.stderr)
+        if not (home / "sanctum.sqlite").exists():
+            raise SystemExit(f"loading failed: {done.stderr[-2000:]}")
+    done = _cli(home, "keys", "create", "--scope", "screen", "--name", "soak")
+    if done.returncode != 0:
+        raise SystemExit(f"key creation failed: {done.stderr}")
+    return done.stdout.strip().splitlines()[-1]
+
+
+def queries() -> list[dict[str, Any]]:
+    """/match bodies: names as listed and as varied (hits and near-misses), one per body."""
+    with (BENCHMARKS / "dprk_name_variants.csv").open(encoding="utf-8") as fh:
+        names = sorted({row["variant"] for row in csv.DictReader(fh)})[:400]
+    names += ["John Smith", "Maria Garcia", "Acme Trading LLC", "Ivan Petrov", "Li Wei"]
+    return [
+        {"queries": {"q": {"schema": "Person", "properties": {"name": [name]}}}} for name in names
+    ]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def _one(
+    client: httpx.AsyncClient, body: dict[str, Any], due: float, t0: float, run: Run
+) -> None:
+    try:
+        r = await client.post("/match/default", json=body)
+        version = r.json().get("list_versions", {}).get("un_sc", "") if r.status_code == 200 else ""
+        run.samples.append(Sample(due, time.monotonic() - t0 - due, r.status_code, version))
+        if r.status_code != 200:
+            run.errors.append(f"{due:.1f}s: {r.status_code} {r.text[:200]}")
+    except httpx.HTTPError as exc:
+        run.samples.append(Sample(due, time.monotonic() - t0 - due, 0))
+        run.errors.append(f"{due:.1f}s: {type(exc).__name__}: {exc}")
+
+
+async def _memory(pid: int, t0: float, seconds: float, run: Run) -> None:
+    while time.monotonic() - t0 < seconds:
+        run.memory.append((time.monotonic() - t0, rss_mb(pid)))
+        await asyncio.sleep(5)
+
+
+async def _update(home: Path, at: float, t0: float, run: Run) -> None:
+    await asyncio.sleep(at)
+    start = time.monotonic() - t0
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "sanctum.cli", "load", str(NEWER),
+        env={**os.environ, "SANCTUM_HOME": str(home)},
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await proc.communicate()
+    if proc.returncode != 0:
+        run.errors.append(f"update failed: {err.decode()[-500:]}")
+    run.update = (start, time.monotonic() - t0)
+
+
+async def soak(url: str, key: str, pid: int, home: Path, seconds: float, rate: float) -> Run:
+    """Send `rate` requests a second for `seconds`, the update at half time."""
+    run = Run()
+    bodies = queries()
+    headers = {"Authorization": f"Bearer {key}"}
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(
+        base_url=url, headers=headers, limits=limits, timeout=30
+    ) as client:
+        t0 = time.monotonic()
+        side = [
+            asyncio.create_task(_memory(pid, t0, seconds, run)),
+            asyncio.create_task(_update(home, seconds / 2, t0, run)),
+        ]
+        pending: set[asyncio.Task[None]] = set()
+        for n in range(int(seconds * rate)):
+            due = n / rate
+            delay = t0 + due - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            task = asyncio.create_task(_one(client, bodies[n % len(bodies)], due, t0, run))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+        await asyncio.gather(*pending, *side)
+    return run
+
+
+def summary(run: Run, seconds: float, rate: float, warmup: float) -> dict[str, Any]:
+    """The figures: counts, latency percentiles in and outside the swap, memory curve."""
+    new = [s.due for s in run.samples if s.un_version == NEWER.name]
+    swap = (run.update[0], (min(new) if new else seconds) + SWAP_MARGIN)
+    ms = [s.took * 1000 for s in run.samples]
+    outside = [s.took * 1000 for s in run.samples if not swap[0] <= s.due <= swap[1]]
+    inside = [s.took * 1000 for s in run.samples if swap[0] <= s.due <= swap[1]]
+    steady = [m for t, m in run.memory if t >= warmup and not swap[0] <= t <= swap[1] + 60]
+    before = [m for t, m in run.memory if warmup <= t < swap[0]]
+    after = [m for t, m in run.memory if t > swap[1] + 60]
+    growth = max(
+        (before[-1] - before[0]) / before[0] if len(before) > 1 else 0.0,
+        (after[-1] - after[0]) / after[0] if len(after) > 1 else 0.0,
+    )
+    return {
+        "machine": machine(),
+        "seconds": seconds,
+        "rate": rate,
+        "requests": len(run.samples),
+        "errors": len(run.errors),
+        "first_errors": run.errors[:5],
+        "p50_ms": round(percentile(ms, 50), 2),
+        "p99_ms": round(percentile(ms, 99), 2),
+        "max_ms": round(max(ms, default=0.0), 2),
+        "p99_outside_swap_ms": round(percentile(outside, 99), 2),
+        "max_outside_swap_ms": round(max(outside, default=0.0), 2),
+        "p99_during_swap_ms": round(percentile(inside, 99), 2),
+        "max_during_swap_ms": round(max(inside, default=0.0), 2),
+        "update_s": [round(run.update[0], 1), round(run.update[1], 1)],
+        "swap_window_s": [round(swap[0], 1), round(swap[1], 1)],
+        "new_version_served": bool(new),
+        "memory_growth": round(growth, 4),
+        "memory_mb": [[round(t), round(m, 1)] for t, m in run.memory[::6]],
+        "memory_steady_mb": [round(min(steady, default=0), 1), round(max(steady, default=0), 1)],
+    }
+
+
+def verdict(figures: dict[str, Any]) -> list[str]:
+    """What failed (empty: the soak passed)."""
+    failed = []
+    if figures["errors"]:
+        failed.append(f"{figures['errors']} errors")
+    if figures["p99_outside_swap_ms"] > P99_LIMIT_MS:
+        failed.append(f"p99 outside the swap {figures['p99_outside_swap_ms']} ms > {P99_LIMIT_MS}")
+    if figures["memory_growth"] > MEMORY_GROWTH_LIMIT:
+        failed.append(f"memory grew {figures['memory_growth']:.1%} after warm-up")
+    if not figures["new_version_served"]:
+        failed.append("the updated list was never served")
+    return failed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=600.0)
+    parser.add_argument("--rate", type=float, default=300.0)
+    parser.add_argument("--warmup", type=float, default=60.0, help="seconds before memory counts")
+    parser.add_argument("--home", type=Path, default=None, help="a SANCTUM_HOME to reuse")
+    args = parser.parse_args()
+    home = args.home or Path(tempfile.mkdtemp(prefix="sanctum-soak-"))
+    home.mkdir(parents=True, exist_ok=True)
+    key = prepare(home)
+    server, url = start_server(home)
+    try:
+        run = asyncio.run(soak(url, key, server.pid, home, args.seconds, args.rate))
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    figures = summary(run, args.seconds, args.rate, args.warmup)
+    failed = verdict(figures)
+    figures["passed"] = not failed
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "soak.json").write_text(json.dumps(figures, indent=1) + "\n")
+    print(json.dumps(figures, indent=1))
+    print("soak: " + ("PASSED" if not failed else "FAILED: " + "; ".join(failed)))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,89 @@
+"""Serving never waits for an index build (issue 19, defect 3: each `sanctum load` from
+another process stalled serving ~6 s while the server rebuilt its index on the request
+path). The build runs in the background; requests meanwhile are answered from the
+previous index and say which versions they used; the new index is swapped in whole.
+Not covered: while the loading process holds SQLite's write lock (its commit), audited
+requests wait for it (README, Reliability)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from sanctum.api.app import create_app
+from sanctum.store.db import Store
+from sanctum.store.loader import load_paths
+
+from .conftest import serve
+
+BODY = {"queries": {"q": {"schema": "Person", "properties": {"name": ["Ri Yong Ho"]}}}}
+
+
+def _poll(url: str, stop: threading.Event, seen: list[tuple[float, float, str]]) -> None:
+    """Screen one name every 20 ms: when sent, how long it took, the UN version used."""
+    with httpx.Client(base_url=url, timeout=60) as client:
+        while not stop.is_set():
+            start = time.monotonic()
+            r = client.post("/match/default", json=BODY)
+            assert r.status_code == 200, r.text
+            seen.append((start, time.monotonic() - start, r.json()["list_versions"]["un_sc"]))
+            time.sleep(0.02)
+
+
+def test_an_external_load_is_indexed_in_the_background(data_dir: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    store = Store(home / "sanctum.sqlite")
+    load_paths(store, [data_dir / "un_sc" / "2024-11-30", data_dir / "au_dfat"], workers=1)
+    store.close()
+    seen: list[tuple[float, float, str]] = []  # (sent, took, UN version answered)
+    for running in serve(create_app(home / "sanctum.sqlite", open_mode=True)):
+        assert running.client.post("/match/default", json=BODY).status_code == 200
+        stop = threading.Event()
+        poller = threading.Thread(target=_poll, args=(running.url, stop, seen))
+        poller.start()
+        try:
+            loaded = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "sanctum.cli",
+                    "load",
+                    str(data_dir / "un_sc" / "2026-02-27"),
+                ],
+                env={**os.environ, "SANCTUM_HOME": str(home)},
+                capture_output=True,
+                timeout=900,
+            )
+            assert loaded.returncode == 0, loaded.stderr
+            loaded_at = time.monotonic()
+            deadline = time.monotonic() + 600
+            while not seen or seen[-1][2] != "2026-02-27":
+                assert time.monotonic() < deadline, "the new version was never served"
+                time.sleep(0.1)
+        finally:
+            stop.set()
+            poller.join()
+    versions = [v for _, _, v in seen]
+    switched = versions.index("2026-02-27")
+    assert set(versions[:switched]) == {"2024-11-30"}  # the previous index, whole
+    assert set(versions[switched:]) == {"2026-02-27"}  # then the new one, whole
+    # While the loading process commits, audited requests wait for SQLite's one write lock
+    # (the audit record is written before the answer). From then on the index of the new
+    # version is built; before, the first request to notice it waited for the whole build.
+    switched_at = next(sent for sent, _, v in seen if v == "2026-02-27")
+    build = switched_at - loaded_at
+    during = max(took for sent, took, _ in seen if sent < loaded_at)
+    waits = [took for sent, took, _ in seen if loaded_at <= sent < switched_at]
+    print(
+        f"slowest answer during the load {during:.2f} s; the build took {build:.2f} s, "
+        f"the slowest answer meanwhile {max(waits, default=0):.2f} s ({len(waits)} answers)"
+    )
+    assert len(waits) > 5, "too few answers during the build to tell"
+    assert max(waits) < build / 2, f"a request waited {max(waits):.2f} s of a {build:.2f} s build"
