@@ -73,12 +73,12 @@ def step(home: Path, body: str) -> dict[str, Any]:
     return run_child(STEP.format(body=body), env)
 
 
-def one_size(n: int) -> dict[str, Any]:
+def one_size(n: int, out: Path = OUT) -> dict[str, Any]:
     """The figures for a book of n ordinary customers (and the four planted ones)."""
-    home = OUT / f"monitor-{n}"
+    home = out / f"monitor-{n}"
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
-    book = OUT / f"book-{n}.csv"
+    book = out / f"book-{n}.csv"
     if not book.exists():
         write_book(book, n)
     sdn = DATA / "us_ofac_sdn"
@@ -166,15 +166,17 @@ def markdown(results: list[dict[str, Any]], when: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--out", type=Path, default=OUT, help="Where results go.")
     args = parser.parse_args()
-    OUT.mkdir(parents=True, exist_ok=True)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     results = []
     for n in [int(s) for s in args.sizes.split(",")]:
-        results.append(one_size(n))
+        results.append(one_size(n, out))
         text = markdown(results, when)
-        (OUT / "monitoring.json").write_text(json.dumps(results, indent=2))
-        (OUT / "monitoring.md").write_text(text)
+        (out / "monitoring.json").write_text(json.dumps(results, indent=2))
+        (out / "monitoring.md").write_text(text)
         print(text, flush=True)
 
 
