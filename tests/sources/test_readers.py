@@ -14,7 +14,7 @@ from followthemoney import model
 
 from sanctum.errors import ParseError
 from sanctum.sources.base import add_cleaned, clean_value
-from sanctum.sources.readers import csv_header, read_xlsx
+from sanctum.sources.readers import csv_header, load_xml, read_xlsx
 
 UK_FILE = ("uk_ofsi", "2025-04-10", "UK_Sanctions_List.xlsx")
 AU_FILE = ("au_dfat", "2024-12-17", "regulation8_consolidated.xlsx")
@@ -136,3 +136,11 @@ def test_cached_cleaning_is_ftm_cleaning(schema: str, prop: str, value: str) -> 
 )
 def test_csv_header_never_raises(text: str, cells: list[str]) -> None:
     assert csv_header(text) == cells
+
+
+def test_xml_error_never_quotes_a_long_name(tmp_path: Path) -> None:
+    path = tmp_path / "consolidated.xml"
+    path.write_text(f"<CONSOLIDATED_LIST><Item>x</{'A' * 3000}></CONSOLIDATED_LIST>")
+    with pytest.raises(ParseError, match="not well-formed XML") as err:
+        load_xml(path, "CONSOLIDATED_LIST", "the UN list")
+    assert "A" * 41 not in err.value.reason and len(err.value.reason) < 300  # found by fuzzing
