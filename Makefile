@@ -3,10 +3,11 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 SHARED ?= $(abspath ../shared)
 export SANCTUM_SHARED ?= $(SHARED)
 
-.PHONY: install run test lint typecheck reliability bench bench-instructions clean
+.PHONY: install install-dev run test lint typecheck reliability bench bench-instructions clean
 
 # The matching core (modules listed in src/sanctum/_native.py) compiled in place by mypyc;
 # rebuilt whenever one of its sources changes. Until then the sources run (sanctum._native).
@@ -15,13 +16,21 @@ NATIVE_SOURCES := setup.py src/sanctum/_native.py src/sanctum/config.py \
 	src/sanctum/feature_table.py src/sanctum/index.py src/sanctum/screen.py \
 	$(wildcard src/sanctum/match/*.py src/sanctum/names/*.py)
 
+# `make run` installs what Sanctum needs to run, plus mypy, the compiler of the matching
+# core; `make test` adds the development tools (the `dev` extra).
 install: $(STAMP) $(NATIVE)
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip 'setuptools>=77' wheel
-	SANCTUM_PURE=1 $(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --upgrade pip 'setuptools>=77' wheel 'mypy>=1.10'
+	SANCTUM_PURE=1 $(BIN)/pip install --quiet -e .
 	touch $(STAMP)
+
+install-dev: $(DEV_STAMP)
+
+$(DEV_STAMP): $(STAMP)
+	SANCTUM_PURE=1 $(BIN)/pip install --quiet -e '.[dev]'
+	touch $(DEV_STAMP)
 
 $(NATIVE): $(STAMP) $(NATIVE_SOURCES)
 	$(BIN)/python setup.py --quiet build_ext --inplace
@@ -29,7 +38,9 @@ $(NATIVE): $(STAMP) $(NATIVE_SOURCES)
 run: install
 	$(BIN)/sanctum run
 
-test: install
+# The docs test drives Debian's chromium (Playwright's own browser builds are not used).
+test: install install-dev
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	$(BIN)/ruff check src tests bench setup.py
 	$(BIN)/mypy
 	$(BIN)/pytest -q
@@ -40,11 +51,11 @@ reliability: install
 	SANCTUM_RELIABILITY=long $(BIN)/pytest -q tests/reliability
 	$(BIN)/python bench/soak.py
 
-lint: install
+lint: install install-dev
 	$(BIN)/ruff check src tests bench setup.py
 	$(BIN)/ruff format --check src tests bench setup.py
 
-typecheck: install
+typecheck: install install-dev
 	$(BIN)/mypy
 
 bench: install

@@ -6,7 +6,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,40 @@ os.environ.setdefault("SANCTUM_AUDIT_KEY", "tests-audit-key-" + "0123456789abcde
 
 SHARED = Path(os.environ.get("SANCTUM_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 DATA = SHARED / "data"
+
+
+def user_folder_state(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under `folder` with its size and modification time (empty if absent)."""
+    if not folder.exists():
+        return {}
+    return {
+        str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def user_folders_untouched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The suite never writes into the user's data folder: XDG_DATA_HOME, where the code
+    finds the user's data folder (~/.local/share by default), points at an empty folder of
+    the session for the whole suite (subprocesses included), and that folder must still be
+    empty at the end. SANCTUM_HOME and SANCTUM_DB are unset, so any path not derived from
+    a test's own store would land there and fail the suite. (The real folder is not
+    compared: other programs on the machine may write into it while the suite runs.)"""
+    decoy = tmp_path_factory.mktemp("user-data")
+    saved = {k: os.environ.get(k) for k in ("XDG_DATA_HOME", "SANCTUM_HOME", "SANCTUM_DB")}
+    os.environ["XDG_DATA_HOME"] = str(decoy)
+    os.environ.pop("SANCTUM_HOME", None)
+    os.environ.pop("SANCTUM_DB", None)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    written = sorted(str(p.relative_to(decoy)) for p in decoy.rglob("*"))
+    assert not written, f"the suite wrote into the user's data folder: {written[:10]}"
 
 
 def iso_dates(cell: str) -> list[str]:

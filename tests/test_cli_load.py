@@ -162,11 +162,26 @@ def test_diff_cli_json(loaded_home: Path) -> None:
     diff = json.loads(done.stdout)
     assert len(diff["added"]) == 9 and diff["removed"] == [] and diff["changed"] == []
     assert "us-ofac-sdn-45430" in diff["added"]
+    assert diff["captions"]["us-ofac-sdn-45430"] == "KIMSUKY"
+    text = run(loaded_home, "diff", "us_ofac_sdn", "--from", "2023-11-30", "--to", "2023-12-01")
+    assert text.stdout.splitlines()[:4] == [
+        "us_ofac_sdn: 2023-11-30 → 2023-12-01: 9 added, 0 removed, 0 changed",
+        "  + us-ofac-sdn-37656  KANG, Phyong Guk",
+        "  + us-ofac-sdn-37657  RI, Sung Il",
+        "  + us-ofac-sdn-37658  KANG, Kyong Il",
+    ]
 
 
 def test_show_cli(loaded_home: Path) -> None:
     done = run(loaded_home, "show", "us-ofac-sdn-45430")
     assert done.returncode == 0, done.stderr
     assert "DPRK2" in done.stdout and "hongsiao@naver.com" in done.stdout
+    kang = run(loaded_home, "show", "us-ofac-sdn-37658").stdout.splitlines()
+    assert "nationality\tkp (North Korea)" in kang
+    assert (
+        "relation UnknownLink Linked To → us-ofac-sdn-12212 GREEN PINE ASSOCIATED CORPORATION "
+        "(Organization)" in kang
+    )
+    assert kang[-1] == "2023-12-01: listed"
     missing = run(loaded_home, "show", "no-such-id")
     assert missing.returncode == 1 and "no entity" in missing.stderr

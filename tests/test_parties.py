@@ -97,6 +97,8 @@ def test_cli_group_party(loaded_home: Path, tmp_path: Path) -> None:
     done = subprocess.run([*batch, "--group", "party"], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0].endswith("party_id,lists,programs,more_matched")
+    assert lines[0].endswith(
+        "programs,score,match,why,explanation_json,party_id,lists,more_matched"
+    )
     assert len(lines) == 6  # five matched parties, the default limit
     assert any(",us-ofac-sdn-12211,us_csl;us_ofac_sdn," in line for line in lines)

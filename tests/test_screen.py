@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -269,11 +270,51 @@ def test_cli_batch_resumes(loaded_home: Path, tmp_path: Path) -> None:
     done = cli(loaded_home, "batch", str(src), "-o", str(out))
     assert done.returncode == 0, done.stderr
     alerts = out.read_text(encoding="utf-8").splitlines()
-    assert alerts[0] == "input_id,entity_id,caption,score,explanation"
-    assert any(line.startswith("699,us-ofac-sdn-37658,") for line in alerts)
+    assert alerts[0] == (
+        "input_id,input_name,entity_id,caption,schema,source,programs,score,match,why,"
+        "explanation_json"
+    )
+    kang = next(csv.DictReader(alerts[:1] + [a for a in alerts if a.startswith("699,")]))
+    assert {k: v for k, v in kang.items() if k not in ("why", "explanation_json")} == {
+        "input_id": "699",
+        "input_name": "강경일",
+        "entity_id": "us-ofac-sdn-37658",
+        "caption": "KANG, Kyong Il",
+        "schema": "Person",
+        "source": "us_ofac_sdn",
+        "programs": "DPRK",
+        "score": "0.9259",
+        "match": "true",
+    }
+    assert kang["why"].startswith("'강경일' ~ 'KANG, Kyong Il'")
+    assert json.loads(kang["explanation_json"])["name"]["listed_name"] == "KANG, Kyong Il"
     again = cli(loaded_home, "batch", str(src), "-o", str(out))
     assert again.returncode == 0 and "1200 done before" in " ".join(again.stderr.split())
     assert out.read_text(encoding="utf-8").splitlines() == alerts
+
+
+def test_cli_batch_writes_a_spreadsheet(loaded_home: Path, tmp_path: Path) -> None:
+    """`--format xlsx` gives the same rows as the CSV, in a workbook a spreadsheet opens."""
+    import openpyxl
+
+    src = tmp_path / "in.csv"
+    src.write_text("id,name,schema\n1,Gang Gyeong-il,Person\n2,Maria Nobody,Person\n", "utf-8")
+    as_csv, as_xlsx = tmp_path / "alerts.csv", tmp_path / "alerts.xlsx"
+    assert cli(loaded_home, "batch", str(src), "-o", str(as_csv)).returncode == 0
+    done = cli(loaded_home, "batch", str(src), "-o", str(as_xlsx), "--format", "xlsx")
+    assert done.returncode == 0, done.stderr
+    sheet = openpyxl.load_workbook(as_xlsx, read_only=True).active
+    assert sheet is not None
+    rows = [[c or "" for c in row] for row in sheet.iter_rows(values_only=True)]
+    with as_csv.open(newline="", encoding="utf-8") as fh:
+        assert rows == list(csv.reader(fh))
+    assert rows[1][:3] == ["1", "Gang Gyeong-il", "us-ofac-sdn-37658"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "alerts.csv",
+        "alerts.csv.progress",
+        "alerts.xlsx",
+        "in.csv",
+    ]
 
 
 def test_cli_batch_killed_midway_resumes_without_loss_or_repeat(
@@ -332,7 +373,7 @@ def test_batch_resumes_only_the_same_screening(screener: Screener, tmp_path: Pat
 
     first = run_batch(screener, src, out, workers=1)
     assert (first["screened"], first["resumed"]) == (300, 0)
-    assert "99,us-ofac-sdn-37658," in out.read_text(encoding="utf-8")
+    assert "99,Gang Gyeong-il,us-ofac-sdn-37658," in out.read_text(encoding="utf-8")
     again = run_batch(screener, src, out, workers=1)
     assert (again["screened"], again["resumed"]) == (0, 300)
 

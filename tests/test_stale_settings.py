@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sanctum.api import freshness
+from sanctum import freshness
 from sanctum.settings import SettingError
 
 

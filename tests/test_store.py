@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sanctum import catalog
-from sanctum.store.db import Store
+from sanctum.store.db import Store, real_change
 from sanctum.store.loader import discover, load_paths
 
 PROVENANCE_TOTALS = {
@@ -93,9 +93,56 @@ def test_diff_reverse_and_changes(store: Store) -> None:
     assert len(later["added"]) - len(later["removed"]) == 14965 - 13436
     assert later["changed"], "five months of OFAC updates change some entries"
     change = later["changed"][0]
-    assert set(change) == {"id", "properties"}
+    assert set(change) == {"id", "caption", "properties"}
     for sides in change["properties"].values():
         assert set(sides) <= {"added", "removed"} and sides
+
+
+def test_diff_lists_only_real_changes(store: Store) -> None:
+    """A designation stated again under a new id is no change: no property of the five
+    months of SDN updates has the same values added and removed, and us-ofac-sdn-10392
+    shows its one new program and its one new link, by name."""
+    later = catalog.diff_view(store, "us_ofac_sdn", "2023-12-01", "2024-05-03")
+    same = [
+        (c["id"], prop)
+        for c in later["changed"]
+        for prop, sides in c["properties"].items()
+        if sorted(sides.get("added", [])) == sorted(sides.get("removed", []))
+    ]
+    assert same == []
+    assert len(later["changed"]) == 44
+    change = next(c for c in later["changed"] if c["id"] == "us-ofac-sdn-10392")
+    assert change == {
+        "id": "us-ofac-sdn-10392",
+        "caption": "MINISTRY OF DEFENSE AND ARMED FORCES LOGISTICS",
+        "properties": {
+            "Sanction:program": {"added": ["RUSSIA-EO14024"]},
+            "UnknownLink:object": {"added": ["us-ofac-sdn-18782"]},
+            "UnknownLink:role": {"added": ["Linked To"]},
+            "UnknownLink:subject": {"added": ["us-ofac-sdn-10392"]},
+            "program": {"added": ["RUSSIA-EO14024"]},
+        },
+    }
+    assert later["captions"]["us-ofac-sdn-10392"] == change["caption"]
+    assert set(later["captions"]) == {
+        *later["added"],
+        *later["removed"],
+        *(c["id"] for c in later["changed"]),
+    }
+
+
+@pytest.mark.parametrize(
+    ("added", "removed", "change"),
+    [
+        (["A", "B"], ["B", "A"], {}),
+        (["Linked  To"], ["linked to"], {}),
+        (["X", "Y"], ["X"], {"added": ["Y"]}),
+        (["X"], ["X", "Z"], {"removed": ["Z"]}),
+        (["X", "X"], ["X"], {"added": ["X"]}),
+    ],
+)
+def test_real_change(added: list[str], removed: list[str], change: dict[str, list[str]]) -> None:
+    assert real_change(added, removed) == change
 
 
 def test_show_kang_kyong_il(store: Store) -> None:
@@ -115,6 +162,37 @@ def test_show_kang_kyong_il(store: Store) -> None:
     ]
     assert green_pine
     assert any("DPRK" in d["program"] for d in view["designated_by"])
+
+
+def test_show_names_countries_counterparts_and_history(store: Store) -> None:
+    """The view the CLI and /entities/{id} share: country names beside codes, each
+    relation's other side by id, caption and schema, and what each version changed."""
+    view = catalog.entity_view(store, "us-ofac-sdn-37658")
+    assert view["country_names"] == {"kp": "North Korea"}
+    assert [r["counterparts"] for r in view["relations"]] == [
+        [
+            {
+                "id": "us-ofac-sdn-12212",
+                "caption": "GREEN PINE ASSOCIATED CORPORATION",
+                "schema": "Organization",
+                "side": "object",
+            }
+        ]
+    ]
+    assert view["history"] == [{"version": "2023-12-01", "event": "listed"}]
+    later = catalog.entity_view(store, "us-ofac-sdn-10392")["history"]
+    assert [(h["version"], h["event"]) for h in later] == [
+        ("2021-07-07", "listed"),
+        ("2023-11-30", "changed"),
+        ("2024-05-03", "changed"),
+    ]
+    assert later[-1]["properties"] == {
+        "Sanction:program": {"added": ["RUSSIA-EO14024"]},
+        "UnknownLink:object": {"added": ["us-ofac-sdn-18782"]},
+        "UnknownLink:role": {"added": ["Linked To"]},
+        "UnknownLink:subject": {"added": ["us-ofac-sdn-10392"]},
+        "program": {"added": ["RUSSIA-EO14024"]},
+    }
 
 
 def test_show_kimsuky(store: Store) -> None:

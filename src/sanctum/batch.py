@@ -3,7 +3,7 @@
 Input: CSV, XLSX or Parquet with columns `id, name` and, where present, `schema,
 birth_date, country` and the identifier columns of INPUT_COLUMNS (`nationality, passport,
 id_number, registration_number, imo, wallet, email, website, phone`). Output: CSV, one
-row per alert: `input_id, entity_id, caption, score, explanation`. Progress is kept
+row per alert (OUT_COLUMNS), or XLSX made from it when done (`write_xlsx`). Progress is kept
 beside the output (`<output>.progress`: what the rows are screened with, the input's hash
 among it (`run_key`), rows done, output size); a rerun after an interruption truncates the
 output to the last recorded size and continues from the next row, so no row is lost or
@@ -26,16 +26,32 @@ from typing import Any
 
 from sanctum.audit import append as audit_append
 from sanctum.errors import SanctumError
+from sanctum.explain import explain_line
 from sanctum.match.score import MATCHER_VERSION
 from sanctum.runtime import tune_gc
-from sanctum.screen import Screener
+from sanctum.screen import Match, Screener
 
 CHUNK = 250
 """Rows per unit of work: small enough that both workers stay busy to the end."""
-OUT_COLUMNS = ["input_id", "entity_id", "caption", "score", "explanation"]
-PARTY_COLUMNS = ["party_id", "lists", "programs", "more_matched"]
+OUT_COLUMNS = [
+    "input_id",
+    "input_name",
+    "entity_id",
+    "caption",
+    "schema",
+    "source",
+    "programs",
+    "score",
+    "match",
+    "why",
+    "explanation_json",
+]
+"""One row per alert: the input row, the listed party (its list and programs), the score,
+a one-line reason a person reads, and the full explanation for machines."""
+PARTY_COLUMNS = ["party_id", "lists", "more_matched"]
 """Added with `--group party`: one row per matched party, `entity_id` its best entry,
-`lists` and `programs` `;`-separated, `more_matched` the matched parties left out."""
+`programs` those of every list designating the party, `lists` `;`-separated,
+`more_matched` the matched parties left out."""
 
 
 INPUT_COLUMNS = {
@@ -69,6 +85,18 @@ IDENTIFIER_COLUMNS = (
 """Columns that identify a party without a name: a file of them alone may be screened."""
 
 
+def parquet_module(path: Path) -> Any:
+    """pyarrow's Parquet reader, or a clear error saying how to install it (an extra)."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise SanctumError(
+            f"{path}: reading Parquet needs pyarrow, an optional extra: "
+            "pip install 'sanctum[parquet]' (in this folder: .venv/bin/pip install pyarrow)"
+        ) from None
+    return pq
+
+
 def read_rows(path: Path) -> list[dict[str, str]]:
     """Rows of the input file as dicts of strings; clear errors naming file and column."""
     suffix = path.suffix.lower()
@@ -84,7 +112,7 @@ def read_rows(path: Path) -> list[dict[str, str]]:
                 for r in it
             ]
         elif suffix == ".parquet":
-            import pyarrow.parquet as pq
+            pq = parquet_module(path)
 
             table = pq.read_table(path)
             header = [c.lower() for c in table.column_names]
@@ -145,11 +173,9 @@ def screen_rows(
                 min_score=1.0,  # only alerts are kept: nothing below the threshold
             )
         except SanctumError as exc:
-            out.append([input_id, "", "", "", json.dumps({"error": str(exc)})])
+            out.append(_error_row(input_id, row, exc))
             continue
-        for m in result.results:
-            if m.match:
-                out.append([input_id, m.id, m.caption, f"{m.score:.4f}", _explain(m.explanation)])
+        out.extend(alert_row(input_id, row.get("name", ""), m) for m in result.results if m.match)
     return out
 
 
@@ -167,22 +193,56 @@ def _party_rows(
     try:
         found = screen_by_party(screener, query_of(row), threshold, limit, algorithm, None, 1.0)
     except SanctumError as exc:
-        return [[input_id, "", "", "", json.dumps({"error": str(exc)}), "", "", "", ""]]
+        return [_error_row(input_id, row, exc) + [""] * len(PARTY_COLUMNS)]
     return [
         [
-            input_id,
-            p.best.id,
-            p.best.caption,
-            f"{p.score:.4f}",
-            _explain(p.best.explanation),
-            p.party_id,
-            ";".join(p.lists),
-            ";".join(p.programs),
-            str(found.more_matched),
+            *alert_row(input_id, row.get("name", ""), p.best, p.programs),
+            *(p.party_id, ";".join(p.lists), str(found.more_matched)),
         ]
         for p in found.parties
         if p.best.match
     ]
+
+
+def alert_row(
+    input_id: str, input_name: str, m: Match, programs: list[str] | None = None
+) -> list[str]:
+    """One output row (OUT_COLUMNS) for an alert; `programs` default to the entry's own."""
+    programs = programs or sorted({p for s in m.sanctions for p in s.get("program", [])})
+    return [
+        input_id,
+        input_name,
+        m.id,
+        m.caption,
+        m.schema,
+        m.source,
+        "; ".join(programs),
+        f"{m.score:.4f}",
+        "true" if m.match else "false",
+        explain_line(m.explanation),
+        _explain(m.explanation),
+    ]
+
+
+def write_xlsx(csv_path: Path, xlsx_path: Path) -> None:
+    """The finished CSV output as a spreadsheet (one sheet, the same columns), written
+    next to it and moved into place whole."""
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("alerts")
+    with csv_path.open(newline="", encoding="utf-8") as fh:
+        for row in csv.reader(fh):
+            sheet.append(row)
+    tmp = xlsx_path.with_name(xlsx_path.name + ".part")
+    book.save(tmp)
+    tmp.replace(xlsx_path)
+
+
+def _error_row(input_id: str, row: dict[str, str], exc: SanctumError) -> list[str]:
+    """The row of an input row that could not be screened: the reason as its `why`."""
+    blank = [""] * (len(OUT_COLUMNS) - 4)
+    return [input_id, row.get("name", ""), *blank, str(exc), _explain({"error": str(exc)})]
 
 
 _WORKER: Screener | None = None
@@ -222,7 +282,8 @@ def _results(
         _WORKER = None
 
 
-def _state_path(output: Path) -> Path:
+def progress_path(output: Path) -> Path:
+    """Where a batch records its progress: beside its output."""
     return output.with_name(output.name + ".progress")
 
 
@@ -275,7 +336,7 @@ def run_batch(
     rows = read_rows(input_file)
     digest = _file_hash(input_file)
     run = run_key(screener, digest, threshold, algorithm, limit, group)
-    state_file = _state_path(output)
+    state_file = progress_path(output)
     done, size = 0, 0
     if state_file.exists() and output.exists():
         state = json.loads(state_file.read_text())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sanctum.errors import SanctumError
@@ -15,16 +14,18 @@ if TYPE_CHECKING:
 
 
 def sources_summary(store: Store) -> list[dict[str, Any]]:
-    """Per source: the version in force, its files and hashes, entity counts, age."""
+    """Per source: the version in force, its files and hashes, entity counts, and its
+    freshness (`sanctum.freshness`: publication date, last confirmation, their ages and
+    limits, `state`; `age_days` counts days since the confirmation, as everywhere)."""
+    from sanctum.freshness import source_state
+
     out: list[dict[str, Any]] = []
-    today = datetime.now(UTC).date()
     for source in store.source_ids():
         latest = store.latest(source)
         if latest is None:
             continue
         spec = registry.get(source)
-        attempt = store.last_attempt(source)
-        age = (today - date.fromisoformat(latest.version_date[:10])).days
+        fresh = source_state(store, source)
         out.append(
             {
                 "source": source,
@@ -32,17 +33,22 @@ def sources_summary(store: Store) -> list[dict[str, Any]]:
                 "authority": spec.authority,
                 "version": latest.version_date,
                 "label": latest.label,
-                "published": latest.published,
+                "published": fresh["published"],
                 "loaded_at": latest.loaded_at,
                 "versions": len(store.versions(source)),
-                "age_days": age,
-                "max_age_days": spec.max_age_days,
+                "confirmed_at": fresh["confirmed_at"],
+                "age_days": int(fresh["confirmed_age_days"]),
+                "confirmed_age_days": fresh["confirmed_age_days"],
+                "max_age_days": fresh["max_age_days"],
+                "published_age_days": fresh["published_age_days"],
+                "warn_age_days": fresh["warn_age_days"],
+                "state": fresh["state"],
                 **latest.counts,
                 "files": [
                     {"name": f["name"], "sha256": f["sha256"], "size": f["size"]}
                     for f in store.version_files(latest.seq)
                 ],
-                "last_attempt": attempt,
+                "last_attempt": store.last_attempt(source),
             }
         )
     return out
@@ -67,7 +73,7 @@ def entity_view(store: Store, entity_id: str) -> dict[str, Any]:
     sanctions = [_props(e) | {"id": [str(e.id)]} for e in derived if e.schema.name == "Sanction"]
     wallets = [_props(e) | {"id": [str(e.id)]} for e in derived if e.schema.name == "CryptoWallet"]
     edges = {e.id: e for e in derived + store.referencing(entity_id) if e.schema.edge}
-    relations = [{"id": e.id, "schema": e.schema.name, **_props(e)} for e in edges.values()]
+    relations = _relations(store, entity_id, list(edges.values()))
     identifications = [
         _props(e) for e in derived if e.schema.name in ("Passport", "Identification")
     ]
@@ -100,13 +106,55 @@ def entity_view(store: Store, entity_id: str) -> dict[str, Any]:
         "first_seen": min(h["first_seen"] for h in history),
         "last_seen": max(h["last_seen"] for h in history),
         "properties": {k: sorted(set(v)) for k, v in sorted(props.items())},
+        "country_names": country_names(rows[0]["schema"], props),
         "sanctions": sanctions,
         "designated_by": designated_by,
         "identifications": identifications,
         "wallets": wallets,
         "relations": relations,
         "cross_list_links": links,
+        "history": [
+            {k: v for k, v in item.items() if k != "seq"} for item in store.party_changes(entity_id)
+        ],
     }
+
+
+def country_names(schema: str, props: dict[str, list[str]]) -> dict[str, str]:
+    """The name a person reads for each country code among an entity's country-typed
+    properties (`kp` → North Korea)."""
+    from followthemoney import model
+    from followthemoney.types import registry as types
+
+    found = model.get(schema)
+    out: dict[str, str] = {}
+    for prop, values in props.items():
+        spec = found.get(prop) if found is not None else None
+        if spec is not None and spec.type == types.country:
+            for code in values:
+                name = types.country.caption(code)
+                if name and name != code:
+                    out[code] = name
+    return dict(sorted(out.items()))
+
+
+def _relations(store: Store, entity_id: str, edges: list[EntityProxy]) -> list[dict[str, Any]]:
+    """Each relation's properties, plus its counterparts: the entities at its ends other
+    than this one, each with its id, caption, schema and the end it stands at (`object`)."""
+
+    def ends(edge: EntityProxy) -> list[tuple[str, str]]:
+        props = (edge.schema.edge_source, edge.schema.edge_target)
+        return [(p, v) for p in props if p for v in edge.get(p, quiet=True) if v != entity_id]
+
+    names = store.current_captions(v for e in edges for _, v in ends(e))
+    out = []
+    for e in edges:
+        counterparts = [
+            {"id": v, "caption": names.get(v, ("", ""))[0], "schema": names.get(v, ("", ""))[1]}
+            | {"side": p}
+            for p, v in ends(e)
+        ]
+        out.append({"id": e.id, "schema": e.schema.name, **_props(e), "counterparts": counterparts})
+    return out
 
 
 def diff_view(store: Store, source: str, day_from: str, day_to: str) -> dict[str, Any]:
@@ -114,13 +162,28 @@ def diff_view(store: Store, source: str, day_from: str, day_to: str) -> dict[str
     a = store.version_at(source, day_from)
     b = store.version_at(source, day_to)
     if not store.versions(source):
-        raise SanctumError(f"no versions of {source!r} loaded")
+        raise SanctumError(
+            f"no versions of {source!r} loaded; loaded sources: "
+            f"{', '.join(store.source_ids()) or 'none'}"
+        )
     if a is None:
         raise SanctumError(f"{source}: no version in force on {day_from}")
     if b is None:
         raise SanctumError(f"{source}: no version in force on {day_to}")
     result = store.diff(source, a.seq, b.seq)
-    return {"source": source, "from": a.as_dict(), "to": b.as_dict(), **result}
+    captions = store.captions_at(source, a.seq, result["removed"])
+    captions |= store.captions_at(
+        source, b.seq, [*result["added"], *(c["id"] for c in result["changed"])]
+    )
+    for change in result["changed"]:
+        change["caption"] = captions.get(change["id"], "")
+    return {
+        "source": source,
+        "from": a.as_dict(),
+        "to": b.as_dict(),
+        **result,
+        "captions": dict(sorted(captions.items())),
+    }
 
 
 def last_changes(store: Store, party_ids: Iterable[str]) -> dict[str, str]:

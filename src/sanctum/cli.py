@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,14 +14,17 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from sanctum import catalog, settings
 from sanctum.errors import SanctumError
+from sanctum.explain import explain_line
 from sanctum.schemata import MATCHABLE
 from sanctum.sources import registry
 from sanctum.store.db import Store
 
 if TYPE_CHECKING:  # the loader (parsers, FollowTheMoney) loads only for commands that load
+    from sanctum.fetch import UpdateReport
     from sanctum.store.loader import LoadOutcome, VersionFiles
 
 app = typer.Typer(
@@ -28,8 +32,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
-out = Console()
+console = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 SCHEMA_HELP = f"One of {', '.join(MATCHABLE)}."
 
@@ -43,6 +47,30 @@ def fail(message: str, code: int = 1) -> None:
     """Print an error and exit non-zero."""
     console.print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(code)
+
+
+def print_table(table: Table, where: Console | None = None) -> None:
+    """A table as boxes on a terminal; elsewhere (a pipe, a log) as tab-separated lines,
+    header first, so no id or name is wrapped or cut."""
+    where = where or out
+    if where.is_terminal:
+        where.print(table)
+        return
+    rows = [[Text.from_markup(str(c.header)).plain for c in table.columns]]
+    cells = [list(c.cells) for c in table.columns]
+    for i in range(table.row_count):
+        rows.append([_plain(col[i]) for col in cells])
+    stream = sys.stderr if where.stderr else sys.stdout
+    for row in rows:
+        stream.write("\t".join(v.replace("\t", " ").replace("\n", "; ") for v in row) + "\n")
+    stream.flush()
+
+
+def _plain(cell: Any) -> str:
+    """A table cell as plain text (markup removed)."""
+    if isinstance(cell, Text):
+        return cell.plain
+    return Text.from_markup(str(cell)).plain
 
 
 def print_json(data: Any) -> None:
@@ -72,7 +100,7 @@ def _report(outcomes: list[LoadOutcome]) -> int:
             console.print(
                 f"[bold red]rejected:[/] {o.version.source}: {o.message}", highlight=False
             )
-    console.print(table)
+    print_table(table, console)
     return rejected
 
 
@@ -149,25 +177,45 @@ def update(
     ] = False,
 ) -> None:
     """Pull the current official lists (or read a mirror) and load what changed."""
-    from sanctum.fetch import update_sources
-
     store = open_store()
-    mirror = from_dir or settings.mirror()
-    wanted = source or list(registry.SOURCES)
-    try:
-        with _progress() as step:
-            report = update_sources(store, wanted, mirror, force=force, progress=step)
-    except SanctumError as exc:
-        fail(str(exc))
-        return
+    report = _pull(store, from_dir or settings.mirror(), source, force)
     for f in report.fetched:
         console.print(f"{f.source}: {f.status} {f.message}", highlight=False)
+    rejected = _report(report.outcomes)
     _monitor_after_load(store, any(o.status == "loaded" for o in report.outcomes))
-    if any(f.status == "failed" for f in report.fetched):
-        _report(report.outcomes)
+    if rejected or any(f.status == "failed" for f in report.fetched):
         raise typer.Exit(1)
-    if _report(report.outcomes):
-        raise typer.Exit(1)
+
+
+def _pull(store: Store, mirror: Path | None, source: list[str] | None, force: bool) -> UpdateReport:
+    """Pull new versions from `mirror` or the web; a bad source id or mirror is an error."""
+    from sanctum.fetch import update_sources
+
+    wanted = source or list(registry.SOURCES)
+    unknown = [s for s in wanted if s not in registry.SOURCES]
+    if unknown:
+        fail(f"unknown source {', '.join(unknown)}; valid: {', '.join(registry.SOURCES)}")
+    try:
+        with _progress() as step:
+            return update_sources(store, wanted, mirror, force=force, progress=step)
+    except SanctumError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail() exits
+
+
+def program() -> str:
+    """How to type this command from here: `sanctum` when that is what the PATH finds, else
+    its path (`.venv/bin/sanctum` in the project folder), so every hint works as printed."""
+    invoked = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if invoked is None or invoked.name != "sanctum":
+        return "sanctum"
+    found = shutil.which("sanctum")
+    if found and Path(found).resolve() == invoked.resolve():
+        return "sanctum"
+    try:
+        return str(invoked.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(invoked.resolve())
 
 
 @app.command()
@@ -178,20 +226,25 @@ def sources(as_json: Annotated[bool, typer.Option("--json", help="JSON output.")
         print_json(summary)
         return
     table = Table(title="Sources in force")
-    for col in ("source", "version", "entries", "by schema", "wallets", "files (sha256)"):
+    columns = ("source", "version", "published", "confirmed", "state", "entries", "by schema")
+    for col in (*columns, "wallets", "files (sha256)"):
         table.add_column(col)
+    style = {"fresh": "green", "warning": "yellow", "stale": "bold red"}
     for s in summary:
         ents = dict(s["entities"])
         total = ents.pop("total")
         table.add_row(
             s["source"],
             s["version"],
+            s["published"][:10],
+            s["confirmed_at"][:16].replace("T", " "),
+            f"[{style.get(s['state'], '')}]{s['state']}[/]",
             str(total),
             ", ".join(f"{k} {v}" for k, v in ents.items()),
             str(s["wallets"]),
             "\n".join(f"{f['name']} {f['sha256'][:12]}" for f in s["files"]),
         )
-    out.print(table)
+    print_table(table)
 
 
 @app.command()
@@ -213,38 +266,37 @@ def show(
         f"first seen {view['first_seen']}, last seen {view['last_seen']})",
         highlight=False,
     )
+    names = view["country_names"]
     table = Table(show_header=False)
     table.add_column("property", style="cyan")
     table.add_column("values")
     for prop, values in view["properties"].items():
-        table.add_row(prop, "\n".join(values))
-    out.print(table)
+        shown = [f"{v} ({names[v]})" if v in names else v for v in values]
+        table.add_row(prop, "\n".join(shown))
+    print_table(table)
+    for line in _show_lines(entity_id, view):
+        out.print(line, highlight=False, markup=False)
+
+
+def _show_lines(entity_id: str, view: dict[str, Any]) -> Iterator[str]:
+    """`show`'s lines after the properties: designations (with their date where the list
+    gives one), relations naming the other side, cross-list links, wallets, history."""
     for d in view["designated_by"]:
-        out.print(
-            f"designated by {d['authority']} ({', '.join(d['program'])}) "
-            f"{d['date'] or ''} [{d['entity_id']}]",
-            highlight=False,
-        )
+        when = f", listed {d['date']}" if d["date"] else ""
+        yield f"designated by {d['authority']} ({', '.join(d['program'])}{when}) [{d['entity_id']}]"
     for r in view["relations"]:
-        other = [
-            v
-            for k in ("object", "subject", "owner", "asset")
-            for v in r.get(k, [])
-            if v != entity_id
-        ]
-        out.print(
-            f"relation {r['schema']} {', '.join(r.get('role', []))} → {', '.join(other)}",
-            highlight=False,
-        )
+        other = ", ".join(f"{c['id']} {c['caption']} ({c['schema']})" for c in r["counterparts"])
+        yield f"relation {r['schema']} {', '.join(r.get('role', []))} → {other}"
     for link in view["cross_list_links"]:
-        out.print(
-            f"same party in another list: {link['id']} ({link['kind']} {link['value']})",
-            highlight=False,
-        )
+        yield f"same party in another list: {link['id']} ({link['kind']} {link['value']})"
     for w in view["wallets"]:
-        out.print(
-            f"wallet {w.get('currency', [''])[0]} {w.get('publicKey', [''])[0]}", highlight=False
-        )
+        yield f"wallet {w.get('currency', [''])[0]} {w.get('publicKey', [''])[0]}"
+    for h in view["history"]:
+        yield f"{h['version']}: {h['event']}"
+        for prop, sides in h.get("properties", {}).items():
+            values = [f"+ {v}" for v in sides.get("added", [])]
+            values += [f"- {v}" for v in sides.get("removed", [])]
+            yield f"    {prop}: {'; '.join(values)}"
 
 
 @app.command()
@@ -269,11 +321,17 @@ def diff(
         f"{len(result['changed'])} changed",
         highlight=False,
     )
+    captions = result["captions"]
     for key in ("added", "removed"):
         for eid in result[key]:
-            out.print(f"  {'+' if key == 'added' else '-'} {eid}", highlight=False)
+            sign = "+" if key == "added" else "-"
+            out.print(f"  {sign} {eid}  {captions.get(eid, '')}", highlight=False, markup=False)
     for change in result["changed"]:
-        out.print(f"  ~ {change['id']}: {', '.join(change['properties'])}", highlight=False)
+        out.print(f"  ~ {change['id']}  {change['caption']}", highlight=False, markup=False)
+        for prop, sides in change["properties"].items():
+            values = [f"+ {v}" for v in sides.get("added", [])]
+            values += [f"- {v}" for v in sides.get("removed", [])]
+            out.print(f"      {prop}: {'; '.join(values)}", highlight=False, markup=False)
 
 
 @app.command()
@@ -302,7 +360,7 @@ def _screener() -> Any:
 
     store = open_store()
     if not store.source_ids():
-        fail("no lists loaded: run `sanctum update` (or `sanctum load DIR`) first")
+        fail(f"no lists loaded: run `{program()} update` (or `{program()} load DIR`) first")
     with console.status("loading index"):
         return Screener(store)
 
@@ -316,7 +374,7 @@ def _shown_identifiers(query: dict[str, Any]) -> str:
 def stale_lists(store: Store) -> list[dict[str, Any]]:
     """The loaded lists older than their max age, each said on stderr: a screening
     against them could read as clear while the list has moved on."""
-    from sanctum.api.freshness import states
+    from sanctum.freshness import states
 
     try:
         stale = [s for s in states(store) if s["stale"]]
@@ -336,29 +394,6 @@ def checkpoint_audit(store: Store) -> None:
         write_checkpoint(store)
     except OSError as exc:
         console.print(f"warning: audit checkpoint not written: {exc}", highlight=False)
-
-
-def _explain_line(explanation: dict[str, Any]) -> str:
-    """One-line explanation: which names met, and each feature's contribution."""
-    name = explanation.get("name") or {}
-    parts = []
-    if name.get("listed_name"):
-        pairs = ", ".join(
-            f"{t['query']}~{t['listed']} ({t['how']})" for t in name.get("tokens", [])
-        )
-        parts.append(
-            f"'{name.get('query_name')}' ~ '{name['listed_name']}' "
-            f"[{name.get('listed_name_kind', '')}] {pairs}".strip()
-        )
-        if name.get("alias_source"):
-            parts.append(f"alias source: {name['alias_source']}")
-    if explanation.get("identifier"):
-        parts.append(f"{explanation['identifier']} listed")
-    feats = explanation.get("features") or {}
-    parts.append(
-        ", ".join(f"{k} {v:+.2f}" if k != "name" else f"name {v:.2f}" for k, v in feats.items())
-    )
-    return "; ".join(p for p in parts if p)
 
 
 @app.command()
@@ -435,9 +470,9 @@ def screen(
             r.id,
             r.caption,
             r.schema,
-            _explain_line(r.explanation),
+            explain_line(r.explanation),
         )
-    out.print(table)
+    print_table(table)
     if not result.results:
         out.print("no candidate scored above zero", highlight=False)
 
@@ -483,9 +518,9 @@ def _screen_parties(
             p.best.caption,
             ", ".join(p.lists),
             ", ".join(p.programs),
-            _explain_line(p.best.explanation),
+            explain_line(p.best.explanation),
         )
-    out.print(table)
+    print_table(table)
     if result.more_matched:
         out.print(
             f"[bold red]{result.more_matched} more matching parties not shown[/] "
@@ -575,7 +610,7 @@ def compare(
     out.print(
         f"{r.score:.4f} {'MATCH' if r.match else 'no match'} ({r.algorithm})", highlight=False
     )
-    out.print(_explain_line(r.explanation), highlight=False)
+    out.print(explain_line(r.explanation), highlight=False)
 
 
 def _compare_pairs(pairs: Path, schema: str, one: Callable[[str, str, str], Any]) -> None:
@@ -619,7 +654,7 @@ def batch(
             help="CSV, XLSX or Parquet with columns id,name[,schema,birth_date,country]."
         ),
     ],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Output CSV: one row per alert.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output file: one row per alert.")],
     threshold: Annotated[float | None, typer.Option(help="Match threshold.")] = None,
     algorithm: Annotated[str | None, typer.Option(help="sanctum (default) or ofac.")] = None,
     limit: Annotated[int, typer.Option(help="Alerts per input row at most.")] = 5,
@@ -627,12 +662,22 @@ def batch(
         str | None,
         typer.Option(help="party: one row per matched listed party; the limit counts parties."),
     ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="csv or xlsx (default: from the output's extension)."),
+    ] = None,
 ) -> None:
-    """Screen a file of names; resumes where an interrupted run stopped."""
-    from sanctum.batch import run_batch
+    """Screen a file of names; resumes where an interrupted run stopped. Columns:
+    input_id,input_name,entity_id,caption,schema,source,programs,score,match,why,
+    explanation_json."""
+    from sanctum.batch import progress_path, run_batch, write_xlsx
 
     if group is not None:
         _check_group(group)
+    kind = (fmt or ("xlsx" if output.suffix.lower() == ".xlsx" else "csv")).lower()
+    if kind not in ("csv", "xlsx"):
+        fail(f"unknown format {fmt!r}; supported: csv, xlsx")
+    work = output if kind == "csv" else output.with_name(output.name + ".csv")
     screener = _screener()
     stale_lists(screener.store)
     try:
@@ -651,7 +696,7 @@ def batch(
             summary = run_batch(
                 screener,
                 input_file,
-                output,
+                work,
                 threshold=threshold,
                 algorithm=algorithm,
                 limit=limit,
@@ -662,6 +707,10 @@ def batch(
         fail(str(exc))
         return
     checkpoint_audit(screener.store)
+    if kind == "xlsx":  # the CSV (and its progress file) served to resume; the sheet is whole
+        write_xlsx(work, output)
+        work.unlink()
+        progress_path(work).unlink(missing_ok=True)
     console.print(
         f"{summary['screened']} rows screened ({summary['resumed']} done before), "
         f"{summary['alerts']} alerts → {output}",
@@ -799,7 +848,7 @@ def customers_list(
         table.add_column(col)
     for c in found:
         table.add_row(c["id"], c["name"], c["schema"], c["status"], c["updated_at"])
-    out.print(table)
+    print_table(table)
 
 
 @customers_app.command("show")
@@ -940,7 +989,7 @@ def keys_list(
             k.created,
             k.revoked or "",
         )
-    out.print(table)
+    print_table(table)
 
 
 @keys_app.command("revoke")
@@ -983,8 +1032,8 @@ def serve(
             "Use this for local work only, never on a shared network.[/]",
             highlight=False,
         )
-    from sanctum.api.freshness import check_settings
     from sanctum.audit import ensure as ensure_audit
+    from sanctum.freshness import check_settings
 
     try:
         check_settings()
@@ -994,7 +1043,7 @@ def serve(
     if not open_store().source_ids():
         console.print(
             "[yellow]no lists loaded: /readyz answers 503 and /match refuses to screen "
-            "until `sanctum update` (or `sanctum load`) has run[/]",
+            f"until `{program()} update` (or `{program()} load DIR`) has run[/]",
             highlight=False,
         )
     uvicorn.run(
@@ -1007,37 +1056,74 @@ def serve(
     )
 
 
-@app.command()
-def run() -> None:
-    """The main job (`make run`): pull the lists (or read SANCTUM_MIRROR), show them and an
-    example screening, then serve the HTTP API."""
-    try:
-        update(from_dir=None, source=None, force=False)
-    except typer.Exit as exc:
-        if exc.exit_code:
-            console.print("[yellow]some sources failed to update; serving what is loaded[/]")
-    sources(as_json=False)
-    store = open_store()
-    if store.source_ids():
-        out.print("\nExample screening:", highlight=False)
-        screen(
-            "강경일",
-            schema="Person",
-            dob=None,
-            country=None,
-            id_=None,
-            threshold=None,
-            limit=3,
-            algorithm=None,
-            as_json=False,
-        )
-    if settings.run_serve():
-        out.print(
-            "\nServing the API on http://127.0.0.1:8000 (create a key: "
-            "`sanctum keys create --scope screen`; SANCTUM_RUN_SERVE=0 to skip)",
+def _run_mirror() -> Path | None:
+    """The mirror `make run` reads: SANCTUM_MIRROR, else the shared data folder when it
+    exists (said in one line), else none (the official URLs)."""
+    mirror = settings.mirror()
+    shared = settings.shared_dir() / "data"
+    if mirror is None and shared.is_dir():
+        console.print(
+            f"reading the lists from {shared} (the shared mirror; SANCTUM_MIRROR to choose "
+            f"another, or `{program()} update` for the official URLs)",
             highlight=False,
         )
-        serve(host="127.0.0.1", port=8000, workers=1, open_mode=False)
+        return shared
+    return mirror
+
+
+MIRROR_HINT = (
+    "set SANCTUM_MIRROR to a folder in the <source>/<date>/<files> layout, "
+    "e.g. SANCTUM_MIRROR=../shared/data make run"
+)
+
+
+def _run_pull() -> str:
+    """`run`'s update; returns what went wrong with the downloads, in one line ("" if
+    nothing did), with the way to use a mirror when none could be fetched."""
+    store = open_store()
+    report = _pull(store, _run_mirror(), None, False)
+    if report.outcomes:
+        _report(report.outcomes)
+        _monitor_after_load(store, any(o.status == "loaded" for o in report.outcomes))
+    failed = [f.source for f in report.fetched if f.status == "failed"]
+    if failed and len(failed) == len(report.fetched):
+        return f"could not fetch the lists from the official URLs (no internet?): {MIRROR_HINT}"
+    if failed:
+        return f"could not fetch {', '.join(failed)}; serving what is loaded"
+    return ""
+
+
+@app.command()
+def run() -> None:
+    """The main job (`make run`): pull the lists (from SANCTUM_MIRROR, the shared data folder
+    or the web), show them and an example screening, then serve the HTTP API. Exits
+    non-zero when no list is loaded at all."""
+    problem = _run_pull()
+    if not open_store().source_ids():
+        fail(f"no list loaded: {problem or MIRROR_HINT}")
+    if problem:
+        console.print(f"[yellow]{problem}[/]", highlight=False)
+    sources(as_json=False)
+    out.print("\nExample screening:", highlight=False)
+    screen(
+        "강경일",
+        schema="Person",
+        dob=None,
+        country=None,
+        id_=None,
+        threshold=None,
+        limit=3,
+        algorithm=None,
+        as_json=False,
+    )
+    if settings.run_serve():
+        out.print(
+            "\nServing the API on http://127.0.0.1:8000 until Ctrl-C (docs: /docs; create a "
+            f"key: `{program()} keys create --scope screen --scope read`; "
+            "SANCTUM_RUN_SERVE=0 to skip)",
+            highlight=False,
+        )
+        serve(host="127.0.0.1", port=8000, workers=1, open_mode=False, access_log=False)
 
 
 from sanctum.cli_cases import alerts_app, webhooks_app  # noqa: E402

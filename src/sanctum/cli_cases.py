@@ -81,7 +81,7 @@ def _table(title: str, cols: tuple[str, ...], rows: list[list[Any]]) -> None:
         table.add_column(col)
     for row in rows:
         table.add_row(*[_cell(v) for v in row])
-    _cli().out.print(table)
+    _cli().print_table(table)
 
 
 @alerts_app.command("list")

@@ -39,8 +39,8 @@ class FetchOutcome:
     message: str = ""
 
 
-def _state_path(source: str) -> Path:
-    return settings.home() / "downloads" / source / "state.json"
+def _state_path(home: Path, source: str) -> Path:
+    return home / "downloads" / source / "state.json"
 
 
 def _file_name(url: str) -> str:
@@ -66,13 +66,17 @@ def get_with_retries(
 
 
 def fetch_source(
-    spec: SourceSpec, client: httpx.Client | None = None, retries: int = RETRIES
+    spec: SourceSpec,
+    client: httpx.Client | None = None,
+    retries: int = RETRIES,
+    home: Path | None = None,
 ) -> FetchOutcome:
-    """Download a source's files if any changed since the last download."""
+    """Download a source's files if any changed since the last download, into `home`'s
+    downloads (the store's home; SANCTUM_HOME when none is given)."""
     urls = spec.official_urls()
     if not urls:
         return FetchOutcome(spec.id, "failed", message="no official URL registered")
-    state_file = _state_path(spec.id)
+    state_file = _state_path(home or settings.home(), spec.id)
     state: dict[str, dict[str, str]] = (
         json.loads(state_file.read_text()) if state_file.exists() else {}
     )
@@ -139,7 +143,7 @@ def update_from_web(
     fetched: list[FetchOutcome] = []
     outcomes: list[LoadOutcome] = []
     for sid in source_ids:
-        result = fetch_source(SOURCES[sid])
+        result = fetch_source(SOURCES[sid], home=store.home)
         fetched.append(result)
         if result.status == "failed":
             store.record_attempt(sid, [], False, result.message)

@@ -474,8 +474,9 @@ def index_path() -> Path:
 
 
 def load_or_build(store: Store, path: Path | None = None) -> Index:
-    """The persisted index if it matches the store's generation, else a fresh build."""
-    path = path or index_path()
+    """The persisted index if it matches the store's generation, else a fresh build
+    (saved in the store's home unless `path` says otherwise)."""
+    path = path or store.home / "index.pickle"
     generation = store.generation()
     if path.exists():
         index = _load_current(path, generation)

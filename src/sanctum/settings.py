@@ -39,13 +39,6 @@ def database_path() -> Path:
     return Path(value) if value else home() / "sanctum.sqlite"
 
 
-def archive_dir() -> Path:
-    """Raw official files, kept by sha256 so any version can be re-read byte for byte."""
-    path = home() / "archive"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def mirror() -> Path | None:
     """`SANCTUM_MIRROR`: a folder in the `<source>/<date>/<files>` layout, read instead of
     the web."""
@@ -56,6 +49,18 @@ def mirror() -> Path | None:
 def max_drop() -> float:
     """Largest accepted fall in entity count between versions (`SANCTUM_MAX_DROP`, default 0.10)."""
     return float(os.environ.get("SANCTUM_MAX_DROP", "0.10"))
+
+
+def shared_dir() -> Path:
+    """`SANCTUM_SHARED`: the shared development files (benchmarks, test data)."""
+    return Path(os.environ.get("SANCTUM_SHARED", "../shared"))
+
+
+def warn_age_days() -> float:
+    """`SANCTUM_WARN_AGE` (days, default 90): a list whose own publication date is older is
+    shown as a warning (still served). Official lists change every few weeks; a quarter
+    without a new publication is worth a look (a policy, not a benchmark's tuning)."""
+    return float(os.environ.get("SANCTUM_WARN_AGE", "90"))
 
 
 def suppression_days() -> int:

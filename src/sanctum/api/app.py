@@ -29,14 +29,23 @@ from sanctum import audit, settings
 from sanctum.api import reconcile
 from sanctum.api.deps import ApiState
 from sanctum.api.problems import BodyLimit, install, install_openapi
-from sanctum.api.routers import addresses, admin, alerts, entities, health, match, monitoring
+from sanctum.api.routers import (
+    addresses,
+    admin,
+    alerts,
+    docs,
+    entities,
+    health,
+    match,
+    monitoring,
+)
 from sanctum.api.routers import reconcile as reconcile_routes
 from sanctum.monitor import webhooks
 from sanctum.runtime import tune_gc
 
 log = logging.getLogger("sanctum.api")
 
-ROUTERS = (health, entities, match, addresses, reconcile_routes, admin, monitoring, alerts)
+ROUTERS = (health, entities, match, addresses, reconcile_routes, admin, monitoring, alerts, docs)
 """Every area's router module, in the order their routes are listed."""
 
 
@@ -71,6 +80,8 @@ def create_app(store_path: Path | None = None, open_mode: bool = False) -> FastA
         summary="Sanctions screening: yente-compatible /match, with keys, audit and freshness.",
         version=sanctum.__version__,
         lifespan=lifespan_of(state),
+        docs_url=None,  # served by routers/docs.py, with assets from the package, no CDN
+        redoc_url=None,
     )
     app.state.sanctum = state
     install(app)

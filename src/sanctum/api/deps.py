@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import Depends, Request
 from fastapi import Path as PathParam
 
-from sanctum import audit, settings
-from sanctum.api import freshness
+from sanctum import audit, freshness, settings
 from sanctum.api.keys import ApiKey, Attempt, TooManyFailures, Verifier
 from sanctum.api.limits import ValueCaps
 from sanctum.api.live import LiveIndex

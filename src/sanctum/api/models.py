@@ -63,15 +63,24 @@ class Health(BaseModel):
     status: Literal["ok"]
 
 
+FreshnessState = Literal["fresh", "warning", "stale", "missing"]
+
+
 class SourceFreshness(BaseModel):
-    """How fresh one source is: the version in force, its age and max age, whether stale."""
+    """How fresh one source is (`sanctum.freshness`): its publication date, its last
+    confirmation at its source, their ages and limits, and the resulting state."""
 
     source: str
     loaded: bool
     version: str | None = None
+    published: str | None = None
+    published_age_days: float | None = None
+    warn_age_days: float
     confirmed_at: str | None = None
-    age_days: float | None = None
+    confirmed_age_days: float | None = None
+    age_days: float | None = Field(default=None, description="`confirmed_age_days`.")
     max_age_days: float
+    state: FreshnessState
     stale: bool
     reason: str
 
@@ -115,8 +124,13 @@ class CatalogSource(BaseModel):
     published: str | None
     loaded_at: str
     versions: int
-    age_days: int
-    max_age_days: int
+    confirmed_at: str
+    age_days: int = Field(description="Whole days since `confirmed_at`.")
+    confirmed_age_days: float
+    max_age_days: float
+    published_age_days: float
+    warn_age_days: float
+    state: FreshnessState
     entities: dict[str, int] = Field(description="Listed parties: `total` and per schema.")
     wallets: int = 0
     sanctions: int = 0
@@ -166,9 +180,15 @@ class EntityView(BaseModel):
     identifications: list[Properties]
     wallets: list[Properties]
     relations: list[dict[str, Any]] = Field(
-        description="Relations (ownership, family, ...): id, schema and FtM properties."
+        description="Relations (ownership, family, ...): id, schema, FtM properties and "
+        "`counterparts` (id, caption, schema and side of each entity at the other end)."
     )
     cross_list_links: list[CrossListLink]
+    country_names: dict[str, str] = Field(description="Country code → the name people read.")
+    history: list[dict[str, Any]] = Field(
+        description="Per version that changed the entry: `version`, `event` (listed, "
+        "changed, removed) and, for a change, each property's added and removed values."
+    )
 
 
 class VersionInfo(BaseModel):
@@ -194,6 +214,7 @@ class ChangedEntry(BaseModel):
     """An entry in both versions whose properties changed."""
 
     id: str
+    caption: str
     properties: dict[str, PropertyChange]
 
 
@@ -209,6 +230,7 @@ class Diff(BaseModel):
     removed: list[str]
     changed: list[ChangedEntry]
     hidden_by_truncation: list[str]
+    captions: dict[str, str] = Field(description="Id → caption of every entry listed above.")
 
 
 class ListedEntity(BaseModel):
@@ -307,6 +329,9 @@ class MatchResponse(BaseModel):
     matcher_version: str
     list_versions: dict[str, str | None]
     stale: list[str]
+    warnings: list[str] = Field(
+        description="Sources screened whose publication is older than SANCTUM_WARN_AGE."
+    )
 
 
 class WalletHit(BaseModel):

@@ -251,6 +251,7 @@ async def match_batch(
         "matcher_version": MATCHER_VERSION,
         "list_versions": versions or {s: screener.index.versions.get(s) for s in sources},
         "stale": stale,
+        "warnings": state.stale_check.warnings(sources),
     }
 
 

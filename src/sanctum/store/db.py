@@ -13,7 +13,7 @@ import json
 import logging
 import sqlite3
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -155,6 +155,12 @@ class Store:
         if version < SCHEMA_VERSION:
             self.db.execute("DROP INDEX IF EXISTS statements_ref")
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    @property
+    def home(self) -> Path:
+        """The store's home: the folder of its file. Everything Sanctum writes for this
+        store (raw-file archive, downloads, index) lives under it, never elsewhere."""
+        return self.path.parent
 
     def close(self) -> None:
         """Close the connection."""
@@ -497,6 +503,52 @@ class Store:
             for r in rows
         ]
 
+    def party_changes(self, party_id: str) -> list[dict[str, Any]]:
+        """A party's history, one item per version of its list that changed it: `listed`
+        (first stated, or stated again after a removal), `changed` (with each property's
+        real change, its own and its derived entities' as `Schema:prop`) or `removed`."""
+        rows = self.db.execute(
+            "SELECT entity_id, schema, prop, value, first_seq, last_seq, source "
+            "FROM statements WHERE party_id=?",
+            (party_id,),
+        ).fetchall()
+        if not rows:
+            return []
+        out: list[dict[str, Any]] = []
+        previous: int | None = None
+        for version in self.versions(rows[0][6]):
+            seq = version.seq
+            alive_now = any(f <= seq <= last for _, _, _, _, f, last, _ in rows)
+            alive_before = previous is not None and any(
+                f <= previous <= last for _, _, _, _, f, last, _ in rows
+            )
+            item: dict[str, Any] = {"version": version.version_date, "seq": seq}
+            if alive_now and not alive_before:
+                out.append(item | {"event": "listed"})
+            elif alive_before and not alive_now:
+                out.append(item | {"event": "removed"})
+            elif alive_now:
+                changes = _changes_at(rows, party_id, seq, previous)
+                if changes:
+                    out.append(item | {"event": "changed", "properties": changes})
+            previous = seq
+        return out
+
+    def current_captions(self, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """(caption, schema) of each entity as currently stated (or as last stated, for
+        one no longer listed)."""
+        out: dict[str, tuple[str, str]] = {}
+        for eid in sorted(set(ids)):
+            rows = self.db.execute(
+                "SELECT entity_id, party_id, schema, prop, value FROM statements "
+                "WHERE entity_id=? AND last_seq=(SELECT MAX(last_seq) FROM statements "
+                "WHERE entity_id=?) ORDER BY id",
+                (eid, eid),
+            )
+            for entity in _group(rows):
+                out[eid] = (entity.caption, entity.schema.name)
+        return out
+
     def derived_of(self, party_id: str, current_only: bool = True) -> list[EntityProxy]:
         """Entities derived from a party's entry (sanctions, wallets, links, ids)."""
         sql = (
@@ -585,22 +637,37 @@ class Store:
                 if party_id in parties_a and party_id in parties_b:
                     label = prop if entity_id == party_id else f"{schema}:{prop}"
                     changes[party_id][label][side].append(value)
-        changed = [
-            {
-                "id": pid,
-                "properties": {
-                    label: {k: sorted(v) for k, v in sides.items() if v}
-                    for label, sides in sorted(props.items())
-                },
+        changed = []
+        for pid, props in sorted(changes.items()):
+            real = {
+                label: sides
+                for label, values in sorted(props.items())
+                if (sides := real_change(values["added"], values["removed"]))
             }
-            for pid, props in sorted(changes.items())
-        ]
+            if real:
+                changed.append({"id": pid, "properties": real})
         return {
             "added": sorted(parties_b - parties_a),
             "removed": sorted(parties_a - parties_b),
             "changed": changed,
             "hidden_by_truncation": sorted(hidden - set(changes)),
         }
+
+    def captions_at(self, source: str, seq: int, ids: Iterable[str]) -> dict[str, str]:
+        """The caption (FtM's: the name a person reads) of each of a source's entities as
+        stated in version `seq`."""
+        wanted = sorted(set(ids))
+        out: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self.db.execute(
+                "SELECT entity_id, party_id, schema, prop, value FROM statements "
+                f"WHERE source=? AND first_seq<=? AND last_seq>=? AND entity_id IN "
+                f"({','.join('?' * len(chunk))}) ORDER BY entity_id, id",
+                (source, seq, seq, *chunk),
+            )
+            out.update({str(e.id): e.caption for e in _group(rows)})
+        return out
 
     def _truncated(self, seq: int) -> set[str]:
         """Entries of a version whose remarks were cut with no overflow file to complete them."""
@@ -753,6 +820,49 @@ class Store:
             "SELECT source FROM statements WHERE entity_id=? LIMIT 1", (entity_id,)
         ).fetchone()
         return str(row[0]) if row else None
+
+
+def _same_form(value: str) -> str:
+    """A value as diffs compare it: spacing and case do not make a change."""
+    return " ".join(value.split()).casefold()
+
+
+def real_change(added: list[str], removed: list[str]) -> dict[str, list[str]]:
+    """What really changed in one property: the values stated on one side and not the other,
+    compared after the same normalisation and in any order. A derived entity (a
+    designation, an identification) stated again under a new id drops and adds the same
+    values; those cancel out, and a property with nothing left is no change ({})."""
+    left = Counter(_same_form(v) for v in removed)
+    right = Counter(_same_form(v) for v in added)
+    gone, new = left - right, right - left
+    sides = {
+        "added": sorted(v for v in set(added) if _same_form(v) in new),
+        "removed": sorted(v for v in set(removed) if _same_form(v) in gone),
+    }
+    return {k: v for k, v in sides.items() if v}
+
+
+def _changes_at(
+    rows: list[tuple[str, str, str, str, int, int, str]],
+    party_id: str,
+    seq: int,
+    previous: int | None,
+) -> dict[str, dict[str, list[str]]]:
+    """Per property (`prop` of the party, `Schema:prop` of a derived entity): the values
+    version `seq` stated anew and those the version before it (`previous`) was the last to
+    state, as real changes (`real_change`)."""
+    sides: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"added": [], "removed": []})
+    for entity_id, schema, prop, value, first, last, _ in rows:
+        label = prop if entity_id == party_id else f"{schema}:{prop}"
+        if first == seq:
+            sides[label]["added"].append(value)
+        elif last == previous:
+            sides[label]["removed"].append(value)
+    return {
+        label: change
+        for label, values in sorted(sides.items())
+        if (change := real_change(values["added"], values["removed"]))
+    }
 
 
 def _group(rows: Iterable[tuple[str, str, str, str, str]]) -> Iterator[EntityProxy]:

@@ -226,9 +226,9 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def archive(path: Path, sha: str) -> Path:
-    """Keep the raw file under its hash (idempotent); the archive is append-only."""
-    target = settings.archive_dir() / sha[:2] / sha
+def archive(path: Path, sha: str, home: Path) -> Path:
+    """Keep the raw file under its hash in `home`'s archive (idempotent, append-only)."""
+    target = home / "archive" / sha[:2] / sha
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".part")
@@ -357,7 +357,12 @@ def load_version(
         latest = store.latest(version.source)
         _check_against(latest, version, snap.parties, vdate, force or superseded, max_drop)
         files = [
-            {"name": n, "sha256": h, "size": p.stat().st_size, "archived": str(archive(p, h))}
+            {
+                "name": n,
+                "sha256": h,
+                "size": p.stat().st_size,
+                "archived": str(archive(p, h, store.home)),
+            }
             for p, (n, h) in zip(version.files, hashes, strict=True)
         ]
         info = store.commit_version(

@@ -7,8 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from sanctum import catalog
-from sanctum.api import freshness
+from sanctum import catalog, freshness
 from sanctum.api.deps import KEYED, ReadKey, State
 from sanctum.api.models import Catalog, Diff, EntityView
 from sanctum.api.problems import Problem, problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from sanctum.api import freshness
+from sanctum import freshness
 from sanctum.api.deps import State
 from sanctum.api.models import Health, Readiness
 

@@ -1,8 +1,12 @@
-"""Freshness of the loaded lists: which sources are older than they may be.
+"""Freshness of the loaded lists, one meaning everywhere (CLI, /catalog, /readyz, /match).
 
-A source's age is the time since the store last confirmed the version in force (it was
-loaded, or a later update attempt succeeded). Each source may be that old for at most
-`max_age_days` of its spec, overridable per source with `SANCTUM_MAX_AGE_<SOURCE>` (days).
+Two dates are kept apart. `published`: the list's own publication date (as the file
+states it, else its folder's or download's date). `confirmed_at`: when Sanctum last
+confirmed that this version is the current one at its source (it was loaded, or a later
+update attempt found it unchanged). Staleness is about the confirmation: a source
+confirmed longer ago than `max_age_days` (its spec, or `SANCTUM_MAX_AGE_<SOURCE>`) is
+`stale`. A source confirmed in time but published longer ago than `warn_age_days`
+(`SANCTUM_WARN_AGE`) is a `warning`: served, ready, but named. Otherwise `fresh`.
 """
 
 from __future__ import annotations
@@ -64,36 +68,61 @@ def confirmed_at(store: Store, source: str) -> datetime | None:
     return max(times)
 
 
+def published_age_days(published: str, moment: datetime) -> float:
+    """Days from a publication date (YYYY-MM-DD…) to `moment`."""
+    return age_days(_when(published[:10] + "T00:00:00+00:00"), moment)
+
+
+def judge(confirmed_age: float, max_age: float, published_age: float, warn_age: float) -> str:
+    """`stale` (confirmation too old), `warning` (publication too old) or `fresh`."""
+    if not confirmed_age < max_age:
+        return "stale"
+    return "warning" if not published_age < warn_age else "fresh"
+
+
 def source_state(store: Store, source: str, moment: datetime | None = None) -> dict[str, Any]:
-    """Freshness of one source: version, age in days, its max age, and whether stale."""
+    """Freshness of one source: its publication date, its last confirmation, their ages,
+    the limits they are held to, and the resulting `state` (`stale` also as a flag;
+    `age_days` is `confirmed_age_days`, under its older name)."""
     moment = moment or datetime.now(UTC)
     latest = store.latest(source)
-    limit = max_age_days(source)
+    limit, warn = max_age_days(source), settings.warn_age_days()
     confirmed = confirmed_at(store, source)
     if latest is None or confirmed is None:
         return {
             "source": source,
             "loaded": False,
+            "state": "missing",
             "stale": True,
             "max_age_days": limit,
+            "warn_age_days": warn,
             "reason": f"{source}: no version loaded",
         }
+    published = latest.published or latest.version_date
     age = age_days(confirmed, moment)
-    stale = not age < limit
+    pub_age = published_age_days(published, moment)
+    state = judge(age, limit, pub_age, warn)
+    reasons = {
+        "stale": f"{source}: version {latest.version_date} last confirmed {age:.2f} days ago, "
+        f"max age {limit:g} days",
+        "warning": f"{source}: confirmed current, but published {published[:10]}, "
+        f"{pub_age:.0f} days ago (warning age {warn:g} days)",
+        "fresh": "",
+    }
     return {
         "source": source,
         "loaded": True,
         "version": latest.version_date,
+        "published": published,
+        "published_age_days": round(pub_age, 3),
+        "warn_age_days": warn,
         "confirmed_at": confirmed.isoformat(),
+        "confirmed_age_days": round(age, 3),
         "age_days": round(age, 3),
         "max_age_days": limit,
-        "stale": stale,
-        "reason": (
-            f"{source}: version {latest.version_date} last confirmed {age:.2f} days ago, "
-            f"max age {limit:g} days"
-            if stale
-            else ""
-        ),
+        "state": state,
+        "stale": state == "stale",
+        "reason": reasons[state],
     }
 
 
@@ -118,13 +147,36 @@ class StaleCheck:
         self._read_at = -1e9
         self._generation = -1
         self._confirmed: dict[str, datetime | None] = {}
+        self._published: dict[str, str] = {}
 
     def _confirmations(self) -> dict[str, datetime | None]:
         now, generation = time.monotonic(), self.store.generation()
         if generation != self._generation or now - self._read_at > CONFIRMATION_TTL_SECONDS:
             self._confirmed = {s: confirmed_at(self.store, s) for s in self.store.source_ids()}
+            latest = {s: self.store.latest(s) for s in self._confirmed}
+            self._published = {
+                s: v.published or v.version_date for s, v in latest.items() if v is not None
+            }
             self._read_at, self._generation = now, generation
         return self._confirmed
+
+    def warnings(self, sources: Iterable[str]) -> list[str]:
+        """The sources among `sources` whose state is `warning` (published long ago)."""
+        return [s for s in sorted(set(sources)) if self._state(s) == "warning"]
+
+    def _state(self, source: str) -> str:
+        """A source's state from the cached confirmation and publication dates."""
+        confirmed = self._confirmations().get(source)
+        published = self._published.get(source)
+        if confirmed is None or published is None:
+            return "missing"
+        moment = datetime.now(UTC)
+        return judge(
+            age_days(confirmed, moment),
+            max_age_days(source),
+            published_age_days(published, moment),
+            settings.warn_age_days(),
+        )
 
     def stale(self, sources: Iterable[str]) -> list[str]:
         """The sources among `sources` that are stale or not loaded."""
