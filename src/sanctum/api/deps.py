@@ -154,7 +154,7 @@ def presented_key(request: Request, in_query: bool = False) -> str | None:
     """The API key text the request carries, if any."""
     auth = request.headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
+    if scheme.lower() in ("bearer", "apikey") and token.strip():  # ApiKey: yente's clients
         return token.strip()
     found = request.headers.get("x-api-key")
     if not found and in_query:
