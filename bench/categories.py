@@ -1024,3 +1024,72 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# -- a fresh population -------------------------------------------------------------------
+
+POPULATION_LOCALES = (
+    "en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "es_MX", "it_IT", "pt_BR", "nl_NL", "pl_PL",
+    "ru_RU", "uk_UA", "tr_TR", "ar_AA", "fa_IR", "hi_IN", "id_ID", "zh_CN", "ko_KR", "ja_JP",
+)  # fmt: skip
+POPULATION_SEED = 20260423
+"""Other seeds than the population benchmark's (bench/quality.py): names never tuned on."""
+
+
+def fresh_population(per_locale: int = 500) -> list[tuple[str, str, str]]:
+    """(locale, schema, name): half persons, half companies, per locale (20 locales)."""
+    from faker import Faker
+
+    out: list[tuple[str, str, str]] = []
+    for i, locale in enumerate(POPULATION_LOCALES):
+        fake = Faker(locale)
+        fake.seed_instance(POPULATION_SEED + i)
+        people: set[str] = set()
+        companies: set[str] = set()
+        while len(people) < per_locale // 2:
+            people.add(fake.name())
+        while len(companies) < per_locale - per_locale // 2:
+            companies.add(fake.company())
+        out += [(locale, "Person", n) for n in sorted(people)]
+        out += [(locale, "Organization", n) for n in sorted(companies)]
+    return out
+
+
+def namesake(explanation: dict[str, Any]) -> bool:
+    """An alert whose query is a correct reading of the listed name: both names covered
+    (NAMESAKE_COVERAGE: a Korean key or an Arabic-script reading meets below 1, a legal
+    form left over weighs little), no token met by spelling alone (no edit, doubled
+    letter or skeleton)."""
+    name = explanation.get("name") or {}
+    return (
+        name.get("query_coverage", 0) >= NAMESAKE_COVERAGE
+        and name.get("listed_coverage", 0) >= NAMESAKE_COVERAGE
+        and all(t["how"] not in ("edit1", "edit2", "doubled", "skeleton") for t in name["tokens"])
+    )
+
+
+NAMESAKE_COVERAGE = 0.9
+
+
+def population_alerts(screener: Any, threshold: float = THRESHOLDS["sanctum"]) -> dict[str, Any]:
+    """Alert rate on the fresh population, namesakes and other alerts apart."""
+    names = fresh_population()
+    alerts: list[dict[str, Any]] = []
+    for locale, schema, name in names:
+        result = screener.screen({"schema": schema, "properties": {"name": [name]}}, limit=1)
+        best = result.results[0] if result.results else None
+        if best is not None and best.score >= threshold:
+            alerts.append(
+                {"locale": locale, "schema": schema, "query": name, "listed": best.id,
+                 "score": best.score, "namesake": namesake(best.explanation),
+                 "met": (best.explanation.get("name") or {}).get("listed_name")}
+            )  # fmt: skip
+    n = len(names)
+    return {
+        "names": n,
+        "locales": len(POPULATION_LOCALES),
+        "alert_rate": len(alerts) / n,
+        "namesake_rate": sum(a["namesake"] for a in alerts) / n,
+        "other_rate": sum(not a["namesake"] for a in alerts) / n,
+        "alerts": alerts,
+    }

@@ -48,6 +48,17 @@ DOUBLED_MIN_LEN = 4
 doubled letters and have at least this many letters written singly (`awad` = `awwad`,
 `abas` = `abbas`; `ana` ≠ `anna` stays apart): `crosslist` misses 89 → 87, `population`
 alerts and `dprk` recall unchanged."""
+SIM_INITIAL = 0.5
+"""An initial of the query (`J.`) meeting a listed name it abbreviates (`John`): the query
+side counts it whole, the listed name half, so `Grigory Y. Azarenok` scores above
+`Grigory Azarenok` against `Grigory Yuryevich AZARENOK`, and initials alone never make a
+full-name score (`person_initials` of bench/categories.py)."""
+ONE_FUZZY_WORD_FACTOR = 0.85
+"""A query of one word (legal forms aside) met only by spelling (one or two edits,
+doubled letters, skeleton, a Korean key of a word not in Hangul: `one_fuzzy_word`) is
+multiplied by this: at most 0.95 · 0.925 · 0.85 < THRESHOLD, so `Kamal` does not alert on
+`KAMEL` nor `Кари Ltd` on `KAI` (`short_names` of bench/categories.py; fresh population
+of bench/categories.py: other alerts 0.49% → 0.1x%)."""
 MIN_TOKEN_SIM = 0.80
 """Token pairs below this are not aligned at all."""
 

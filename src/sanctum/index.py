@@ -40,8 +40,9 @@ from sanctum.runtime import gc_paused, release_freed_memory
 from sanctum.schemata import PARTIES
 from sanctum.store.db import Store
 
-INDEX_FORMAT = 28
-"""Bumped whenever the pickled layout changes, so old files are rebuilt, not misread."""
+INDEX_FORMAT = 29
+"""Bumped whenever the pickled layout or what is filed in it (tokens, identifiers)
+changes, so old files are rebuilt, not misread."""
 
 T = TypeVar("T")
 
@@ -341,14 +342,15 @@ def build(store: Store) -> Index:
 
 
 def with_variants(
-    raw_names: Iterable[tuple[int, str, str, str]],
+    raw_names: Iterable[tuple[int, str, str, str]], schema_of: Callable[[int], str]
 ) -> Iterator[tuple[int, str, str, str]]:
-    """Each listed name, then its readings (`name_variants`): an acronym in brackets, the
-    name without a note. A reading keeps the name's kind and says where it came from."""
+    """Each listed name, then its readings (`name_variants`, by its party's schema): an
+    acronym in brackets, the name without a note. A reading keeps the name's kind and
+    says where it came from."""
     raw_names = list(raw_names)
     yield from raw_names  # names as listed first: a reading never shadows a listed name
     for idx, text, kind, note in raw_names:
-        for variant in name_variants(text):
+        for variant in name_variants(text, schema_of(idx)):
             yield idx, variant, kind, note or f"{DERIVED_NOTE} {text!r}"
 
 
@@ -363,7 +365,7 @@ def _assemble(
     names: list[NameRec] = []
     postings: dict[str, array[int]] = defaultdict(_name_ids)
     seen: set[tuple[int, tuple[str, ...]]] = set()
-    for idx, text, kind, note in with_variants(raw_names):
+    for idx, text, kind, note in with_variants(raw_names, lambda i: entries[i].schema):
         entry = entries[idx]
         tokens = tuple(map(sys.intern, tokenize(text, entry.schema)))
         if not tokens or ((idx, tokens) in seen and kind != "cyber"):

@@ -20,6 +20,7 @@ from sanctum.names.arabic import abjad_meets
 from sanctum.names.korean import is_hangul, same_syllables
 from sanctum.names.normalize import (
     EMPTY,
+    is_legal_form,
     korean_keys,
     meeting_skeletons,
     runs_of,
@@ -156,6 +157,8 @@ class NameItems:
     hangul_syllables: bool
     """Three or more tokens, each one Hangul syllable: the names `given_order_swapped`
     looks at."""
+    initials: bool
+    """Some token is an initial (`is_initial`): the names `initial_matches` looks at."""
 
     def __init__(
         self,
@@ -164,6 +167,7 @@ class NameItems:
         keys: tuple[frozenset[str], ...],
         joined_keys: tuple[frozenset[str], ...],
         hangul_syllables: bool,
+        initials: bool = False,
     ) -> None:
         self.singles = singles
         self.joined = joined
@@ -174,6 +178,7 @@ class NameItems:
         self.joined_texts = frozenset(item[0] for item in joined) or EMPTY
         self.joined_keys_any = frozenset().union(*joined_keys) or EMPTY
         self.hangul_syllables = hangul_syllables
+        self.initials = initials
 
 
 @lru_cache(maxsize=50_000)
@@ -191,6 +196,7 @@ def name_items(tokens: tuple[str, ...]) -> NameItems:
         keys,
         joined_keys,
         len(tokens) >= 3 and all(len(t) == 1 and is_hangul(t) for t in tokens),
+        any(map(is_initial, tokens)),
     )
 
 
@@ -317,6 +323,8 @@ def prepared_name_score(
     its items (`name_items`) and its tokens' own weights. Both names are non-empty."""
     ci = name_items(listed)
     matches = _align(qi, ci, exact_only, near, abjad)
+    if not exact_only and qi.initials:
+        matches += initial_matches(query, listed, matches)
     c_w = list(map(weight, listed))
     q_w = list(q_weights)
     q_hit = 0.0
@@ -326,7 +334,8 @@ def prepared_name_score(
         c_span = sum(c_w[cs:ce])
         qs, qe = m.span_q
         if qe - qs == 1:
-            q_w[qs] = c_span
+            # an initial is all of what the query wrote, a part of the listed name
+            q_w[qs] = c_span * m.sim if m.how == "initial" else c_span
         else:
             share = c_span / (qe - qs)
             for i in range(qs, qe):
@@ -346,7 +355,57 @@ def prepared_name_score(
     swapped = qi.hangul_syllables and given_order_swapped(query, matches)
     if swapped:
         score *= config.KOREAN_GIVEN_ORDER_FACTOR
+    if one_fuzzy_word(query, matches):
+        score *= config.ONE_FUZZY_WORD_FACTOR
     return NameScore(score, q_cov, c_cov, tuple(matches), swapped)
+
+
+FUZZY = frozenset(["edit1", "edit2", "doubled", "skeleton"])
+"""How tokens meet that are spellings apart, not the same name read otherwise."""
+
+
+def one_fuzzy_word(query: tuple[str, ...], matches: list[TokenMatch]) -> bool:
+    """True if the query names one word (legal forms and business words aside: `Amar
+    Trading` is one word), and that word met only by spelling (`FUZZY`): `Kamal` is one
+    edit from `KAMEL`, a namesake of no one listed (`short_names`). A Korean syllable key
+    shared by a word not written in Hangul with one listed word is spelling too: `Лента`
+    (lenta) is no romanization of `RENTA`, nor `Ali` of `ARI`; a Hangul word, or a word
+    meeting a Korean name written apart (`ganggyeongil`: KANG Kyong Il), is a reading."""
+    words = {t for t in query if not is_legal_form(t)}
+    if len(words) != 1:
+        return False
+    met = [m for m in matches if m.query in words]
+    return bool(met) and all(
+        m.how in FUZZY
+        or (m.how == "korean" and not is_hangul(m.query) and m.span_c[1] - m.span_c[0] == 1)
+        for m in met
+    )
+
+
+def initial_matches(
+    query: tuple[str, ...], listed: tuple[str, ...], matches: list[TokenMatch]
+) -> list[TokenMatch]:
+    """Initials of the query (`J.`, the `Y.` of `Grigory Y. Azarenok`) left unmatched,
+    each met with the first unmatched listed name (two letters or more, Latin) that it
+    abbreviates, at SIM_INITIAL: a bounded bonus (the listed name is covered at that
+    share only, so initials alone never make a full-name score)."""
+    used_q = {i for m in matches for i in range(*m.span_q)}
+    used_c = {j for m in matches for j in range(*m.span_c)}
+    out: list[TokenMatch] = []
+    for i, q in enumerate(query):
+        if i in used_q or not is_initial(q):
+            continue
+        for j, c in enumerate(listed):
+            if j not in used_c and len(c) >= 2 and c[0] == q and c.isascii() and c.isalpha():
+                used_c.add(j)
+                out.append(TokenMatch(q, c, config.SIM_INITIAL, "initial", (i, i + 1), (j, j + 1)))
+                break
+    return out
+
+
+def is_initial(token: str) -> bool:
+    """One Latin letter: an initial (`J.` of `J. Smith` tokenizes to `j`)."""
+    return len(token) == 1 and token.isascii() and token.isalpha()
 
 
 def _drop_repeats(tokens: tuple[str, ...], spans: list[tuple[int, int]], w: list[float]) -> None:
@@ -463,6 +522,13 @@ def _name_bound(q: BoundQuery, listed: tuple[str, ...], weight: Weight, exact_on
                 if not q_ok & bit and _two_edits(qt, c):
                     q_ok |= bit
                     c_ok |= 1 << j
+    if not exact_only:
+        for i, qt in enumerate(q.tokens):
+            if not q_ok >> i & 1 and is_initial(qt):  # `initial_matches` may meet it
+                for j, c in enumerate(listed):
+                    if len(c) >= 2 and c[0] == qt:
+                        q_ok |= 1 << i
+                        c_ok |= 1 << j
     if len(listed) > 1:
         for text, _start, _end, mask in runs_of(listed):
             m = single.get(text)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sanctum.errors import SanctumError
 from sanctum.feature_table import ADDED, FEATURES, NAMES, Feature
-from sanctum.names.normalize import MAX_NAME_CHARS, clean, name_variants
+from sanctum.names.normalize import MAX_NAME_CHARS, clean, japanese_readings, name_variants
 from sanctum.schemata import MATCHABLE
 
 
@@ -86,7 +86,8 @@ def parse_query(data: dict[str, Any] | Query) -> Query:
                 "properties.name", f"name longer than {MAX_NAME_CHARS * 20} characters"
             )
     names = [c for c in [clean(n) for n in names] if c]
-    names += [v for n in names for v in name_variants(n) if v not in names]
+    names += [v for n in names for v in name_variants(n, schema) if v not in names]
+    names += [r for n in names for r in japanese_readings(n, kanji=True) if r not in names]
     facts = tuple(_facts(props, f) for f in FEATURES)
     if not names and not any(facts[f.slot] for f in FEATURES if f.floor):
         raise QueryError("properties.name", "a query needs at least one name or identifier")

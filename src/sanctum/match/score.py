@@ -26,12 +26,13 @@ from sanctum.match.features import (
     prepared_name_score,
 )
 from sanctum.match.query import Query
-from sanctum.names.normalize import is_arabic_script, is_han, runs_of, tokenize
+from sanctum.names.japanese import JAPANESE_NOTE, has_kana, hepburn_readings, may_be_japanese
+from sanctum.names.normalize import EMPTY, is_arabic_script, is_han, runs_of, tokenize
 from sanctum.schemata import MATCHABLE
 
 ALGORITHMS = ("sanctum", "ofac")
 DEFAULT_ALGORITHM = "sanctum"
-MATCHER_VERSION = "sanctum-1.4"
+MATCHER_VERSION = "sanctum-1.5"
 """Recorded with every screening (results, audit trail, batch progress): it changes
 whenever a score can change, so a record says which scoring made it. 1.1: Hangul meets
 Hangul only as the same syllables; an Arabic-script name meets Latin words by
@@ -40,7 +41,16 @@ Hangul only as the same syllables; an Arabic-script name meets Latin words by
 skeleton where they do not. 1.3: e-mail addresses, websites, phone numbers and wallet
 addresses are identifiers (`names.identifiers`): an exact meeting scores
 IDENTIFIER_MATCH_SCORE. 1.4: a listed party's `jurisdiction` counts as a country and its
-`innCode` as an identifier, as a query's always did (`feature_table`)."""
+`innCode` as an identifier, as a query's always did (`feature_table`). 1.5:
+- organisation legal forms in `rigour`'s comparison form, weighed down
+  (`normalize.organisation_text`);
+- initialisms undotted, a leading `The` and `and` dropped, numbers as digits in
+  organisation names (`normalize.organisation_tokens`);
+- a bracketed qualifier of an organisation is no longer dropped as a reading
+  (`normalize.name_variants`);
+- a query initial meets the listed name it abbreviates at SIM_INITIAL (`initial_matches`);
+- one word met only by spelling scores ONE_FUZZY_WORD_FACTOR less (`one_fuzzy_word`);
+- kana and kanji names are read in Hepburn too (`names.japanese`)."""
 
 
 def round4(x: float) -> float:
@@ -125,8 +135,11 @@ class QueryName(NamedTuple):
 
 
 def prepare_names(query: Query, weight: Weight, near: Near | None = None) -> list[QueryName]:
-    """The query's names prepared for `best_name`, once per query."""
+    """The query's names prepared for `best_name`, once per query. A Hepburn reading of
+    a name in kanji alone compares as pinyin does (`QueryName.han`): a dictionary's
+    reading of characters, where a near miss means other characters."""
     out = []
+    kanji = kanji_readings(query.names)
     for qname in query.names:
         tokens = query_tokens(qname, query.schema)
         abjad = is_arabic_script(qname)
@@ -135,7 +148,7 @@ def prepare_names(query: Query, weight: Weight, near: Near | None = None) -> lis
                 qname,
                 tokens,
                 tuple(map(weight, tokens)),
-                is_han(qname),
+                is_han(qname) or qname in kanji,
                 abjad,
                 None if near is None else tuple(near(t, abjad) for t in tokens),
             )
@@ -224,6 +237,25 @@ def explain_name(found: tuple[str, NameRec, NameScore, float]) -> dict[str, Any]
     return explained
 
 
+def kanji_readings(names: list[str]) -> frozenset[str]:
+    """The Hepburn readings of the names in kanji alone (no kana) among a query's."""
+    if not any(map(is_han, names)):
+        return EMPTY
+    return frozenset(r for n in names if is_han(n) and not has_kana(n) for r in hepburn_readings(n))
+
+
+def reading_note(qname: str, names: list[str]) -> str | None:
+    """Which reading of a Chinese-character or kana name met: the Japanese one (a Hepburn
+    reading of another query name, `name_variants`), or, for a name in kanji alone, the
+    Chinese one (pinyin, the name as given); None for other names."""
+    if is_han(qname) and may_be_japanese(qname):
+        return "Chinese (pinyin) reading; the Japanese (Hepburn) one was tried too"
+    for name in names:
+        if name != qname and may_be_japanese(name) and qname in hepburn_readings(name):
+            return f"{JAPANESE_NOTE} of {name!r}"
+    return None
+
+
 def score_sanctum(
     query: Query,
     entry: Entry,
@@ -248,6 +280,8 @@ def score_sanctum(
         features[label] = delta
         notes.append(why)
         total += delta
+    if explained and (reading := reading_note(explained["query_name"], query.names)):
+        explained["query_reading"] = reading
     explanation: dict[str, Any] = {"name": explained, "features": features, "notes": notes}
     for f in FLOORS:
         floor, label = f.compare(query.facts[f.slot], entry.facts[f.slot])

@@ -299,6 +299,8 @@ def tokenize(name: str, schema: str | None = None) -> list[str]:
     Person titles are dropped; legal forms are kept (they are weighed down, not removed).
     """
     text = clean(name)
+    if schema is not None and schema != "Person":
+        text = organisation_text(text)
     tokens: list[str] = []
     pos = 0
     for m in _HANGUL_RUN.finditer(text):
@@ -306,12 +308,94 @@ def tokenize(name: str, schema: str | None = None) -> list[str]:
         tokens.extend(_hangul_tokens(m.group()))
         pos = m.end()
     tokens.extend(_latin_tokens(text[pos:]))
+    if schema is not None and schema != "Person":
+        tokens = organisation_tokens(tokens)
     if schema == "Person" and len(tokens) > 1:
         kept = [t for t in tokens if t not in TITLES]
         tokens = kept or tokens
     if ("allah" in tokens or "din" in tokens) and is_arabic_script(text):
         tokens = _compounds(tokens)
     return tokens[:MAX_TOKENS]
+
+
+_DOTTED = re.compile(r"(?<![\w.])(?:[^\W\d_]\.){2,}(?:[^\W\d_](?![\w.]))?")
+"""An initialism written with dots (`A.B.C.`, `L.L.C.`, `S.P.A.R.C.`)."""
+
+
+def organisation_text(text: str) -> str:
+    """An organisation name with its initialisms undotted (`A.B.C.` → ABC, as lists write
+    both) and its legal forms in `rigour`'s comparison form, whatever the language or
+    script (`L.L.C.`, `Limited Liability Company` → llc; `Aktiengesellschaft` → ag;
+    `Societate cu Răspundere Limitată` → srl; `ООО` → ooo), so that a legal form is one
+    token, weighed down (`is_legal_form`)."""
+    from rigour.names import replace_org_types_compare
+
+    text = _DOTTED.sub(lambda m: m.group().replace(".", ""), text)
+    return replace_org_types_compare(text.casefold())
+
+
+_NUMBER_WORDS = {
+    w: n
+    for n, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
+    )
+}
+_TENS_WORDS = {
+    w: 10 * n
+    for n, w in enumerate(
+        ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2
+    )
+}
+_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
+_NUMBER_MARKS = frozenset(["no", "nr", "number", "num"])
+_ORG_FILLERS = frozenset(["and", "und", "the"])
+"""Words an organisation's name holds or leaves out at will: `&` for `and` (the `&` itself
+is no token), a leading `The` (`The Samen Industries`)."""
+
+
+def organisation_tokens(tokens: list[str]) -> list[str]:
+    """An organisation name's tokens with numbers in digits (`Thirty-Nine`, `39th`, `No.
+    39` → 39: `Office 39` is `Bureau Thirty-Nine`) and `_ORG_FILLERS` left out (when
+    anything else is left)."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        if t in _TENS_WORDS:
+            unit = _NUMBER_WORDS.get(tokens[i + 1], 0) if i + 1 < len(tokens) else 0
+            out.append(str(_TENS_WORDS[t] + (unit if 0 < unit < 10 else 0)))
+            i += 2 if 0 < unit < 10 else 1
+            continue
+        if t in _NUMBER_WORDS and len(tokens) > 1:
+            t = str(_NUMBER_WORDS[t])
+        elif m := _ORDINAL.fullmatch(t):
+            t = m[1]
+        if not (t in _NUMBER_MARKS and i + 1 < len(tokens) and tokens[i + 1][:1].isdigit()):
+            out.append(t)
+        i += 1
+    kept = [t for t in out if t not in _ORG_FILLERS]
+    return kept or out
 
 
 def _compounds(tokens: list[str]) -> list[str]:
@@ -565,13 +649,18 @@ _NOTE_TAIL = re.compile(
 _QUOTES = '"“”«»„'
 
 
-def name_variants(text: str) -> list[str]:
+def name_variants(text: str, schema: str | None = None) -> list[str]:
     """Readings of one listed (or queried) name that carries more than a name: a bracketed
     acronym or note (`RECONNAISSANCE GENERAL BUREAU (RGB)` → the name and `RGB`;
     `Encep Nurjaman (birth name)` → `Encep Nurjaman`), a trailing note after a comma
     (`…, born in Kandahar on 01 Jan.1967`; a birth year needs none: `… born in 1963`) or
     quotes (`“Chief Kahwa”`). Lists write all of these inside name fields; each reading
-    matches on its own. Lower-case bracketed words are notes, not names, and are dropped."""
+    matches on its own. Lower-case bracketed words are notes, not names, and are dropped.
+
+    Of an organisation (any schema but Person), a bracketed qualifier (`AL-HARAMAIN
+    (BANGLADESH)`, `Huawei Device (Shenzhen)`: `_bracket_reading` is None) tells one
+    branch from another: the name is not read without it, nor a bracket alone that is
+    followed by more than a legal form (`(CSIC) 714th Research Institute`)."""
     out: list[str] = []
     stripped = text.strip().strip(_QUOTES).strip()
     if stripped != text.strip():
@@ -583,11 +672,63 @@ def name_variants(text: str) -> list[str]:
     while _PAREN.search(outer):  # innermost brackets first
         inners += _PAREN.findall(outer)
         outer = " ".join(_PAREN.sub(" ", outer).split())
+    if schema != "Person" and inners and _qualified(stripped, outer, inners):
+        return [v for v in dict.fromkeys(out) if v and v != text]
     if outer != stripped:
         out.append(outer)
     out += [i.strip() for i in inners if len(i.strip()) > 1 and not i.islower()]
     out += script_parts(outer) + slash_parts(outer)
+    out += japanese_readings(text, kanji=False)
     return [v for v in dict.fromkeys(out) if v and v != text]
+
+
+def japanese_readings(text: str, kanji: bool) -> list[str]:
+    """A name in kana read in Hepburn (`names.japanese`); with `kanji`, a name in kanji
+    alone too, which may be Chinese as well (a query's: the lists write Chinese names in
+    these characters far more often than Japanese ones, and keep their pinyin reading)."""
+    if not _CJK.search(text):
+        return []
+    from sanctum.names.japanese import has_kana, hepburn_readings
+
+    return list(hepburn_readings(text)) if kanji or has_kana(text) else []
+
+
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+
+
+def _qualified(text: str, outer: str, inners: list[str]) -> bool:
+    """True if an organisation name's brackets hold a qualifier, or an acronym in the
+    middle of the name (`name_variants`): a bracket that is neither a note (lower case),
+    nor another script's writing, nor an acronym of the rest or the rest's expansion."""
+    for inner in (i.strip() for i in inners):
+        if not inner or inner.islower() or is_arabic_script(inner) != is_arabic_script(outer):
+            continue
+        if not (_abbreviates(inner, outer) or _abbreviates(outer, inner)):
+            return True
+        after = text[text.rfind(")") + 1 :]
+        if any(t not in LEGAL_FORMS for t in _SPLIT.split(_fold(after).lower()) if t):
+            return True  # `(CSIC) 714th Research Institute`: CSIC is not the whole name
+    return False
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    """True if `short` is one word of capitals and digits whose letters appear in `full` in
+    order, the first one opening a word of it (`RGB` of `Reconnaissance General Bureau`,
+    `KOMID` of `Korea Mining Development …`; not `BANGLADESH` of `AL-HARAMAIN`)."""
+    if " " in short or not short.isupper() or len(short) > 12:
+        return False
+    letters = [c for c in short.lower() if c.isalnum()]
+    words = [w for w in _SPLIT.split(_fold(full).lower()) if w]
+    text = " ".join(words)
+    if not letters or not any(w.startswith(letters[0]) for w in words):
+        return False
+    pos = text.find(" " + letters[0]) + 1 if not text.startswith(letters[0]) else 0
+    for c in letters:
+        pos = text.find(c, pos)
+        if pos < 0:
+            return False
+        pos += 1
+    return True
 
 
 _ARABIC_WORD = re.compile(f"^[{_ARABIC_CHARS}]+$")
@@ -616,6 +757,14 @@ def slash_parts(text: str) -> list[str]:
     return parts
 
 
+@lru_cache(maxsize=100_000)
 def is_legal_form(token: str) -> bool:
-    """True for organisation legal forms and generic business words."""
-    return token in LEGAL_FORMS
+    """True for organisation legal forms and generic business words: LEGAL_FORMS, and the
+    comparison forms of `rigour`'s organisation types (`organisation_text`)."""
+    if token in LEGAL_FORMS:
+        return True
+    if not token.isascii() or not token.isalpha() or len(token) > 8:
+        return False
+    from rigour.names import extract_org_types
+
+    return any(found == token for found, _form in extract_org_types(token))

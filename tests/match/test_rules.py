@@ -1,0 +1,106 @@
+"""Rules of the name score beyond token similarity: initials, one word met by spelling."""
+
+from __future__ import annotations
+
+import pytest
+
+from sanctum import config
+from sanctum.match.features import align, initial_matches, name_score, one_fuzzy_word
+from sanctum.pairwise import compare
+
+
+def uniform(_token: str) -> float:
+    return 1.0
+
+
+@pytest.mark.parametrize(
+    ("query", "listed", "met"),
+    [
+        (("j", "smith"), ("john", "smith"), [("j", "john")]),
+        (("grigory", "y", "azarenok"), ("grigory", "yuryevich", "azarenok"), [("y", "yuryevich")]),
+        (("j", "m", "smith"), ("john", "michael", "smith"), [("j", "john"), ("m", "michael")]),
+        (("k", "smith"), ("john", "smith"), []),  # another initial meets nothing
+        (("j", "smith"), ("j", "smith"), []),  # met exactly already, not as an initial
+        (("j", "smith"), ("강", "smith"), []),  # Latin names only
+    ],
+)
+def test_initial_matches(
+    query: tuple[str, ...], listed: tuple[str, ...], met: list[tuple[str, str]]
+) -> None:
+    found = initial_matches(query, listed, align(query, listed))
+    assert [(m.query, m.listed) for m in found] == met
+    assert all(m.sim == config.SIM_INITIAL and m.how == "initial" for m in found)
+
+
+@pytest.mark.parametrize(
+    ("query", "listed", "score"),
+    [
+        # uniform weights: the initial covers the query, half its listed name
+        (("j", "smith"), ("john", "smith"), 0.8660),
+        (("grigory", "y", "azarenok"), ("grigory", "yuryevich", "azarenok"), 0.9129),
+        (("grigory", "azarenok"), ("grigory", "yuryevich", "azarenok"), 0.8165),
+        (("k", "smith"), ("john", "smith"), 0.3536),
+        (("j", "m", "smith"), ("john", "michael", "smith"), 0.8165),
+    ],
+)
+def test_initials_bounded_bonus(
+    query: tuple[str, ...], listed: tuple[str, ...], score: float
+) -> None:
+    assert round(name_score(query, listed, uniform).score, 4) == score
+    assert name_score(query, listed, uniform).score < 1.0
+
+
+@pytest.mark.parametrize(
+    ("query", "listed", "fuzzy"),
+    [
+        (("kamal",), ("kamel",), True),  # one edit
+        (("amar", "trading"), ("amana",), False),  # amar ~ amana do not meet at all
+        (("malin", "ltd"), ("makin",), True),  # a legal form adds nothing
+        (("kamel",), ("kamel",), False),  # exact
+        (("kamal", "nasser"), ("kamel", "nasser"), False),  # two words
+    ],
+)
+def test_one_fuzzy_word(query: tuple[str, ...], listed: tuple[str, ...], fuzzy: bool) -> None:
+    assert one_fuzzy_word(query, align(query, listed)) is fuzzy
+
+
+@pytest.mark.parametrize(
+    ("query", "listed", "schema", "alerts"),
+    [
+        ("Kamal", "KAMEL", "Thing", False),
+        ("Malin Ltd", "MAKIN", "LegalEntity", False),
+        ("Kamel", "KAMEL", "Thing", True),
+        ("Grigory Y. Azarenok", "Grigory Yuryevich AZARENOK", "Person", True),
+        ("K. Azarenok", "Grigory Yuryevich AZARENOK", "Person", False),
+        ("POLARSTAR LOGISTICS L.L.C.", "POLARSTAR LOGISTICS LLC", "Organization", True),
+        ("Joint Stock Company Sibnefteprovod", "JSC SIBNEFTEPROVOD", "Organization", True),
+        ("The Rushaan Trading Company", "RUSHAAN TRADING COMPANY", "Organization", True),
+        ("Bureau Thirty-Nine", "Bureau 39", "Organization", True),
+        ("AL-HARAMAIN (SOMALIA)", "AL-HARAMAIN (BANGLADESH)", "Organization", False),
+    ],
+)
+def test_rules_on_the_pairwise_api(query: str, listed: str, schema: str, alerts: bool) -> None:
+    result = compare(
+        {"schema": schema, "properties": {"name": [query]}},
+        {"schema": schema, "properties": {"name": [listed]}},
+    )
+    assert result.match is alerts, result.explanation
+
+
+@pytest.mark.parametrize(
+    ("query", "listed", "schema", "alerts"),
+    [
+        ("Лента", "RENTA A.S.", "Organization", False),  # a Korean key, not Korean
+        ("Кари Ltd", "KAI", "Organization", False),
+        ("ganggyeongil", "KANG Kyong Il", "Person", True),  # a Korean name written joined
+        ("나루", "NALU", "Organization", True),  # Hangul read in Latin letters
+    ],
+)
+def test_korean_keys_count_for_korean_words(
+    query: str, listed: str, schema: str, alerts: bool
+) -> None:
+    result = compare(
+        {"schema": schema, "properties": {"name": [query]}},
+        {"schema": schema, "properties": {"name": [listed]}},
+    )
+    assert result.match is alerts, result.explanation
