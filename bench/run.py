@@ -19,6 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import categories
 import load
 import quality
 from common import DATA, OUT, machine, percentile, run_child
@@ -437,6 +438,14 @@ def main() -> None:
         ),
     }
 
+    print("fresh population (20 locales, persons and companies) ...", flush=True)
+    fresh = categories.population_alerts(screener, threshold)
+    results["fresh_population"] = {k: v for k, v in fresh.items() if k != "alerts"}
+    results["fresh_population"]["others"] = [a for a in fresh["alerts"] if not a["namesake"]]
+
+    print("per-category set, Sanctum and logic-v2 ...", flush=True)
+    results["categories"] = categories.evaluate(screener, categories.crosslist_names(screener))
+
     print("speed ...", flush=True)
     results["speed"] = speed(screener, jw)
     results["batch"] = batch_speed(home, [n for _, n in pop])
@@ -508,6 +517,17 @@ def render(r: dict[str, Any]) -> str:
         "Population alert rate per locale (Sanctum): "
         + ", ".join(f"{k} {pct(v)}" for k, v in p["sanctum"].items() if k != "overall"),
     ]
+    if "fresh_population" in r:
+        f = r["fresh_population"]
+        lines += [
+            "",
+            f"Fresh population ({f['names']} persons and companies, {f['locales']} locales, "
+            f"new seeds): alert rate {pct(f['alert_rate'])} (target ≤ 0.3%): namesakes "
+            f"(the query a correct reading of a listed name) {pct(f['namesake_rate'])}, other "
+            f"alerts {pct(f['other_rate'])} (target ≤ 0.15%).",
+        ]
+    if "categories" in r:
+        lines += ["", categories.render(r["categories"])]
     if "http" in r:
         lines.append(load.render(r["http"]))
     return "\n".join(lines) + "\n"

@@ -3,7 +3,10 @@
 Benchmarks (`make bench`): `dprk` = recall on shared/benchmarks/dprk_name_variants.csv;
 `crosslist` = UK/AU/CA names with a UN reference found in UN/OFAC entries;
 `population` = alert rate on 10,000 seeded Faker names in 10 locales; `script` =
-Arabic-script names of UN/UK/AU parties scored against the same party's Latin names.
+Arabic-script names of UN/UK/AU parties scored against the same party's Latin names;
+`categories` = bench/categories.py: the per-category labelled set (organisation legal
+forms, initialisms, qualifiers, person initials and titles, short names, aliases,
+Japanese) and the fresh population of 10,000 persons and companies in 20 locales.
 """
 
 from __future__ import annotations
@@ -59,6 +62,9 @@ doubled letters, skeleton, a Korean key of a word not in Hangul: `one_fuzzy_word
 multiplied by this: at most 0.95 · 0.925 · 0.85 < THRESHOLD, so `Kamal` does not alert on
 `KAMEL` nor `Кари Ltd` on `KAI` (`short_names` of bench/categories.py; fresh population
 of bench/categories.py: other alerts 0.49% → 0.1x%)."""
+SHORT_WORD_LEN = 8
+"""A word shorter than this is short for `ONE_FUZZY_WORD_FACTOR`: one edit makes another
+word of five or six letters (`Kamal`, `KAMEL`), rarely of eight (`SIBNEFTEPROVOD`)."""
 MIN_TOKEN_SIM = 0.80
 """Token pairs below this are not aligned at all."""
 

@@ -365,14 +365,15 @@ FUZZY = frozenset(["edit1", "edit2", "doubled", "skeleton"])
 
 
 def one_fuzzy_word(query: tuple[str, ...], matches: list[TokenMatch]) -> bool:
-    """True if the query names one word (legal forms and business words aside: `Amar
-    Trading` is one word), and that word met only by spelling (`FUZZY`): `Kamal` is one
+    """True if the query names one short word (fewer than SHORT_WORD_LEN letters; legal
+    forms and business words aside: `Amar Trading` is one word), and that word met only by
+    spelling (`FUZZY`): `Kamal` is one
     edit from `KAMEL`, a namesake of no one listed (`short_names`). A Korean syllable key
     shared by a word not written in Hangul with one listed word is spelling too: `Лента`
     (lenta) is no romanization of `RENTA`, nor `Ali` of `ARI`; a Hangul word, or a word
     meeting a Korean name written apart (`ganggyeongil`: KANG Kyong Il), is a reading."""
     words = {t for t in query if not is_legal_form(t)}
-    if len(words) != 1:
+    if len(words) != 1 or len(next(iter(words))) >= config.SHORT_WORD_LEN:
         return False
     met = [m for m in matches if m.query in words]
     return bool(met) and all(
