@@ -44,6 +44,8 @@ def sources(home: Path) -> list[dict[str, Any]]:
     data: list[dict[str, Any]] = json.loads(done.stdout)
     for s in data:
         s.pop("last_attempt", None)
+        for key in [k for k in s if k.endswith("age_days")]:  # they tick with the clock
+            s.pop(key)
     return data
 
 
