@@ -30,7 +30,13 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("sources", ("sanctum.sources",)),
     (
         "store",
-        ("sanctum.store", "sanctum.fetch", "sanctum.catalog", "sanctum.audit"),
+        (
+            "sanctum.store",
+            "sanctum.fetch",
+            "sanctum.catalog",
+            "sanctum.freshness",
+            "sanctum.audit",
+        ),
     ),
     ("names", ("sanctum.names", "sanctum.config")),
     ("features", ("sanctum.feature_table",)),
@@ -44,6 +50,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "sanctum.batch",
             "sanctum.pairwise",
             "sanctum.grouping",
+            "sanctum.explain",
         ),
     ),
     ("monitor", ("sanctum.monitor",)),
@@ -59,14 +66,13 @@ RANK = {name: rank for rank, (name, _) in enumerate(LAYERS)}
 TOP = {"monitor": {"monitor"}, "api": {"api", "monitor"}, "cli": {"cli", "monitor"}}
 """The top layers: each imports every layer below screen and screen itself, and api and
 cli may import monitor; none imports another top layer beyond that."""
-PARSER_USERS = {"sanctum.store.loader", "sanctum.fetch", "sanctum.catalog"}
+PARSER_USERS = {"sanctum.store.loader", "sanctum.fetch", "sanctum.catalog", "sanctum.freshness"}
 """Besides api and cli, the only modules that know the parsers (`sanctum.sources`): the
-loader turns their results into the store's own records; the query path never reads them."""
+loader turns their results into the store's own records, freshness reads each source's age rule
+from the registry; the query path never reads them."""
 ALLOWED = {
     ("sanctum.cli", "sanctum.api.keys"): "API key records live in api/keys.py (with their "
     "rate limits) until they move to the store layer; `sanctum keys` manages them",
-    ("sanctum.cli", "sanctum.api.freshness"): "the freshness rules (max age per source) "
-    "live with the API that enforces them; `sanctum serve` checks them at start",
 }
 """Known exceptions, each with why; remove an entry when its edge is gone."""
 FACADE = "sanctum"
