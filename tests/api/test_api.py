@@ -17,7 +17,8 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from sanctum import audit, keys
+from sanctum import audit
+from sanctum.api import keys
 from sanctum.api.app import create_app
 from sanctum.cli import app as cli_app
 from sanctum.store.db import Store

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from sanctum import audit, keys
+from sanctum import audit
+from sanctum.api import keys
 from sanctum.api.app import create_app
 from sanctum.api.ratelimit import RateLimiter, retry_after
 from sanctum.screen import Match, Screening
