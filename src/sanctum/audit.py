@@ -91,17 +91,20 @@ def _read_key_file(path: Path) -> bytes:
 
 
 @lru_cache(maxsize=8)
-def _key_for(text: str | None, path: Path) -> bytes:
+def _key_for(text: str | None, path: Path | None) -> bytes:
     if text is not None:
         if len(text) < 32:
             raise AuditKeyError("SANCTUM_AUDIT_KEY: shorter than 32 characters")
         return text.encode("utf-8")
+    assert path is not None
     return _read_key_file(path)
 
 
 def audit_key() -> bytes:
-    """The chain's HMAC key: `SANCTUM_AUDIT_KEY`, else the key file (made on first use)."""
-    return _key_for(settings.audit_key_text(), settings.audit_key_file())
+    """The chain's HMAC key: `SANCTUM_AUDIT_KEY`, else the key file (made on first use).
+    The key file's folder is only looked up (and made) when no key is given."""
+    text = settings.audit_key_text()
+    return _key_for(text, None if text is not None else settings.audit_key_file())
 
 
 def key_id(key: bytes) -> str:
