@@ -26,7 +26,7 @@ from typing import Any
 
 from sanctum import settings
 from sanctum.errors import SanctumError
-from sanctum.match.query import QueryError, check_schema
+from sanctum.match.query import QueryError, check_schema, parse_query
 from sanctum.store.db import Store, now
 from sanctum.values import parse_date
 
@@ -255,7 +255,12 @@ def check_row(row: dict[str, Any]) -> Customer | str:
         dates.append(iso)
     if dates:
         values["birth_date"] = dates
-    return Customer(cid, name, schema, values)
+    customer = Customer(cid, name, schema, values)
+    try:  # a value the matcher cannot read (a wallet of no known form, …) is the row's fault
+        parse_query(customer.query())
+    except QueryError as exc:
+        return exc.reason
+    return customer
 
 
 def _iso_date(text: str) -> str | None:
