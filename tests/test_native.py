@@ -98,7 +98,7 @@ def test_edited_source_is_never_shadowed_by_its_compiled_build(tmp_path: Path) -
     copy = tmp_path / "src"
     shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     assert _build_of(copy) == "compiled"
-    config = copy / "sanctum" / "match" / "config.py"
+    config = copy / "sanctum" / "config.py"
     config.write_text(config.read_text("utf-8") + "\n# tuned\n", "utf-8")
     assert _build_of(copy) == (
         "source (compiled build is older than the sources: run `make install`)"

@@ -62,8 +62,9 @@ class Feature:
 
     @property
     def doc(self) -> str:
-        """What the feature measures: its comparison's docstring."""
-        return (self.compare.__doc__ or "").strip()
+        """What the feature measures: its comparison's docstring (read from the source
+        where the compiled build keeps none)."""
+        return (self.compare.__doc__ or _source_doc(self.compare)).strip()
 
 
 @dataclass
@@ -278,3 +279,19 @@ def listed_readers() -> dict[str, tuple[int, Read]]:
                 raise ValueError(f"listed property {prop!r} read by two features")
             out[prop] = (f.slot, f.read_listed)
     return out
+
+
+def _source_doc(func: Callable[..., object]) -> str:
+    """A function's docstring read from its module's source file (compiled builds drop it)."""
+    import ast
+    import sys
+    from pathlib import Path
+
+    module = sys.modules.get(func.__module__)
+    path = Path(getattr(module, "__file__", "") or "").with_suffix(".py")
+    if not path.is_file():
+        return ""
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.FunctionDef) and node.name == func.__name__:
+            return ast.get_docstring(node) or ""
+    return ""
