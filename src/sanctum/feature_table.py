@@ -288,7 +288,8 @@ def _source_doc(func: Callable[..., object]) -> str:
     from pathlib import Path
 
     module = sys.modules.get(func.__module__)
-    path = Path(getattr(module, "__file__", "") or "").with_suffix(".py")
+    built = Path(getattr(module, "__file__", "") or "")
+    path = built.with_name(built.name.split(".")[0] + ".py")  # x.cpython-311-….so → x.py
     if not path.is_file():
         return ""
     for node in ast.walk(ast.parse(path.read_text("utf-8"))):
