@@ -127,6 +127,18 @@ def test_every_operation_declares_its_answers(api: Running) -> None:
     assert not bare, bare
 
 
+def test_every_body_declares_a_malformed_body(api: Running) -> None:
+    """An operation that reads a request body documents 400, the answer to bytes that are not JSON."""
+    spec = httpx.get(api.url + "/openapi.json", timeout=30).json()
+    silent = [
+        f"{method.upper()} {path}"
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if "requestBody" in operation and "400" not in operation["responses"]
+    ]
+    assert not silent, silent
+
+
 def test_api_conforms_to_its_schema(api: Running, api_keys: Keys) -> None:
     schema = schemathesis.openapi.from_url(api.url + "/openapi.json", timeout=30).exclude(
         path_regex=MUTATING

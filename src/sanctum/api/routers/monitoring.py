@@ -96,7 +96,7 @@ class MonitoringStatus(BaseModel):
     runs: list[RunOut]
 
 
-@router.post("/customers", response_model=ImportOut, responses=problems(*KEYED, 413, 422))
+@router.post("/customers", response_model=ImportOut, responses=problems(*KEYED, 400, 413, 422))
 async def post_customers(body: list[CustomerIn], state: State, key: AdminKey) -> dict[str, Any]:
     """Upsert customers by id (all or nothing: a bad record is a 422 naming its position)."""
     state.check_batch(len(body), "customers")
