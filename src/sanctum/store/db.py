@@ -16,7 +16,7 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.resources import files as package_files
 from pathlib import Path
@@ -96,6 +96,30 @@ class Snapshot:
     issues: list[dict[str, Any]]
     published: str | None
     parties: int
+    context: dict[str, EntityContext] = field(default_factory=dict)
+    """Per party of an FtM export: the datasets, referents and target flag it states."""
+
+
+@dataclass
+class EntityRecord:
+    """An entity as the versions in force state it, with when it was first and last seen
+    (version dates)."""
+
+    id: str
+    source: str
+    schema: str
+    properties: dict[str, list[str]]
+    first_seen: str
+    last_seen: str
+
+
+@dataclass(frozen=True)
+class EntityContext:
+    """What an FtM export says of a party beyond its properties."""
+
+    datasets: tuple[str, ...] = ()
+    referents: tuple[str, ...] = ()
+    target: bool | None = None
 
 
 _HASH_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
@@ -332,6 +356,7 @@ class Store:
                 [(seq, f["name"], f["sha256"]) for f in files],
             )
             self._merge(source, seq, snap)
+            self._write_context(source, snap.context)
             db.execute(
                 "INSERT INTO sources (source, latest_seq) VALUES (?, ?) "
                 "ON CONFLICT(source) DO UPDATE SET latest_seq=excluded.latest_seq",
@@ -348,6 +373,49 @@ class Store:
         info = self.latest(source)
         assert info is not None
         return info
+
+    def _write_context(self, source: str, context: dict[str, EntityContext]) -> None:
+        """Record the datasets, target flag and referents an FtM version gave its parties."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO entity_context (entity_id, source, datasets, target) "
+            "VALUES (?, ?, ?, ?)",
+            [(eid, source, json.dumps(c.datasets), c.target) for eid, c in context.items()],
+        )
+        self.db.executemany(
+            "INSERT OR REPLACE INTO entity_referents (referent, entity_id) VALUES (?, ?)",
+            [(r, eid) for eid, c in context.items() for r in c.referents if r != eid],
+        )
+
+    def entity_contexts(self, entity_ids: Iterable[str]) -> dict[str, EntityContext]:
+        """The FtM context of these entities (those that have one)."""
+        ids = list(entity_ids)
+        out: dict[str, EntityContext] = {}
+        for n in range(0, len(ids), 500):
+            chunk = ids[n : n + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT entity_id, datasets, target FROM entity_context "
+                f"WHERE entity_id IN ({marks})",
+                chunk,
+            ).fetchall()
+            refs: dict[str, list[str]] = defaultdict(list)
+            for ref, eid in self.db.execute(
+                f"SELECT referent, entity_id FROM entity_referents WHERE entity_id IN ({marks}) "
+                "ORDER BY referent",
+                chunk,
+            ):
+                refs[eid].append(ref)
+            for eid, datasets, target in rows:
+                flag = None if target is None else bool(target)
+                out[eid] = EntityContext(tuple(json.loads(datasets)), tuple(refs[eid]), flag)
+        return out
+
+    def canonical_id(self, referent: str) -> str | None:
+        """The entity an id was merged into (an FtM referent), if it is one."""
+        row = self.db.execute(
+            "SELECT entity_id FROM entity_referents WHERE referent=?", (referent,)
+        ).fetchone()
+        return str(row[0]) if row else None
 
     def _merge(self, source: str, seq: int, snap: Snapshot) -> None:
         """Close the statements the new version drops and open the ones it adds.
@@ -548,6 +616,27 @@ class Store:
             for entity in _group(rows):
                 out[eid] = (entity.caption, entity.schema.name)
         return out
+
+    def records_in_force(self, entity_ids: Iterable[str]) -> dict[str, EntityRecord]:
+        """The entities among these ids that versions in force state: source, schema,
+        properties, and the dates of the first and the latest version stating them."""
+        ids = list(dict.fromkeys(entity_ids))
+        found: dict[str, EntityRecord] = {}
+        for n in range(0, len(ids), 500):
+            chunk = ids[n : n + 500]
+            rows = self.db.execute(
+                "SELECT s.entity_id, s.source, s.schema, s.prop, s.value, f.version_date, "
+                "l.version_date FROM statements s JOIN versions f ON f.seq=s.first_seq "
+                "JOIN sources c ON c.source=s.source JOIN versions l ON l.seq=c.latest_seq "
+                f"WHERE s.entity_id IN ({','.join('?' * len(chunk))}) AND s.last_seq={OPEN} "
+                "ORDER BY s.id",
+                chunk,
+            )
+            for eid, source, schema, prop, value, first, last in rows:
+                record = found.setdefault(eid, EntityRecord(eid, source, schema, {}, first, last))
+                record.properties.setdefault(prop, []).append(value)
+                record.first_seen = min(record.first_seen, first)
+        return found
 
     def derived_of(self, party_id: str, current_only: bool = True) -> list[EntityProxy]:
         """Entities derived from a party's entry (sanctions, wallets, links, ids)."""

@@ -29,7 +29,7 @@ from sanctum.errors import ParseError, RejectedVersion, SanctumError
 from sanctum.runtime import gc_paused
 from sanctum.sources import registry
 from sanctum.sources.base import ParseContext, ParseResult
-from sanctum.store.db import Snapshot, Store, VersionInfo, entity_hash
+from sanctum.store.db import EntityContext, Snapshot, Store, VersionInfo, entity_hash
 from sanctum.values import country_code
 
 if TYPE_CHECKING:
@@ -44,6 +44,19 @@ def _merge_into(
     for prop, values in entity.properties.items():
         props[prop] = sorted(set(props.get(prop, ())).union(values))
     return slot[0], slot[1], dict(sorted(props.items()))
+
+
+def context_of(entity: EntityProxy) -> EntityContext | None:
+    """The datasets, referents and target flag an FtM line gave its entity, if any."""
+    ctx = entity.context
+    if not any(k in ctx for k in ("datasets", "referents", "target")):
+        return None
+    target = ctx.get("target")
+    return EntityContext(
+        tuple(str(d) for d in ctx.get("datasets") or ()),
+        tuple(str(r) for r in ctx.get("referents") or ()),
+        target if isinstance(target, bool) else None,
+    )
 
 
 def snapshot_of(result: ParseResult) -> Snapshot:
@@ -73,7 +86,9 @@ def snapshot_of(result: ParseResult) -> Snapshot:
         for i in result.issues
     ]
     published = result.published.isoformat() if result.published else None
-    return Snapshot(entities, hashes, counts, issues, published, counts["entities"]["total"])
+    context = {str(r.party.id): c for r in result.records if (c := context_of(r.party))}
+    parties = counts["entities"]["total"]
+    return Snapshot(entities, hashes, counts, issues, published, parties, context)
 
 
 def count_entities(result: ParseResult) -> dict[str, Any]:

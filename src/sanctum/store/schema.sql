@@ -249,3 +249,16 @@ CREATE TABLE IF NOT EXISTS derived_state (
     completed INTEGER NOT NULL,
     at TEXT NOT NULL
 );
+-- What an FtM export says of its entities beyond their properties: the datasets they are
+-- in, whether they are a sanctions target, and the ids they were merged from (referents).
+-- The latest version that stated them wins (read by the API's yente-shaped answers).
+CREATE TABLE IF NOT EXISTS entity_context (
+    entity_id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    datasets TEXT NOT NULL,
+    target INTEGER
+);
+CREATE TABLE IF NOT EXISTS entity_referents (
+    referent TEXT PRIMARY KEY,
+    entity_id TEXT NOT NULL
+);
