@@ -129,10 +129,21 @@ def test_a_rewritten_head_is_detected_even_with_the_key(store: Store) -> None:
     )
 
 
+LEGACY_AUDIT = """
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL,
+    kind TEXT NOT NULL, query TEXT NOT NULL, list_versions TEXT NOT NULL,
+    matcher_version TEXT NOT NULL, algorithm TEXT NOT NULL, results TEXT NOT NULL,
+    prev_hash TEXT NOT NULL, hash TEXT NOT NULL
+);
+"""
+"""The audit table as `audit.py` created it before the chain was keyed (no audit_meta)."""
+
+
 def _legacy_store(path: Path, broken: bool) -> None:
     """A store written by the unkeyed scheme (plain sha256 chain), as before this change."""
     db = sqlite3.connect(path)
-    db.executescript(audit.SCHEMA.split("CREATE TABLE IF NOT EXISTS audit_meta")[0])
+    db.executescript(LEGACY_AUDIT)
     prev = audit.GENESIS
     for rid in (1, 2, 3):
         content = (

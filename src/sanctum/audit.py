@@ -35,25 +35,6 @@ from sanctum import settings
 from sanctum.errors import SanctumError
 from sanctum.store.db import Store, now
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    query TEXT NOT NULL,
-    list_versions TEXT NOT NULL,
-    matcher_version TEXT NOT NULL,
-    algorithm TEXT NOT NULL,
-    results TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS audit_meta (
-    name TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-"""
 GENESIS = "0" * 64
 SCHEME = "hmac-sha256"
 """The chain's hash: HMAC-SHA256 under the audit key (before: plain sha256, migrated)."""
@@ -66,7 +47,8 @@ class AuditKeyError(SanctumError):
 
 
 _READY: weakref.WeakSet[Store] = weakref.WeakSet()
-"""Stores whose audit table this process has already made sure of."""
+"""Stores whose audit chain this process has already bound to the key (the tables are in
+the store's schema)."""
 
 
 def _read_key_file(path: Path) -> bytes:
@@ -130,14 +112,13 @@ def record_hash(fields: tuple[Any, ...], key: bytes | None = None) -> str:
 
 def _ensure(store: Store) -> None:
     if store not in _READY:
-        store.db.executescript(SCHEMA)
         _claim(store, audit_key())
         _READY.add(store)
 
 
 def ensure(store: Store) -> None:
-    """Make sure of the audit tables and that the audit key is the chain's (AuditKeyError
-    otherwise); a chain of the older, unkeyed scheme is migrated (see `_claim`)."""
+    """Make sure the audit key is the chain's (AuditKeyError otherwise); a chain of the
+    older, unkeyed scheme is migrated (see `_claim`)."""
     _ensure(store)
 
 

@@ -951,7 +951,7 @@ def keys_create(
     ] = False,
 ) -> None:
     """Create a key; it is printed once, alone on the last line, and never shown again."""
-    from sanctum.api import keys
+    from sanctum.store import keys
 
     try:
         record, text = keys.create(open_store(), scope, name, strict)
@@ -971,7 +971,7 @@ def keys_list(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
     """All keys (never their secrets)."""
-    from sanctum.api import keys
+    from sanctum.store import keys
 
     found = keys.list_keys(open_store())
     if as_json:
@@ -995,7 +995,7 @@ def keys_list(
 @keys_app.command("revoke")
 def keys_revoke(key_id: Annotated[int, typer.Argument(help="The key's id.")]) -> None:
     """Revoke a key for good."""
-    from sanctum.api import keys
+    from sanctum.store import keys
 
     try:
         record = keys.revoke(open_store(), key_id)

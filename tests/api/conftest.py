@@ -15,8 +15,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from sanctum.api import keys
 from sanctum.api.app import create_app
+from sanctum.store import keys
 from sanctum.store.db import Store
 
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from sanctum.api import keys
 from sanctum.api.app import create_app
 from sanctum.api.deps import ApiState
 from sanctum.api.models import UpdateOutcome
 from sanctum.api.routers.admin import update_outcomes
 from sanctum.fetch import FetchOutcome, UpdateReport
+from sanctum.store import keys
 from sanctum.store.db import Store
 
 from .conftest import Keys, Running, serve

@@ -18,9 +18,10 @@ import pytest
 from typer.testing import CliRunner
 
 from sanctum import audit
-from sanctum.api import keys
 from sanctum.api.app import create_app
+from sanctum.api.keys import Verifier
 from sanctum.cli import app as cli_app
+from sanctum.store import keys
 from sanctum.store.db import Store
 
 from .conftest import Keys, Running, free_port, serve, store_copy
@@ -353,7 +354,7 @@ def test_keys_cli(tmp_path: Path) -> None:
     assert text.startswith("sk_1_") and len(text) > 40
     store = Store(tmp_path / "keys.sqlite")
     try:
-        found = keys.verify(store, text)
+        found = Verifier(store).verify(text)
         assert found is not None and found.scopes == ("read",) and found.strict
     finally:
         store.close()

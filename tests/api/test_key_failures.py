@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sanctum.api import keys
 from sanctum.api.app import create_app
+from sanctum.api.keys import TooManyFailures, Verifier
+from sanctum.store import keys
 from sanctum.store.db import Store
 
 from .conftest import serve
@@ -21,18 +22,18 @@ def store(tmp_path: Path) -> Store:
     return Store(tmp_path / "keys.sqlite")
 
 
-def _timed(verifier: keys.Verifier, text: str, client: str) -> tuple[object, float]:
+def _timed(verifier: Verifier, text: str, client: str) -> tuple[object, float]:
     start = time.perf_counter()
     try:
         found: object = verifier.verify(text, client)
-    except keys.TooManyFailures as exc:
+    except TooManyFailures as exc:
         found = exc
     return found, time.perf_counter() - start
 
 
 def test_failures_are_limited_per_address_and_per_key_id_before_hashing(store: Store) -> None:
     record, good = keys.create(store, ["screen"])
-    verifier = keys.Verifier(store, per_minute=3)
+    verifier = Verifier(store, per_minute=3)
     wrong = f"sk_{record.id}_not-the-secret"
     hashed = []
     for _ in range(3):
@@ -40,10 +41,10 @@ def test_failures_are_limited_per_address_and_per_key_id_before_hashing(store: S
         assert found is None
         hashed.append(took)
     found, took = _timed(verifier, wrong, "10.0.0.1")
-    assert isinstance(found, keys.TooManyFailures) and took < min(hashed) / 4  # no hash
+    assert isinstance(found, TooManyFailures) and took < min(hashed) / 4  # no hash
     assert str(found) == "too many failed API key checks from this client address; try again later"
     found, _ = _timed(verifier, wrong, "10.0.0.2")  # another address, the same id: limited
-    assert isinstance(found, keys.TooManyFailures)
+    assert isinstance(found, TooManyFailures)
     assert str(found).endswith("from this key id; try again later")
     found, _ = _timed(verifier, "sk_424242_x", "10.0.0.2")  # that address may still try others
     assert found is None
@@ -58,14 +59,14 @@ def test_failures_are_limited_per_address_and_per_key_id_before_hashing(store: S
 
 def test_successes_take_no_failure_tokens(store: Store) -> None:
     made = [keys.create(store, ["read"])[1] for _ in range(4)]
-    verifier = keys.Verifier(store, per_minute=1)
+    verifier = Verifier(store, per_minute=1)
     assert all(verifier.verify(text, "10.0.0.9") is not None for text in made)
 
 
 def test_an_unknown_key_id_costs_what_a_wrong_secret_costs(store: Store) -> None:
     """It was 1 ms against 47 ms: whether a key id existed showed in the timing."""
     record, _ = keys.create(store, ["screen"])
-    verifier = keys.Verifier(store, per_minute=100)
+    verifier = Verifier(store, per_minute=100)
     known = min(_timed(verifier, f"sk_{record.id}_wrong", f"a{n}")[1] for n in range(5))
     unknown = min(_timed(verifier, f"sk_{record.id + 7}_wrong", f"b{n}")[1] for n in range(5))
     revoked_id = keys.create(store, ["screen"])[0].id

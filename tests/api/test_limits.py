@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from sanctum import audit
-from sanctum.api import keys
 from sanctum.api.app import create_app
 from sanctum.api.ratelimit import RateLimiter, retry_after
 from sanctum.screen import Match, Screening
+from sanctum.store import keys
 from sanctum.store.db import Store
 
 from .conftest import Keys, Running, serve, store_copy

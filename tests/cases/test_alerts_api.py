@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from api.conftest import Running, serve
-from sanctum.api import keys
 from sanctum.api.app import create_app
 from sanctum.match.score import MATCHER_VERSION
 from sanctum.monitor.alerts import Scope, apply_run
+from sanctum.store import keys
 from sanctum.store.db import Store
 
 from .conftest import CUSTOMERS

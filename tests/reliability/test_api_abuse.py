@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from reliability.seeds import LONG
-from sanctum.api import keys
+from sanctum.store import keys
 from sanctum.store.db import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))

@@ -17,7 +17,7 @@ from fastapi import Depends, Request
 from fastapi import Path as PathParam
 
 from sanctum import audit, freshness, settings
-from sanctum.api.keys import ApiKey, Attempt, TooManyFailures, Verifier
+from sanctum.api.keys import Attempt, TooManyFailures, Verifier
 from sanctum.api.limits import ValueCaps
 from sanctum.api.live import LiveIndex
 from sanctum.api.problems import Problem
@@ -25,6 +25,7 @@ from sanctum.api.ratelimit import RateLimiter, retry_after
 from sanctum.screen import Screener
 from sanctum.sources import registry
 from sanctum.store.db import Store
+from sanctum.store.keys import ApiKey
 
 if TYPE_CHECKING:  # fetching (and the parsers with it) loads with the first update
     from sanctum.fetch import UpdateReport

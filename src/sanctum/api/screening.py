@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 from sanctum import audit, catalog, config, search
 from sanctum.api import reconcile
 from sanctum.api.deps import ApiState, actor
-from sanctum.api.keys import ApiKey
 from sanctum.api.problems import Problem
 from sanctum.crypto import InvalidAddress
 from sanctum.grouping import PartyResult, PartyScreening, screen_by_party
@@ -26,6 +25,7 @@ from sanctum.match.score import MATCHER_VERSION
 from sanctum.screen import Match, Screener, Screening
 from sanctum.sources import registry
 from sanctum.store.db import Store
+from sanctum.store.keys import ApiKey
 
 T = TypeVar("T")
 

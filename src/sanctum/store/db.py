@@ -33,11 +33,13 @@ OPEN = 1 << 62
 """`last_seq` of a statement the version in force still states (so a new version only
 writes what it adds and closes what it drops, not every statement it repeats)."""
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """`PRAGMA user_version` of the schema in schema.sql. Version 2 replaced the `prop IN (...)`
 partial index `statements_ref` (slow to maintain on every insert) by `statements_refs`.
-Version 3 added the tables of alerts and case management (created by the schema script,
-so an older store only needs its version raised)."""
+Version 3 added the tables of alerts and case management, version 4 the API keys' and the
+audit trail's (which `api/keys.py` and `audit.py` used to create on first use, with the
+same columns): all created by the schema script, so an older store only needs its version
+raised."""
 
 REF_PROPS = (
     "entity",

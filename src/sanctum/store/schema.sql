@@ -1,4 +1,4 @@
--- Sanctum store, schema version 3 (PRAGMA user_version; see db.SCHEMA_VERSION).
+-- Sanctum store, schema version 4 (PRAGMA user_version; see db.SCHEMA_VERSION).
 -- Statements carry the first and last version (global seq) that stated
 -- them, so history and diffs are queries, not copies.
 CREATE TABLE IF NOT EXISTS files (
@@ -261,4 +261,34 @@ CREATE TABLE IF NOT EXISTS entity_context (
 CREATE TABLE IF NOT EXISTS entity_referents (
     referent TEXT PRIMARY KEY,
     entity_id TEXT NOT NULL
+);
+-- API keys (`sanctum.store.keys`): the secret is kept only as a salted PBKDF2 hash.
+CREATE TABLE IF NOT EXISTS api_keys (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    salt TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    strict INTEGER NOT NULL DEFAULT 0,
+    created TEXT NOT NULL,
+    revoked TEXT
+);
+-- The audit trail (`sanctum.audit`): each record's hash chains it to the one before;
+-- audit_meta holds the chain's scheme and the id of the key it is made with.
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    query TEXT NOT NULL,
+    list_versions TEXT NOT NULL,
+    matcher_version TEXT NOT NULL,
+    algorithm TEXT NOT NULL,
+    results TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_meta (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );

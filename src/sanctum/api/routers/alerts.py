@@ -15,12 +15,12 @@ from fastapi import APIRouter, Depends, Query
 from fastapi import Path as PathParam
 
 from sanctum.api.deps import KEYED, ReadKey, State, require
-from sanctum.api.keys import ApiKey
 from sanctum.api.models import AlertList, AlertStatus, AlertView, ApprovalRequest, DecisionRequest
 from sanctum.api.problems import Problem, problems
 from sanctum.monitor import decisions, views
 from sanctum.monitor.alerts import STATUSES, AlertError
 from sanctum.store.db import Store
+from sanctum.store.keys import ApiKey
 
 router = APIRouter(tags=["alerts"])
 

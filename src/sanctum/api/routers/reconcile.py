@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query, Request, Response
 
 from sanctum.api import reconcile
 from sanctum.api.deps import KEYED, ApiState, Dataset, ReconcileKey, State
-from sanctum.api.keys import ApiKey
 from sanctum.api.problems import problems
 from sanctum.api.screening import reconcile_batch
 from sanctum.sources import registry
+from sanctum.store.keys import ApiKey
 
 router = APIRouter(tags=["reconcile"])
 Answers = dict[str, reconcile.Answer]
