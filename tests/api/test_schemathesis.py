@@ -128,7 +128,8 @@ def test_every_operation_declares_its_answers(api: Running) -> None:
 
 
 def test_every_body_declares_a_malformed_body(api: Running) -> None:
-    """An operation that reads a request body documents 400, the answer to bytes that are not JSON."""
+    """An operation that reads a request body documents 400, the answer to bytes that are
+    not JSON."""
     spec = httpx.get(api.url + "/openapi.json", timeout=30).json()
     silent = [
         f"{method.upper()} {path}"
