@@ -5,12 +5,13 @@ the event loop: wrong keys no longer burn a core on the request path (issue 19, 
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from sanctum.api.app import create_app
-from sanctum.api.keys import TooManyFailures, Verifier
+from sanctum.api.keys import Attempt, TooManyFailures, Verifier
 from sanctum.store import keys
 from sanctum.store.db import Store
 
@@ -67,12 +68,29 @@ def test_an_unknown_key_id_costs_what_a_wrong_secret_costs(store: Store) -> None
     """It was 1 ms against 47 ms: whether a key id existed showed in the timing."""
     record, _ = keys.create(store, ["screen"])
     verifier = Verifier(store, per_minute=100)
-    known = min(_timed(verifier, f"sk_{record.id}_wrong", f"a{n}")[1] for n in range(5))
-    unknown = min(_timed(verifier, f"sk_{record.id + 7}_wrong", f"b{n}")[1] for n in range(5))
+    known = min(_timed(verifier, f"sk_{record.id}_wrong", f"a{n}")[1] for n in range(9))
+    unknown = min(_timed(verifier, f"sk_{record.id + 7}_wrong", f"b{n}")[1] for n in range(9))
     revoked_id = keys.create(store, ["screen"])[0].id
     keys.revoke(store, revoked_id)
-    revoked = min(_timed(verifier, f"sk_{revoked_id}_wrong", f"c{n}")[1] for n in range(5))
+    revoked = min(_timed(verifier, f"sk_{revoked_id}_wrong", f"c{n}")[1] for n in range(9))
     assert 0.5 < unknown / known < 2 and 0.5 < revoked / known < 2
+
+
+def test_a_new_key_on_many_connections_at_once_is_hashed_once(store: Store) -> None:
+    """32 connections opened at once with a fresh key each took a failure token before any
+    hash ended, so a legitimate client got 429s (found by the soak at 300 requests/s)."""
+    _, good = keys.create(store, ["screen"])
+    verifier = Verifier(store, per_minute=2)
+    seen = [verifier.lookup(good, "10.0.0.5") for _ in range(32)]
+    assert all(found is seen[0] for found in seen) and isinstance(seen[0], Attempt)
+    with ThreadPoolExecutor(8) as pool:
+        settled = list(pool.map(verifier.settle, seen))
+    assert {found.id for found in settled if found is not None} == {seen[0].key_id}
+    assert len(settled) == 32 and verifier.by_client.take("10.0.0.5") == 0
+    wrong = [verifier.lookup(f"sk_{seen[0].key_id}_wrong", "10.0.0.6") for _ in range(8)]
+    assert all(found is wrong[0] for found in wrong)  # one hash, one token, for eight
+    assert [verifier.settle(found) for found in wrong] == [None] * 8  # type: ignore[arg-type]
+    assert isinstance(verifier.lookup(f"sk_{seen[0].key_id}_wrong", "10.0.0.6"), Attempt)
 
 
 def test_the_api_answers_429_with_retry_after(

@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sanctum import settings
 from sanctum.api.ratelimit import RateLimiter
@@ -30,11 +30,12 @@ class TooManyFailures(SanctumError):
         self.wait = wait
 
 
-@dataclass(frozen=True)
+@dataclass
 class Attempt:
     """A key check that needs the slow hash: the secret, the salt and hash to check it
     against, and the key it proves (None for an unknown or revoked id: checked against a
-    decoy, so that it takes as long and fails)."""
+    decoy, so that it takes as long and fails). Concurrent checks of one key text share
+    one Attempt: the first to settle it hashes, the others wait for its outcome."""
 
     seen: str
     secret: str
@@ -43,6 +44,8 @@ class Attempt:
     record: ApiKey | None
     client: str
     key_id: int
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    outcome: tuple[ApiKey | None] | None = None
 
 
 class Verifier:
@@ -65,6 +68,8 @@ class Verifier:
         self._hashing = threading.BoundedSemaphore(HASH_CONCURRENCY)
         self._decoy_salt = secrets.token_bytes(16)
         self._decoy = secrets.token_hex(32)
+        self._pending: dict[str, Attempt] = {}
+        self._pending_lock = threading.Lock()
 
     def lookup(self, text: str, client: str = "") -> ApiKey | Attempt | None:
         """The active key a known key text belongs to, None for text that is no key, or the
@@ -78,10 +83,18 @@ class Verifier:
         seen = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         if found is not None and self._known.get(seen) == found.hash:
             return found.record
-        self._reserve(client, key_id)
-        if found is None:
-            return Attempt(seen, secret, self._decoy_salt, self._decoy, None, client, key_id)
-        return Attempt(seen, secret, found.salt, found.hash, found.record, client, key_id)
+        with self._pending_lock:  # a client opening many connections at once: one hash
+            if (pending := self._pending.get(seen)) is not None:
+                return pending
+            self._reserve(client, key_id)
+            if found is None:
+                attempt = Attempt(seen, secret, self._decoy_salt, self._decoy, None, client, key_id)
+            else:
+                attempt = Attempt(
+                    seen, secret, found.salt, found.hash, found.record, client, key_id
+                )
+            self._pending[seen] = attempt
+        return attempt
 
     def _reserve(self, client: str, key_id: int) -> None:
         """Take a failure token of the client address and of the key id, or refuse."""
@@ -94,8 +107,19 @@ class Verifier:
             raise TooManyFailures(wait, "key id")
 
     def settle(self, attempt: Attempt) -> ApiKey | None:
-        """Run the slow hash of an Attempt (no store access: may run in a worker thread);
-        the key if the secret is right, else None (the tokens stay spent)."""
+        """The outcome of an Attempt, hashing once however many checks share it (no store
+        access: may run in a worker thread): the key if the secret is right, else None."""
+        with attempt.lock:
+            if attempt.outcome is None:
+                attempt.outcome = (self._hash_check(attempt),)
+                with self._pending_lock:
+                    if self._pending.get(attempt.seen) is attempt:
+                        del self._pending[attempt.seen]
+        return attempt.outcome[0]
+
+    def _hash_check(self, attempt: Attempt) -> ApiKey | None:
+        """Run the slow hash of an Attempt: the key if the secret is right, else None (the
+        failure tokens stay spent)."""
         secret = attempt.secret.encode("utf-8", "surrogatepass")
         with self._hashing:
             computed = hashlib.pbkdf2_hmac("sha256", secret, attempt.salt, ITERATIONS).hex()
