@@ -298,3 +298,11 @@ def max_values() -> int:
 def max_request_values() -> int:
     """`SANCTUM_MAX_REQUEST_VALUES`: values in all the queries of one request (422 beyond)."""
     return positive_int("SANCTUM_MAX_REQUEST_VALUES", MAX_REQUEST_VALUES)
+
+
+def public_url() -> str:
+    """`SANCTUM_PUBLIC_URL`: the address clients reach the API at (default
+    `http://127.0.0.1:8000`). The reconciliation service's identifier space and its view,
+    preview and suggest links are built from it, never from a request's Host header, so
+    they are the same however the service is reached."""
+    return os.environ.get("SANCTUM_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -99,3 +102,59 @@ def store_copy(loaded_home: Path, tmp_path: Path) -> Store:
     target.close()
     source.close()
     return Store(copy)
+
+
+def serve_command(home: Path, *args: str) -> Iterator[Running]:
+    """Run `sanctum serve` as its own process over the store in `home`, on a free loopback
+    port, until the generator is closed."""
+    port = free_port()
+    env = {**os.environ, "SANCTUM_HOME": str(home)}
+    env.pop("SANCTUM_DB", None)
+    command = [sys.executable, "-m", "sanctum.cli", "serve", "--port", str(port), *args]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300  # builds the index first: slow on a busy machine
+        with httpx.Client(base_url=url, timeout=60) as client:
+            while True:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"sanctum serve did not start ({process.returncode})")
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            client.get("/readyz")  # the index is built before the server answers at all
+            yield Running(url, client)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+ZALA = "zala.entities.ftm.json"
+"""yente's own test dataset (opensanctions/yente, MIT; see shared/compat/yente)."""
+
+
+@pytest.fixture(scope="package")
+def zala_home(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> tuple[Path, str]:
+    """A store holding yente's test dataset as the source `zala`, and a screen key."""
+    from sanctum.store.loader import load_paths
+
+    home = tmp_path_factory.mktemp("zala")
+    store = Store(home / "sanctum.sqlite")
+    try:
+        outcomes = load_paths(store, [data_dir.parent / "compat" / "yente" / ZALA], source="zala")
+        assert [o.status for o in outcomes] == ["loaded"], [o.message for o in outcomes]
+        _, key = keys.create(store, ["screen", "read"], "yente client")
+    finally:
+        store.close()
+    return home, key
+
+
+@pytest.fixture(scope="package")
+def zala(zala_home: tuple[Path, str]) -> Iterator[Running]:
+    """`sanctum serve` over yente's test dataset, with the key sent as yente clients do."""
+    home, key = zala_home
+    for running in serve_command(home):
+        running.client.headers["Authorization"] = f"ApiKey {key}"
+        yield running

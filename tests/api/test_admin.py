@@ -135,7 +135,7 @@ def test_update_from_the_mirror(copy: Copy, loaded_home: Path) -> None:
     assert copy.state.screener().index.generation == generation + 1
     assert search_ids(copy, "zhongda jin") == {KEPT_ID}
     entity = client.get(f"/entities/{DROPPED_ID}", headers=bearer(copy.read)).json()
-    assert entity["status"] == "removed" and entity["last_seen"] == "2023-11-30"
+    assert entity["status"] == "removed" and entity["last_seen"] == "2023-11-30T00:00:00"
     catalog = client.get("/catalog", headers=bearer(copy.read)).json()
     dpl = next(s for s in catalog["sources"] if s["source"] == "us_bis_dpl")
     assert dpl["version"] == "2024-01-01" and dpl["versions"] == 2

@@ -56,14 +56,14 @@ def test_yente_request_body_finds_kang(api: Running, api_keys: Keys) -> None:
     body = r.json()
     assert set(body) >= {"responses", "limit", "matcher_version", "list_versions", "stale"}
     q1 = body["responses"]["q1"]
-    assert q1["status"] == 200 and q1["query"] == YENTE_BODY["queries"]["q1"]
+    assert q1["status"] == 200 and q1["query"] == {"id": None, **YENTE_BODY["queries"]["q1"]}
     best = q1["results"][0]
     assert best["id"] == KANG and best["match"] is True and best["score"] >= 0.9
     assert best["caption"] == "KANG, Kyong Il" and best["schema"] == "Person"
     assert best["datasets"] == ["us_ofac_sdn"]
     assert "KANG, Kyong Il" in best["properties"]["name"]
     assert best["features"] == best["explanation"]["features"]
-    assert q1["total"]["value"] == len(q1["results"])
+    assert q1["total"]["value"] == sum(r["match"] for r in q1["results"])  # as yente: matches
     assert body["list_versions"]["us_ofac_sdn"] == "2024-05-03"
     assert body["list_versions"]["un_sc"] == "2026-02-27"
     assert body["stale"] == []
@@ -203,16 +203,17 @@ def post_raw(api: Running, key: str, content: bytes) -> httpx.Response:
         (b"\xff\xfe not json", 400, "body"),
         (b"[]", 422, ""),
         (b'{"queries": []}', 422, "queries"),
-        (b'{"queries": {"q1": {"schema": "Person", "properties": {"name": [1]}}}}', 422, None),
+        (b'{"queries": {"q1": {"properties": {"name": ["x"]}}}}', 422, "queries.q1.schema"),
+        (b'{"queries": {}}', 400, "queries"),
         (b'{"queries": {"q1": {"schema": "Person", "properties": []}}}', 422, None),
         (
             b'{"queries": {"q1": {"schema": "Banana", "properties": {"name": ["x"]}}}}',
-            422,
+            400,
             "queries.q1.schema",
         ),
         (
             b'{"queries": {"q1": {"schema": "Address", "properties": {"name": ["x"]}}}}',
-            422,
+            400,
             "queries.q1.schema",
         ),
         (
@@ -254,12 +255,18 @@ def test_oversized_body(api: Running, api_keys: Keys) -> None:
 
 
 @pytest.mark.parametrize(
-    ("query", "field"),
-    [("threshold=2", "threshold"), ("limit=0", "limit"), ("algorithm=magic", "algorithm")],
+    ("query", "status", "field"),
+    [
+        ("threshold=2", 422, "threshold"),
+        ("limit=0", 422, "limit"),
+        ("algorithm=magic", 400, "algorithm"),
+        ("changed_since=2023-13", 422, "changed_since"),
+        ("changed_since=2023-02-30", 400, "changed_since"),
+    ],
 )
-def test_bad_parameters(api: Running, api_keys: Keys, query: str, field: str) -> None:
+def test_bad_parameters(api: Running, api_keys: Keys, query: str, status: int, field: str) -> None:
     r = api.client.post(f"/match/default?{query}", json=YENTE_BODY, headers=bearer(api_keys.screen))
-    assert_problem(r, 422, field)
+    assert_problem(r, status, field)
 
 
 def test_unknown_dataset_and_route(api: Running, api_keys: Keys) -> None:

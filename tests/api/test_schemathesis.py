@@ -58,6 +58,9 @@ EXPECTED = {
     "GET /search/{dataset}",
     "GET /reconcile/{dataset}",
     "POST /reconcile/{dataset}",
+    "GET /algorithms",
+    "GET /reconcile/{dataset}/suggest/entity",
+    "GET /reconcile/{dataset}/view/{entity_id}",
 }
 
 

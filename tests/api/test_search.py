@@ -60,7 +60,7 @@ def test_text_finds_the_party(
 
 def test_result_shape(api: Running, api_keys: Keys) -> None:
     body = find(api, api_keys, q="kang kyong il")
-    assert set(body) == {"results", "total", "limit", "offset", "list_versions"}
+    assert set(body) == {"results", "total", "limit", "offset", "facets", "list_versions"}
     best = body["results"][0]
     assert set(best) == {
         "id",
@@ -68,15 +68,21 @@ def test_result_shape(api: Running, api_keys: Keys) -> None:
         "schema",
         "properties",
         "datasets",
+        "referents",
+        "target",
+        "first_seen",
+        "last_seen",
+        "last_change",
         "score",
         "matched_name",
     }
+    assert best["first_seen"] == "2023-12-01T00:00:00" and best["target"] is True
     assert best["schema"] == "Person" and best["score"] == 1.0
     assert best["matched_name"] == "KANG, Kyong Il"
     props = best["properties"]
     assert props["name"] == ["KANG, Kyong Il"]
     assert props["birthDate"] == ["1969-09-01"]  # "DOB 01 Sep 1969"
-    assert props["country"] == ["kp"] and props["gender"] == ["male"]
+    assert props["nationality"] == ["kp"] and props["gender"] == ["male"]
     assert props["program"] == ["DPRK"]
 
 
@@ -147,8 +153,6 @@ def test_text_without_words(api: Running, api_keys: Keys) -> None:
     ("dataset", "params", "status", "field"),
     [
         ("nowhere", {"q": "kim"}, 404, "dataset"),
-        ("default", {}, 422, "q"),
-        ("default", {"q": ""}, 422, "q"),
         ("default", {"q": "x" * 501}, 422, "q"),
         ("default", {"q": "kim", "schema": "Banana"}, 422, "schema"),
         ("default", {"q": "kim", "country": "Atlantis"}, 422, "country"),
@@ -268,3 +272,18 @@ def test_relevance_of_a_joined_name(screener: Any) -> None:
     assert search.name_relevance(index, ("kangkyongil",), weak, reach) == pytest.approx(expected)
     half = search._Reach(1, [1.0], {"kang": 1.0})
     assert 0.0 < search.name_relevance(index, ("kang",), rec, half) < 0.8
+
+
+def test_yente_filters_and_facets(api: Running, api_keys: Keys) -> None:
+    """yente's `countries`, `topics`, `datasets` filters and facets over every result."""
+    body = find(api, api_keys, q="green pine", countries="kp", datasets="un_security_council")
+    assert [r["id"] for r in body["results"]] == ["un-sc-KPe.010"]
+    facets = find(api, api_keys, q="green pine")["facets"]
+    datasets = {v["name"]: v["count"] for v in facets["datasets"]["values"]}
+    assert datasets["un_sc"] == 1 and datasets["us_ofac_sdn"] >= 1
+    top = facets["countries"]["values"][0]
+    assert (top["name"], top["label"]) == ("kp", "North Korea")
+    assert top["count"] == 4 and sum(datasets.values()) == 7  # three entries name no country
+    assert find(api, api_keys, q="green pine", topics="crime.cyber")["results"] == []
+    everything = find(api, api_keys, q="", schema="Vessel", limit=1)
+    assert everything["total"]["value"] > 100 and everything["results"][0]["schema"] == "Vessel"

@@ -27,6 +27,7 @@ from fastapi import FastAPI
 import sanctum
 from sanctum import audit, settings
 from sanctum.api import reconcile
+from sanctum.api.cors import ReconcileCors
 from sanctum.api.deps import ApiState
 from sanctum.api.problems import BodyLimit, install, install_openapi
 from sanctum.api.routers import (
@@ -87,6 +88,7 @@ def create_app(store_path: Path | None = None, open_mode: bool = False) -> FastA
     install(app)
     install_openapi(app, reconcile.openapi_schemas())
     app.add_middleware(BodyLimit, limit=settings.max_body())
+    app.add_middleware(ReconcileCors)
     for module in ROUTERS:
         app.include_router(module.router)
     return app

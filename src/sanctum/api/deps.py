@@ -17,13 +17,13 @@ from fastapi import Depends, Request
 from fastapi import Path as PathParam
 
 from sanctum import audit, freshness, settings
+from sanctum.api import datasets
 from sanctum.api.keys import Attempt, TooManyFailures, Verifier
 from sanctum.api.limits import ValueCaps
 from sanctum.api.live import LiveIndex
 from sanctum.api.problems import Problem
 from sanctum.api.ratelimit import RateLimiter, retry_after
 from sanctum.screen import Screener
-from sanctum.sources import registry
 from sanctum.store.db import Store
 from sanctum.store.keys import ApiKey
 
@@ -92,12 +92,10 @@ class ApiState:
             raise Problem(503, "no sanctions list is loaded: nothing can be screened")
         return loaded
 
-    def covered_sources(
-        self, dataset: str, include: list[str] | None = None, exclude: list[str] | None = None
-    ) -> set[str]:
-        """The loaded sources a request for `dataset` (and the include/exclude filters)
-        covers: 404 for an unknown dataset, 503 when none is loaded."""
-        return covered_sources(self.require_lists(), dataset, include, exclude)
+    def covered_sources(self, dataset: str) -> set[str]:
+        """The loaded sources a request for `dataset` (a source id or a collection, see
+        `api.datasets`) covers: 404 for an unknown dataset, 503 when none is loaded."""
+        return datasets.scope(dataset, self.require_lists())
 
     def fail_closed(self, sources: set[str], strict: bool) -> list[str]:
         """The stale sources of this request; 503 instead when the caller asked for strict."""
@@ -110,31 +108,6 @@ class ApiState:
                 stale=stale,
             )
         return stale
-
-
-def covered_sources(
-    loaded: list[str], dataset: str, include: list[str] | None, exclude: list[str] | None
-) -> set[str]:
-    """The sources a /match request screens against."""
-    if dataset == "default":
-        wanted = set(loaded)
-    elif dataset in loaded:
-        wanted = {dataset}
-    elif dataset in registry.SOURCES:
-        raise Problem(503, f"list {dataset!r} is not loaded: nothing can be screened", "dataset")
-    else:
-        raise Problem(404, f"unknown dataset {dataset!r}; use 'default' or a source id", "dataset")
-    for name, given in (("include_dataset", include), ("exclude_dataset", exclude)):
-        unknown = sorted({d for d in given or () if d and d not in registry.SOURCES})
-        if unknown:
-            raise Problem(422, f"unknown dataset(s) {', '.join(unknown)}", name)
-    include = [d for d in include or () if d]
-    if include:
-        wanted &= set(include)
-    wanted -= set(exclude or ())
-    if not wanted:
-        raise Problem(503, "no loaded list is left to screen against", "include_dataset")
-    return wanted
 
 
 def get_state(request: Request) -> ApiState:
@@ -176,43 +149,46 @@ def within_rate(state: ApiState, key: ApiKey) -> ApiKey:
     return key
 
 
-def require(scope: str, in_query: bool = False) -> Any:
-    """A dependency: the caller's API key, which must carry `scope` (admin carries all),
-    within its rate limit. `in_query`: the key may also come as `?api_key=` (for clients
-    that cannot set headers, such as OpenRefine)."""
+async def authorize(request: Request, scopes: tuple[str, ...], in_query: bool = False) -> ApiKey:
+    """The caller's API key, which must carry one of `scopes` (admin carries all), within
+    its rate limit; 401/403/429 otherwise. `in_query`: the key may also come as
+    `?api_key=` (for clients that cannot set headers, such as OpenRefine)."""
+    state = get_state(request)
+    if state.open_mode:
+        return within_rate(state, OPEN_KEY)
+    challenge = {"WWW-Authenticate": "Bearer"}
+    text = presented_key(request, in_query)
+    if text is None:
+        raise Problem(
+            401,
+            "an API key is required (Authorization: Bearer or ApiKey <key>, or X-API-Key)",
+            "authorization",
+            headers=challenge,
+        )
+    try:
+        found = state.verifier.lookup(text, request.client.host if request.client else "")
+    except TooManyFailures as exc:
+        raise Problem(
+            429, str(exc), "authorization", headers={"Retry-After": retry_after(exc.wait)}
+        ) from exc
+    # the slow hash off the event loop: other requests go on meanwhile
+    key = (
+        await asyncio.to_thread(state.verifier.settle, found)
+        if isinstance(found, Attempt)
+        else found
+    )
+    if key is None:
+        raise Problem(401, "unknown, wrong or revoked API key", "authorization", headers=challenge)
+    if not any(key.allows(scope) for scope in scopes):
+        raise Problem(403, f"this API key lacks the {scopes[0]!r} scope", "authorization")
+    return within_rate(state, key)
+
+
+def require(*scopes: str, in_query: bool = False) -> Any:
+    """A dependency: the caller's API key, carrying one of `scopes` (see `authorize`)."""
 
     async def dependency(request: Request) -> ApiKey:
-        state = get_state(request)
-        if state.open_mode:
-            return within_rate(state, OPEN_KEY)
-        challenge = {"WWW-Authenticate": "Bearer"}
-        text = presented_key(request, in_query)
-        if text is None:
-            raise Problem(
-                401,
-                "an API key is required (Authorization: Bearer <key>, or X-API-Key)",
-                "authorization",
-                headers=challenge,
-            )
-        try:
-            found = state.verifier.lookup(text, request.client.host if request.client else "")
-        except TooManyFailures as exc:
-            raise Problem(
-                429, str(exc), "authorization", headers={"Retry-After": retry_after(exc.wait)}
-            ) from exc
-        # the slow hash off the event loop: other requests go on meanwhile
-        key = (
-            await asyncio.to_thread(state.verifier.settle, found)
-            if isinstance(found, Attempt)
-            else found
-        )
-        if key is None:
-            raise Problem(
-                401, "unknown, wrong or revoked API key", "authorization", headers=challenge
-            )
-        if not key.allows(scope):
-            raise Problem(403, f"this API key lacks the {scope!r} scope", "authorization")
-        return within_rate(state, key)
+        return await authorize(request, scopes, in_query)
 
     return dependency
 
@@ -221,10 +197,13 @@ ReadKey = Annotated[ApiKey, Depends(require("read"))]
 ScreenKey = Annotated[ApiKey, Depends(require("screen"))]
 AdminKey = Annotated[ApiKey, Depends(require("admin"))]
 ReconcileKey = Annotated[ApiKey, Depends(require("screen", in_query=True))]
+LookupKey = Annotated[ApiKey, Depends(require("screen", "read", in_query=True))]
+"""Reconciliation's look-ups (suggest, preview, view): a screen or a read key."""
 Dataset = Annotated[
     str,
     PathParam(
-        description="A source id (e.g. us_ofac_sdn, un_sc), or `default` for every list.",
-        examples=["default", "us_ofac_sdn", "un_sc"],
+        description="A source id (e.g. us_ofac_sdn, un_sc), or a collection: `default` "
+        "(every list), `sanctions` (every official list) or an authority's (see /catalog).",
+        examples=["default", "us_ofac_sdn", "sanctions"],
     ),
 ]

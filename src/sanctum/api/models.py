@@ -15,22 +15,30 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class EntityQuery(BaseModel):
-    """One query in the yente shape: a schema and FtM properties."""
+    """One query in the yente shape (`EntityExample`): a schema and FtM properties, with
+    an optional id the answer echoes."""
 
     model_config = ConfigDict(populate_by_name=True)
 
-    schema_: str = Field("Thing", alias="schema", description="Person, Organization, ...")
-    properties: dict[str, list[str] | str] = Field(default_factory=dict)
-
-    def as_query(self) -> dict[str, Any]:
-        """The FtM-shaped dict the Screener reads."""
-        return {"schema": self.schema_, "properties": self.properties}
+    id: str | None = Field(default=None, description="Echoed back in the answer's query.")
+    schema_: str = Field(alias="schema", description="Person, Organization, ...")
+    properties: dict[str, str | int | float | list[Any]] = Field(
+        description="FtM properties: each a value or a list of values (numbers are read as text)."
+    )
 
 
 class MatchRequest(BaseModel):
-    """The yente `/match` request body."""
+    """The yente `/match` request body (`EntityMatchQuery`)."""
 
     queries: dict[str, EntityQuery]
+    weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="Weights of the asked algorithm's features (checked, not read: see `ignored`).",
+    )
+    config: dict[str, str | int | float | bool | None] = Field(
+        default_factory=dict,
+        description="Options of the asked algorithm (checked, not read: see `ignored`).",
+    )
 
 
 class AddressRequest(BaseModel):
@@ -142,9 +150,29 @@ class CatalogSource(BaseModel):
     freshness: SourceFreshness | None
 
 
-class Catalog(BaseModel):
-    """The sources in force."""
+class YenteDataset(BaseModel):
+    """A dataset as yente's catalog lists it: a loaded source, or a collection of them."""
 
+    name: str
+    title: str
+    summary: str | None
+    version: str | None
+    updated_at: str | None
+    entity_count: int | None
+    children: list[str]
+    load: bool
+    index_version: str | None
+    index_current: bool
+
+
+class Catalog(BaseModel):
+    """yente's `DataCatalogModel` (datasets, current, outdated, index_stale), with
+    Sanctum's own record of each source in force in `sources`."""
+
+    datasets: list[YenteDataset]
+    current: list[str]
+    outdated: list[str]
+    index_stale: bool
     sources: list[CatalogSource]
 
 
@@ -165,16 +193,31 @@ class CrossListLink(BaseModel):
     value: str
 
 
-class EntityView(BaseModel):
-    """An entity as it stands, with its designations, links and relations."""
+class EntityResponse(BaseModel):
+    """An entity as yente answers it (`EntityResponse`): adjacent entities nested in its
+    properties on `/entities/{id}`."""
+
+    model_config = ConfigDict(populate_by_name=True)
 
     id: str
+    caption: str
     schema_: str = Field(alias="schema")
+    properties: dict[str, list[str | EntityResponse]]
+    datasets: list[str]
+    referents: list[str]
+    target: bool
+    first_seen: str | None
+    last_seen: str | None
+    last_change: str | None
+
+
+class EntityView(EntityResponse):
+    """`/entities/{id}`: yente's `EntityResponse` (nested), then Sanctum's view: the
+    source, whether the entry is in force, its designations, identifications, wallets,
+    relations and cross-list links."""
+
     source: str
     status: Literal["current", "removed"]
-    first_seen: str
-    last_seen: str
-    properties: Properties
     sanctions: list[Properties]
     designated_by: list[Designation]
     identifications: list[Properties]
@@ -246,21 +289,43 @@ class ListedEntity(BaseModel):
 
 
 class SearchResult(ListedEntity):
-    """One party found by `/search` (yente's result shape, with the name that was found)."""
+    """One party found by `/search`: yente's `EntityResponse` fields, with the relevance
+    and the name that was found."""
 
+    referents: list[str]
+    target: bool
+    first_seen: str | None
+    last_seen: str | None
+    last_change: str | None
     score: float = Field(
         description="Relevance in [0, 1]: how well the text and the name found cover each other."
     )
     matched_name: str
 
 
+class FacetValue(BaseModel):
+    """One value of a facet and how many results have it."""
+
+    name: str
+    label: str
+    count: int
+
+
+class SearchFacet(BaseModel):
+    """Counts of one facet over every result (yente's `SearchFacet`)."""
+
+    label: str
+    values: list[FacetValue]
+
+
 class SearchResponse(BaseModel):
-    """A page of `/search` results."""
+    """A page of `/search` results (yente's `SearchResponse`), with the list versions."""
 
     results: list[SearchResult]
     total: Total
     limit: int
     offset: int
+    facets: dict[str, SearchFacet]
     list_versions: dict[str, str]
 
 
@@ -279,18 +344,33 @@ class PartyMember(BaseModel):
     authorities: list[str]
 
 
-class ScoredEntity(ListedEntity):
-    """One result of a query (yente's `ScoredEntityResponse`, with Sanctum's explanation)."""
+class FeatureExplanation(BaseModel):
+    """One feature's part of a score (yente's `FeatureResult`)."""
 
+    detail: str | None
     score: float
+    query: str | None = None
+    candidate: str | None = None
+
+
+class ScoredEntity(ListedEntity):
+    """One result of a query: yente's `ScoredEntityResponse` (every property the entity
+    has, its datasets, referents, first and last seen, last change, explanations), with
+    Sanctum's `features`, `explanation` and `source` beside them."""
+
+    referents: list[str]
+    target: bool
+    first_seen: str | None = Field(description="Date of the first list version stating it.")
+    last_seen: str | None = Field(description="Date of the latest list version stating it.")
+    last_change: str | None = Field(description="Date of the version that last changed it.")
+    score: float
+    explanations: dict[str, FeatureExplanation]
     match: bool
     features: dict[str, float]
     explanation: dict[str, Any] = Field(
         description="Which query name met which listed name, token by token, and how."
     )
-    last_change: str | None = Field(
-        default=None, description="With `changed_since`: the day the entry last changed."
-    )
+    source: str = Field(description="The Sanctum source (list) the entry is in.")
     party_id: str | None = Field(
         default=None, description="With `group=party`: the listed party this entry heads."
     )
@@ -305,13 +385,23 @@ class ScoredEntity(ListedEntity):
     )
 
 
+class QueryEcho(BaseModel):
+    """A query as yente echoes it: id, schema, and the properties FtM reads from it."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str | None
+    schema_: str = Field(alias="schema")
+    properties: Properties
+
+
 class EntityMatches(BaseModel):
-    """The answer to one query (yente's `EntityMatches`)."""
+    """The answer to one query (yente's `EntityMatches`); `total` counts the matches."""
 
     status: int
     results: list[ScoredEntity]
     total: Total
-    query: EntityQuery
+    query: QueryEcho
     matched_parties: int | None = Field(
         default=None, description="With `group=party`: parties at or above the threshold."
     )
@@ -321,17 +411,62 @@ class EntityMatches(BaseModel):
 
 
 class MatchResponse(BaseModel):
-    """The answer to a `/match` batch (yente's `EntityMatchResponse`), with the matcher
-    version, the list versions screened and the stale sources among them."""
+    """The answer to a `/match` batch (yente's `EntityMatchResponse`), with the algorithm
+    that ran, the request options it did not read, the matcher version, the list
+    versions screened and the stale sources among them."""
 
     responses: dict[str, EntityMatches]
     limit: int
+    algorithm: str = Field(description="What ran (`sanctum`, `ofac`, `sanctum:name-based`).")
+    ignored: list[str] = Field(description="Accepted `config`/`weights` entries not read.")
     matcher_version: str
     list_versions: dict[str, str | None]
     stale: list[str]
     warnings: list[str] = Field(
         description="Sources screened whose publication is older than SANCTUM_WARN_AGE."
     )
+
+
+class FeatureDoc(BaseModel):
+    """A feature of an algorithm (nomenklatura's `FeatureDoc`)."""
+
+    description: str | None
+    coefficient: float
+    url: str
+
+
+class ConfigVar(BaseModel):
+    """An option of an algorithm (nomenklatura's `ConfigVar`)."""
+
+    type: str
+    description: str | None
+    default: str | int | float | bool | None
+
+
+class AlgorithmDocs(BaseModel):
+    """An algorithm's documentation (nomenklatura's `AlgorithmDocs`)."""
+
+    name: str
+    description: str | None
+    config: dict[str, ConfigVar]
+    features: dict[str, FeatureDoc]
+
+
+class AlgorithmInfo(BaseModel):
+    """An algorithm name `/match` accepts, and what runs for it."""
+
+    name: str
+    description: str | None
+    features: dict[str, FeatureDoc]
+    docs: AlgorithmDocs
+
+
+class AlgorithmResponse(BaseModel):
+    """`/algorithms` (yente's `AlgorithmResponse`)."""
+
+    algorithms: list[AlgorithmInfo]
+    default: str
+    best: str
 
 
 class WalletHit(BaseModel):

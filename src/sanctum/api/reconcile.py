@@ -1,102 +1,63 @@
-"""The OpenRefine Reconciliation Service API (version 0.2) over the Screener.
+"""The Reconciliation Service API (versions 0.1 and 0.2) over the Screener, as OpenRefine
+uses it.
 
-https://reconciliation-api.github.io/specs/0.2/ — a service manifest, and batches of
-queries `{key: {query, type, limit, properties: [{pid, v}]}}` sent as the form field
-`queries=<json>` (what OpenRefine sends) or as a JSON body `{"queries": {...}}`. Each
-query becomes one FtM-shaped screening query; each answer lists candidates with a 0–100
-score and whether the matcher calls it a match.
+https://reconciliation-api.github.io/specs/0.2/ — a manifest (readable without a key; it
+declares how to send one), batches of queries `{key: {query, type, limit, properties:
+[{pid, v}]}}` sent as the form field `queries=<json>` (what OpenRefine sends), as a GET
+parameter or as a JSON body, suggest services for entities, types and properties, an
+HTML preview and view page, and data extension (`extend`). Each query is one screening;
+its candidates carry a 0–100 score, and `match: true` goes to one candidate at most (the
+best party; copies of it on other lists are grouped behind it).
+
+A query the service cannot answer (an empty or over-long name, a type that cannot be
+screened) gets an empty result with its `problem`, inside a 200 batch: one bad cell does
+not cost the others. Property values the spec allows but Sanctum cannot read (booleans,
+unknown property ids) are skipped and named in `problem` too.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
-from typing import Any, Literal, get_args
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qs
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    RootModel,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
-    ValidationError,
-)
+from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError
 
 from sanctum import config
 from sanctum.api.problems import Problem, field_of, lone_surrogate, surrogate_problem
-from sanctum.match.query import QueryError
+from sanctum.schemata import MATCHABLE
 from sanctum.screen import Match
 
 DEFAULT_TYPES = ("Person", "Organization", "Company", "LegalEntity", "Vessel", "Airplane")
 SCHEMA_SPACE = "https://followthemoney.tech/explorer/schemata/"
 DEFAULT_LIMIT = 5
 MAX_LIMIT = config.MAX_LIMIT
-
-
-PropertyId = Literal[
-    "name",
-    "alias",
-    "weakAlias",
-    "firstName",
-    "secondName",
-    "middleName",
-    "fatherName",
-    "lastName",
-    "birthDate",
-    "nationality",
-    "citizenship",
-    "country",
-    "jurisdiction",
-    "gender",
-    "passportNumber",
-    "idNumber",
-    "imoNumber",
-    "registrationNumber",
-    "taxNumber",
-    "innCode",
-    "mmsi",
-]
-"""Property ids a reconciliation query may give: the FtM properties the matcher reads."""
-TypeId = Literal["Thing", "LegalEntity", "Person", "Organization", "Company", "Vessel", "Airplane"]
-"""Types a query may ask for: the schemata the matcher screens (`match.query.MATCHABLE`)."""
-PROPERTIES: tuple[str, ...] = get_args(PropertyId)
-
-
-class EntityRef(BaseModel):
-    """A value given as a reconciled entity (`{"id": ..., "name": ...}`): its id counts."""
-
-    id: str | None = None
-    name: str | None = None
-
-
-Scalar = StrictStr | StrictInt | StrictFloat
-Value = Scalar | EntityRef | list[Scalar | EntityRef] | None
-
-
-class PropertyValue(BaseModel):
-    """One column value of a row: an FtM property id and its value(s)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    pid: PropertyId = Field(description="The FtM property the value is.")
-    v: Value = Field(default=None, description="A value, a list of values, or {id, name} objects.")
+EXTRA_COLUMNS = {
+    "program": "Sanction programs",
+    "authority": "Designating authorities",
+    "source": "List (Sanctum source)",
+    "datasets": "Datasets",
+}
+"""Columns `extend` adds beside the entity's own FtM properties."""
 
 
 class ReconcileQuery(BaseModel):
-    """One reconciliation query (one spreadsheet cell, with other columns as properties)."""
+    """One reconciliation query (one spreadsheet cell, with other columns as properties).
+    Members are read leniently: a value Sanctum cannot use is a problem of this query
+    alone, answered in its result."""
 
     model_config = ConfigDict(extra="ignore")
 
-    query: str = Field(default="", description="The name to reconcile.")
-    type: TypeId | list[TypeId] | None = Field(
-        default=None, description="The FtM schema the query is (Thing when none is given)."
+    query: Any = Field(default="", description="The name to reconcile.")
+    type: Any = Field(default=None, description="An FtM schema id (or a list of them).")
+    limit: Any = Field(default=None, description=f"Candidates wanted (1-{MAX_LIMIT}).")
+    properties: Any = Field(
+        default_factory=list, description="Other columns: [{pid, v}], v a value or a list."
     )
-    limit: int | None = Field(default=None, ge=1, le=MAX_LIMIT)
-    properties: list[PropertyValue] = Field(default_factory=list)
-    type_strict: str | None = None
+    type_strict: Any = None
 
 
 class ReconcileQueries(RootModel[dict[str, ReconcileQuery]]):
@@ -123,31 +84,26 @@ class Candidate(BaseModel):
     name: str
     type: list[TypeRef]
     score: float = Field(description="0 to 100.")
-    match: bool = Field(description="True when the matcher calls it a match.")
+    match: bool = Field(description="True for the best party when the matcher calls it a match.")
     description: str = ""
 
 
 class Answer(BaseModel):
-    """The candidates for one query."""
+    """The candidates for one query, and why there are none when the query could not be
+    screened."""
 
     result: list[Candidate]
+    problem: str | None = Field(default=None, description="Why this query was not answered.")
 
 
-class ViewTemplate(BaseModel):
-    """Where a reconciled entity can be seen (`{{id}}` replaced by its id)."""
+@dataclass
+class Asked:
+    """A reconciliation query read: the screening query (None: not screened), the
+    candidates wanted, and the problems found in it."""
 
-    url: str
-
-
-class Manifest(BaseModel):
-    """The service manifest OpenRefine reads when a service is added."""
-
-    versions: list[str]
-    name: str
-    identifierSpace: str  # member names as the spec spells them
-    schemaSpace: str
-    defaultTypes: list[TypeRef]
-    view: ViewTemplate
+    query: dict[str, Any] | None
+    limit: int
+    problems: list[str] = field(default_factory=list)
 
 
 _REF = "#/components/schemas/{model}"
@@ -165,15 +121,17 @@ REQUEST_BODY: dict[str, Any] = {
         "application/x-www-form-urlencoded": {
             "schema": {
                 "type": "object",
-                "properties": {"queries": {"$ref": _REF.format(model="ReconcileQueries")}},
-                "required": ["queries"],
+                "properties": {
+                    "queries": {"$ref": _REF.format(model="ReconcileQueries")},
+                    "extend": {"type": "string", "description": "A data extension query."},
+                },
             },
             "encoding": {"queries": {"contentType": "application/json"}},
         },
         "application/json": {"schema": {"$ref": _REF.format(model="ReconcileBatch")}},
     },
 }
-"""The POST body: OpenRefine's form field `queries` (JSON text), or a JSON object."""
+"""The POST body: OpenRefine's form field `queries` (JSON text) or `extend`, or a JSON object."""
 
 
 def openapi_schemas() -> dict[str, Any]:
@@ -194,25 +152,44 @@ def type_ref(schema: str) -> TypeRef:
     return TypeRef(id=schema, name=str(found.label) if found else schema)
 
 
-def manifest(base_url: str, dataset: str, title: str) -> Manifest:
-    """The manifest of the service for one dataset (`default`: every list)."""
-    base = base_url.rstrip("/")
-    return Manifest(
-        versions=["0.2"],
-        name=f"Sanctum: {title}",
-        identifierSpace=f"{base}/entities/",
-        schemaSpace=SCHEMA_SPACE,
-        defaultTypes=[type_ref(s) for s in DEFAULT_TYPES],
-        view=ViewTemplate(url=f"{base}/entities/{{{{id}}}}"),
-    )
+def manifest(public: str, dataset: str, title: str, batch: int, key: str | None) -> dict[str, Any]:
+    """The manifest of the service for one dataset. Links are built from the public URL
+    setting; a key the manifest was fetched with is carried into them (OpenRefine adds
+    the service by this URL and cannot send headers)."""
+    base = f"{public}/reconcile/{dataset}"
+    qs = f"?api_key={key}" if key else ""
+    amp = f"&api_key={key}" if key else ""
+    service = {"service_url": base}
+    return {
+        "versions": ["0.1", "0.2"],
+        "name": f"Sanctum: {title}",
+        "identifierSpace": f"{public}/entities/",
+        "schemaSpace": SCHEMA_SPACE,
+        "documentation": f"{public}/docs#/reconcile",
+        "authentication": {
+            "type": "apiKey",
+            "name": "api_key",
+            "in": "query",
+            "description": "A Sanctum API key with the screen scope (sanctum keys create).",
+        },
+        "batchSize": batch,
+        "defaultTypes": [type_ref(s).model_dump() for s in DEFAULT_TYPES],
+        "view": {"url": f"{base}/view/{{{{id}}}}{qs}"},
+        "preview": {"url": f"{base}/preview?id={{{{id}}}}{amp}", "width": 430, "height": 300},
+        "suggest": {
+            kind: {**service, "service_path": f"/suggest/{kind}{qs}"}
+            for kind in ("entity", "type", "property")
+        },
+        "extend": {
+            "propose_properties": {**service, "service_path": f"/extend/propose{qs}"},
+            "property_settings": [],
+        },
+    }
 
 
 def _where(loc: Sequence[Any]) -> str:
-    """The batch field an error is in: `queries.<key>.<member>`, or
-    `queries.<key>.properties.<n>.<member>` (without the union branch pydantic appends)."""
-    parts = list(loc)
-    if len(parts) >= 3 and parts[0] == "queries":
-        parts = parts[:5] if parts[2] == "properties" and len(parts) >= 5 else parts[:3]
+    """The batch field an error is in: `queries.<key>` (or `queries`)."""
+    parts = list(loc)[:2]
     return field_of(parts) or "queries"
 
 
@@ -236,20 +213,18 @@ def _json(text: str | bytes, where: str) -> Any:
     return data
 
 
-def read_batch(content_type: str, body: bytes) -> ReconcileBatch:
-    """A batch from a POST body: the form field `queries=<json>` or a JSON body."""
+def read_form(content_type: str, body: bytes) -> dict[str, str]:
+    """The fields of a POST body: a form, or a JSON object's `queries` as JSON text."""
     media = content_type.split(";", 1)[0].strip().lower()
     if media == "application/x-www-form-urlencoded":
         try:
             form = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
         except UnicodeDecodeError as exc:
             raise Problem(400, "the form is not UTF-8", "body") from exc
-        values = form.get("queries")
-        if not values:
-            raise Problem(422, "the form has no 'queries' field", "queries")
-        return from_queries_text(values[0])
+        return {k: v[0] for k, v in form.items() if k in ("queries", "extend")}
     if media == "application/json" or media.endswith("+json"):
-        return _validate(_json(body, "body"))
+        data = _json(body, "body")
+        return {"queries": json.dumps(_validate(data).model_dump()["queries"])}
     raise Problem(
         415,
         f"unsupported content type {media or '(none)'!r}: send application/json "
@@ -260,58 +235,84 @@ def read_batch(content_type: str, body: bytes) -> ReconcileBatch:
 
 def from_queries_text(text: str) -> ReconcileBatch:
     """A batch from the `queries` parameter's JSON text (form field or GET parameter)."""
+    if "\ufffd" in text:
+        raise Problem(400, "the queries are not UTF-8", "queries")
     return _validate({"queries": _json(text, "queries")})
 
 
-def _values(value: Value) -> list[str]:
-    """A property value as strings (`{"id": ..}` objects give their id, or name)."""
+def _texts(value: Any) -> tuple[list[str], bool]:
+    """A property value as strings (`{"id": ..}` objects give their id, or name); and
+    whether some part of it could not be read (booleans, nested lists)."""
     items = value if isinstance(value, list) else [value]
     out: list[str] = []
+    skipped = False
     for item in items:
-        text = (item.id or item.name) if isinstance(item, EntityRef) else item
-        if text is not None and str(text).strip():
-            out.append(str(text))
-    return out
+        if isinstance(item, dict):
+            item = item.get("id") or item.get("name")
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            skipped = skipped or item is not None
+            continue
+        if str(item).strip():
+            out.append(str(item))
+    return out, skipped
 
 
-def schema_of(query: ReconcileQuery) -> str:
-    """The FtM schema a query asks for (its first type; Thing when none is given)."""
-    types = [query.type] if isinstance(query.type, str) else list(query.type or [])
-    return next((t for t in types if t), "Thing")
+def schema_of(query: ReconcileQuery) -> str | None:
+    """The FtM schema a query asks for (its first type; Thing when none), None when the
+    type cannot be screened."""
+    types = query.type if isinstance(query.type, list) else [query.type]
+    for t in types:
+        name = t.get("id") if isinstance(t, dict) else t
+        if name:
+            return name if name in MATCHABLE else None
+    return "Thing"
 
 
-def to_screening(key: str, query: ReconcileQuery, max_chars: int) -> dict[str, Any]:
-    """The FtM-shaped screening query for a reconciliation query; 422 naming the value
-    longer than allowed."""
-    props: dict[str, list[str]] = {}
-    if len(query.query) > max_chars:
-        where = f"queries.{key}.query"
-        raise Problem(422, f"{where}: longer than {max_chars} characters", where)
-    if query.query.strip():
-        props["name"] = [query.query]
-    for n, item in enumerate(query.properties):
-        where = f"queries.{key}.properties.{n}.v"
-        values = _values(item.v)
+def _limit(value: Any) -> int:
+    """The candidates wanted: the query's limit within 1..MAX_LIMIT, else the default."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return min(value, MAX_LIMIT)
+    return DEFAULT_LIMIT
+
+
+def read_query(query: ReconcileQuery, max_chars: int) -> Asked:
+    """The screening query of a reconciliation query (None when a problem stops it), with
+    the problems found (values skipped, or what stopped it)."""
+    asked = Asked(None, _limit(query.limit))
+    schema = schema_of(query)
+    stops = [] if schema else [f"type {query.type!r} cannot be screened"]
+    text = query.query if isinstance(query.query, str) else ""
+    if len(text) > max_chars:
+        stops.append(f"query longer than {max_chars} characters")
+    props: dict[str, list[str]] = {"name": [text]} if text.strip() else {}
+    pairs = query.properties if isinstance(query.properties, list) else []
+    for n, item in enumerate(pairs):
+        pid = item.get("pid") if isinstance(item, dict) else None
+        values, skipped = _texts(item.get("v") if isinstance(item, dict) else None)
+        if not isinstance(pid, str) or not _known_property(pid):
+            asked.problems.append(f"properties.{n}: unknown property {pid!r} skipped")
+            continue
+        if skipped:
+            asked.problems.append(f"properties.{n}: a value that is not text skipped")
         if any(len(v) > max_chars for v in values):
-            raise Problem(422, f"{where}: longer than {max_chars} characters", where)
-        props.setdefault(item.pid, []).extend(values)
-    return {"schema": schema_of(query), "properties": props}
+            stops.append(f"properties.{n}: longer than {max_chars} characters")
+        props.setdefault(pid, []).extend(values)
+    if not props:
+        stops.append("nothing to reconcile: no name and no property")
+    asked.problems.extend(stops)
+    if not stops and schema:
+        asked.query = {"schema": schema, "properties": props}
+    return asked
 
 
-def error_field(key: str, query: ReconcileQuery, exc: QueryError) -> str:
-    """Where in the batch a screening error lies (`queries.q0.type`, `….properties.1.v`)."""
-    if exc.field == "schema":
-        return f"queries.{key}.type"
-    prop = exc.field.split(".", 1)[1] if exc.field.startswith("properties.") else ""
-    if prop == "name" and query.query.strip():
-        return f"queries.{key}.query"
-    for n, item in enumerate(query.properties):
-        if item.pid == prop:
-            return f"queries.{key}.properties.{n}.v"
-    return f"queries.{key}.query" if prop == "name" else f"queries.{key}"
+def _known_property(pid: str) -> bool:
+    """Whether a property id names an FtM property of a schema the matcher screens."""
+    from followthemoney import model
+
+    return any(pid in model.schemata[s].properties for s in MATCHABLE if s in model.schemata)
 
 
-def candidate(match: Match) -> Candidate:
+def candidate(match: Match, is_match: bool) -> Candidate:
     """A screening result as a reconciliation candidate (score 0–100)."""
     programs = sorted({p for s in match.sanctions for p in s.get("program", [])})
     description = match.source + (f"; {', '.join(programs)}" if programs else "")
@@ -320,6 +321,51 @@ def candidate(match: Match) -> Candidate:
         name=match.caption,
         type=[type_ref(match.schema)],
         score=round(match.score * 100, 2),
-        match=match.match,
+        match=is_match,
         description=description,
     )
+
+
+SOURCE_RANK = (
+    "us_ofac_sdn",
+    "un_sc",
+    "uk_ofsi",
+    "au_dfat",
+    "ca_sema",
+    "us_ofac_cons",
+    "us_bis_dpl",
+    "us_csl",
+    "opensanctions_ftm",
+)
+"""Which copy of a party stands for it when lists copy each other (the designating list
+before the lists that collect designations from others)."""
+
+
+def _copy_key(match: Match) -> tuple[str, str, float]:
+    return match.schema, re.sub(r"\W+", " ", match.caption.lower()).strip(), match.score
+
+
+def grouped(results: list[Match], linked: set[str]) -> list[Candidate]:
+    """Candidates in score order with `match: true` on the best party alone: copies of
+    it on other lists (same name and score, or linked across lists) are grouped behind
+    the copy of the designating list."""
+    if not results or not results[0].match:
+        return [candidate(m, False) for m in results]
+    top = _copy_key(results[0])
+    copies = [m for m in results if _copy_key(m) == top or m.id in linked]
+    rank = {s: n for n, s in enumerate(SOURCE_RANK)}
+    best = min(copies, key=lambda m: (-m.score, rank.get(m.source, len(rank)), m.id))
+    ordered = [best] + [m for m in copies if m is not best]
+    ordered += [m for m in results if m not in ordered]
+    return [candidate(m, m is best) for m in ordered]
+
+
+JSONP_CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*")
+"""A JSONP callback name: a JavaScript identifier path, nothing else (no script injection)."""
+
+
+def jsonp(callback: str, payload: Any) -> str:
+    """A JSONP body: `callback(<json>);`; 400 for a callback that is not a plain name."""
+    if not JSONP_CALLBACK.fullmatch(callback) or len(callback) > 100:
+        raise Problem(400, "callback must be a JavaScript identifier", "callback")
+    return f"/**/{callback}({json.dumps(payload, ensure_ascii=False)});"
