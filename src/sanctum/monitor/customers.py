@@ -25,26 +25,15 @@ from pathlib import Path
 from typing import Any
 
 from sanctum import settings
+from sanctum.batch import INPUT_COLUMNS, query_of
 from sanctum.errors import SanctumError
 from sanctum.match.query import QueryError, check_schema, parse_query
 from sanctum.store.db import Store, now
 from sanctum.values import parse_date
 
-OPTIONAL_COLUMNS = (
-    "schema",
-    "birth_date",
-    "country",
-    "nationality",
-    "passport",
-    "id_number",
-    "registration_number",
-    "imo",
-    "wallet",
-    "email",
-    "website",
-    "phone",
-    "address",
-)
+OPTIONAL_COLUMNS = ("schema", *(c for c in INPUT_COLUMNS if c != "name"), "address")
+"""Columns besides `id` and `name`: those a `sanctum batch` row screens with
+(`batch.INPUT_COLUMNS`), and `address`, kept with the customer."""
 FORMATS = {
     ".csv": "csv",
     ".txt": "csv",
@@ -91,8 +80,6 @@ class Customer:
     def query(self) -> dict[str, Any]:
         """The FtM-shaped query screening this customer: a `sanctum batch` row's
         (`batch.query_of`: the same columns screened the same way)."""
-        from sanctum.batch import query_of
-
         row = {column: ";".join(values) for column, values in self.values.items()}
         return query_of({**row, "name": self.name, "schema": self.schema})
 

@@ -19,7 +19,7 @@ keep the first or last two letters: a known gap, see docs/monitoring.md.)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from sanctum import config
@@ -65,6 +65,21 @@ def customer_tokens(customer: Customer) -> set[str]:
     return out
 
 
+def _keys(token: str, typo: Callable[[str], Iterable[str]]) -> set[str]:
+    """The keys a token is filed under on both sides: itself, its Korean keys, its
+    skeletons, its typo keys (`typo`: a customer token's buckets, a listed token's shapes)
+    and its undoubled form."""
+    keys = {"=" + token}
+    keys.update("k" + k for k in korean_keys(token))
+    keys.update("s" + s for s in meeting_skeletons(token))
+    if len(token) >= config.EDIT1_MIN_LEN and token.isascii():
+        keys.update("t" + k for k in typo(token))
+    single = undoubled(token) if token.isascii() else ""
+    if len(single) == config.DOUBLED_MIN_LEN:
+        keys.add("d" + single)
+    return keys
+
+
 def token_keys(token: str) -> set[str]:
     """The lookup keys under which a customer token reaches listed tokens (none for an
     identifier: it is looked up as it is)."""
@@ -72,14 +87,7 @@ def token_keys(token: str) -> set[str]:
         return set()
     abjad = token.startswith(ABJAD)
     t = token.removeprefix(ABJAD)
-    keys = {"=" + t}
-    keys.update("k" + k for k in korean_keys(t))
-    keys.update("s" + s for s in meeting_skeletons(t))
-    if len(t) >= config.EDIT1_MIN_LEN and t.isascii():
-        keys.update("t" + b for b in typo_buckets(t))
-    single = undoubled(t) if t.isascii() else ""
-    if len(single) == config.DOUBLED_MIN_LEN:
-        keys.add("d" + single)
+    keys = _keys(t, typo_buckets)
     if abjad:
         keys.update("=" + r for r in abjad_readings(t)[1:])
         keys.update(("s" if by_skeleton else "a") + k for k, by_skeleton in abjad_keys(t))
@@ -88,14 +96,7 @@ def token_keys(token: str) -> set[str]:
 
 def listed_keys(token: str) -> set[str]:
     """The keys a listed token is found under by the customer tokens that may reach it."""
-    keys = {"=" + token}
-    keys.update("k" + k for k in korean_keys(token))
-    keys.update("s" + s for s in meeting_skeletons(token))
-    if len(token) >= config.EDIT1_MIN_LEN and token.isascii():
-        keys.update("t" + k for k in shape_keys(token))
-    single = undoubled(token) if token.isascii() else ""
-    if len(single) == config.DOUBLED_MIN_LEN:
-        keys.add("d" + single)
+    keys = _keys(token, shape_keys)
     if consonants := abjad_table_key(token):
         keys.add("a" + consonants)
     return keys

@@ -13,19 +13,9 @@ from sanctum.monitor.alerts import COLS, STATUSES, AlertError, fetch, row_dict
 from sanctum.monitor.journal import EVENT_COLS, event_json
 from sanctum.store.db import Store, now
 
-SUMMARY_KEYS = (
-    "id",
-    "status",
-    "reason",
-    "customer_id",
-    "party_id",
-    "caption",
-    "score",
-    "entity_ids",
-    "created_at",
-    "updated_at",
-    "version",
-)
+ALERT_KEYS = ("id", "status", "reason", "customer_id", "party_id", "caption", "score", "entity_ids")
+"""What names an alert, in the work list and the export alike."""
+SUMMARY_KEYS = (*ALERT_KEYS, "created_at", "updated_at", "version")
 
 
 def summary(alert: dict[str, Any]) -> dict[str, Any]:
@@ -95,14 +85,7 @@ def show(store: Store, alert_id: int) -> dict[str, Any]:
 
 
 EXPORT_COLUMNS = (
-    "id",
-    "status",
-    "reason",
-    "customer_id",
-    "party_id",
-    "caption",
-    "score",
-    "entity_ids",
+    *ALERT_KEYS,
     "decision",
     "decided_by",
     "reviewed_by",
@@ -122,13 +105,7 @@ def export_rows(store: Store) -> list[list[Any]]:
         last = made[-1] if made else {}
         out.append(
             [
-                alert["id"],
-                alert["status"],
-                alert["reason"],
-                alert["customer_id"],
-                alert["party_id"],
-                alert["caption"],
-                alert["score"],
+                *(alert[k] for k in ALERT_KEYS[:-1]),
                 ";".join(alert["entity_ids"]),
                 last.get("decision", ""),
                 last.get("decided_by", ""),
