@@ -302,37 +302,16 @@ def org_legal_form(lists: Lists, rng: random.Random) -> list[Pair]:
 # -- organisations: initialisms, punctuation, articles, numerals --------------------------
 
 _ACRONYM = re.compile(r"\(([A-Z][A-Z0-9&-]{1,7})\)")
-_NUMBERS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
 
 def number_words(n: int) -> str:
     """`39` → `Thirty-Nine` (below 100)."""
+    from sanctum.names.normalize import NUMBER_WORDS, TENS_WORDS
+
     if n < 20:
-        return _NUMBERS[n].title()
+        return NUMBER_WORDS[n].title()
     tens, unit = divmod(n, 10)
-    return _TENS[tens - 2].title() + (f"-{_NUMBERS[unit].title()}" if unit else "")
+    return TENS_WORDS[tens - 2].title() + (f"-{NUMBER_WORDS[unit].title()}" if unit else "")
 
 
 def initialisms(name: str) -> list[str]:

@@ -334,39 +334,16 @@ def organisation_text(text: str) -> str:
     return replace_org_types_compare(text.casefold())
 
 
-_NUMBER_WORDS = {
-    w: n
-    for n, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-        ]
-    )
-}
-_TENS_WORDS = {
-    w: 10 * n
-    for n, w in enumerate(
-        ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2
-    )
-}
+NUMBER_WORDS = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+    "eighteen", "nineteen",
+)  # fmt: skip
+"""English number words below twenty, each at its value (also the bench's numerals)."""
+TENS_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+"""English tens from twenty, in order."""
+_NUMBER_WORDS = {w: n for n, w in enumerate(NUMBER_WORDS)}
+_TENS_WORDS = {w: 10 * n for n, w in enumerate(TENS_WORDS, 2)}
 _ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 _NUMBER_MARKS = frozenset(["no", "nr", "number", "num"])
 _ORG_FILLERS = frozenset(["and", "und", "the"])
