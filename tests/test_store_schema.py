@@ -15,9 +15,10 @@ OLD_INDEX = """CREATE INDEX statements_ref ON statements (value)
 """The partial index of schema version 1 (no `user_version` set)."""
 
 
-def indexes(path: Path) -> set[str]:
+def schema_names(path: Path, kind: str = "index") -> set[str]:
+    """The names of the store's indexes (or tables, `kind="table"`)."""
     db = sqlite3.connect(path)
-    names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type=?", (kind,))}
     db.close()
     return names
 
@@ -31,11 +32,11 @@ def test_old_store_is_migrated(tmp_path: Path) -> None:
     db.execute("PRAGMA user_version=0")
     db.commit()
     db.close()
-    assert "statements_ref" in indexes(path)
+    assert "statements_ref" in schema_names(path)
     store = Store(path)
     assert store.db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
     store.close()
-    found = indexes(path)
+    found = schema_names(path)
     assert "statements_refs" in found and "statements_ref" not in found
 
 
@@ -103,13 +104,6 @@ def _version_3_store(path: Path, served: bool) -> None:
     db.close()
 
 
-def tables(path: Path) -> set[str]:
-    db = sqlite3.connect(path)
-    names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    db.close()
-    return names
-
-
 def test_a_version_3_store_gets_the_key_and_audit_tables(home_env: Path) -> None:
     """A store that never served: opening it creates the tables, keys and audit work."""
     from sanctum import audit
@@ -118,7 +112,7 @@ def test_a_version_3_store_gets_the_key_and_audit_tables(home_env: Path) -> None
 
     path = home_env / "sanctum.sqlite"
     _version_3_store(path, served=False)
-    assert not set(OWN_TABLES) & tables(path)
+    assert not set(OWN_TABLES) & schema_names(path, "table")
     store = Store(path)
     assert store.db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (4,)
     _record, text = keys.create(store, ["read"], "analyst")
