@@ -55,7 +55,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("monitor", ("sanctum.monitor",)),
     ("api", ("sanctum.api",)),
-    ("cli", ("sanctum.cli", "sanctum.cli_cases", "sanctum.__main__")),
+    ("cli", ("sanctum.cli", "sanctum.cli_cases", "sanctum.cli_output", "sanctum.__main__")),
 )
 """Every module's layer, lowest first (a module belongs to the longest prefix listed).
 Neutral modules (base) serve every layer: settings, errors, the GC, dates and country

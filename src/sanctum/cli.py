@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from rich.text import Text
 
 from sanctum import catalog, settings
+from sanctum.cli_output import console, fail, open_store, out, print_json, print_rows, print_table
 from sanctum.errors import SanctumError
 from sanctum.explain import explain_line
 from sanctum.schemata import MATCHABLE
@@ -32,50 +31,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
-
 SCHEMA_HELP = f"One of {', '.join(MATCHABLE)}."
-
-
-def open_store() -> Store:
-    """The store at SANCTUM_HOME (or SANCTUM_DB)."""
-    return Store(settings.database_path())
-
-
-def fail(message: str, code: int = 1) -> None:
-    """Print an error and exit non-zero."""
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
-
-
-def print_table(table: Table, where: Console | None = None) -> None:
-    """A table as boxes on a terminal; elsewhere (a pipe, a log) as tab-separated lines,
-    header first, so no id or name is wrapped or cut."""
-    where = where or out
-    if where.is_terminal:
-        where.print(table)
-        return
-    rows = [[Text.from_markup(str(c.header)).plain for c in table.columns]]
-    cells = [list(c.cells) for c in table.columns]
-    for i in range(table.row_count):
-        rows.append([_plain(col[i]) for col in cells])
-    stream = sys.stderr if where.stderr else sys.stdout
-    for row in rows:
-        stream.write("\t".join(v.replace("\t", " ").replace("\n", "; ") for v in row) + "\n")
-    stream.flush()
-
-
-def _plain(cell: Any) -> str:
-    """A table cell as plain text (markup removed)."""
-    if isinstance(cell, Text):
-        return cell.plain
-    return Text.from_markup(str(cell)).plain
-
-
-def print_json(data: Any) -> None:
-    """JSON on stdout, UTF-8, stable key order."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 def _report(outcomes: list[LoadOutcome]) -> int:
@@ -843,12 +799,9 @@ def customers_list(
     if as_json:
         print_json(list(found))
         return
-    table = Table(title="Customers")
-    for col in ("id", "name", "schema", "status", "updated"):
-        table.add_column(col)
-    for c in found:
-        table.add_row(c["id"], c["name"], c["schema"], c["status"], c["updated_at"])
-    print_table(table)
+    cols = ("id", "name", "schema", "status", "updated")
+    rows = [[c["id"], c["name"], c["schema"], c["status"], c["updated_at"]] for c in found]
+    print_rows("Customers", cols, rows)
 
 
 @customers_app.command("show")
@@ -977,19 +930,12 @@ def keys_list(
     if as_json:
         print_json([k.as_dict() for k in found])
         return
-    table = Table(title="API keys")
-    for col in ("id", "name", "scopes", "strict", "created", "revoked"):
-        table.add_column(col)
-    for k in found:
-        table.add_row(
-            str(k.id),
-            k.name,
-            ",".join(k.scopes),
-            "yes" if k.strict else "",
-            k.created,
-            k.revoked or "",
-        )
-    print_table(table)
+    cols = ("id", "name", "scopes", "strict", "created", "revoked")
+    rows = [
+        [k.id, k.name, ",".join(k.scopes), "yes" if k.strict else "", k.created, k.revoked]
+        for k in found
+    ]
+    print_rows("API keys", cols, rows)
 
 
 @keys_app.command("revoke")

@@ -1,22 +1,26 @@
 """`sanctum alerts ...` and `sanctum webhooks ...`: thin commands over monitor/.
 
-Added to the main `sanctum` app by cli.py, whose helpers (store, errors, output) these
-commands reach through `_cli()` at run time: cli.py imports this module, so this module
-cannot import cli.py while it loads. Changes name their operator with `--as NAME` (four
-eyes compares these names; the audit trail records them)."""
+Added to the main `sanctum` app by cli.py; the store, errors and output are cli_output's,
+as for every command. Changes name their operator with `--as NAME` (four eyes compares
+these names; the audit trail records them)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from types import ModuleType
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from sanctum.errors import SanctumError
-from sanctum.store.db import Store
+from sanctum.cli_output import (
+    console,
+    failing,
+    open_store,
+    out,
+    print_json,
+    print_records,
+    print_rows,
+)
+from sanctum.explain import explain_line
 
 alerts_app = typer.Typer(
     help="Alerts of the monitored customer book: work, decide, approve.", no_args_is_help=True
@@ -31,57 +35,14 @@ Operator = Annotated[str, typer.Option("--as", help="Who does this (recorded and
 AlertId = Annotated[int, typer.Argument(help="The alert's id.")]
 
 
-def _cli() -> ModuleType:
-    import sanctum.cli
-
-    return sanctum.cli
-
-
-def open_store() -> Store:
-    """The configured store (as every command opens it)."""
-    store: Store = _cli().open_store()
-    return store
-
-
-def fail(message: str) -> None:
-    """Print an error and exit non-zero."""
-    _cli().fail(message)
-
-
-def print_json(data: Any) -> None:
-    """JSON on stdout."""
-    _cli().print_json(data)
-
-
-def _say(text: str, stderr: bool = False) -> None:
-    """A line of output (stdout, or stderr for progress)."""
-    cli = _cli()
-    (cli.console if stderr else cli.out).print(text)
+def _say(text: str) -> None:
+    """A line on stdout, as written."""
+    out.print(text, highlight=False, markup=False)
 
 
 def _say_err(text: str) -> None:
     """A line on stderr (progress and counts)."""
-    _say(text, stderr=True)
-
-
-def _cell(value: Any) -> str:
-    """A table cell: lists joined by `; `, mappings as JSON, nothing for None."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(_cell(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
-
-
-def _table(title: str, cols: tuple[str, ...], rows: list[list[Any]]) -> None:
-    table = Table(title=title)
-    for col in cols:
-        table.add_column(col)
-    for row in rows:
-        table.add_row(*[_cell(v) for v in row])
-    _cli().print_table(table)
+    console.print(text, highlight=False, markup=False)
 
 
 @alerts_app.command("list")
@@ -93,16 +54,10 @@ def alerts_list(
     false_positive or closed)."""
     from sanctum.monitor import views
 
-    try:
+    with failing():
         found = views.list_alerts(open_store(), status)
-    except SanctumError as exc:
-        fail(str(exc))
-        return
-    if as_json:
-        print_json(found)
-        return
     cols = ("id", "status", "customer_id", "party_id", "caption", "score", "reason")
-    _table("Alerts", cols, [[a[c] for c in cols] for a in found])
+    print_records(found, "Alerts", cols, as_json)
 
 
 def _versions(versions: dict[str, str]) -> str:
@@ -118,15 +73,15 @@ def _print_alert(view: dict[str, Any]) -> None:
         f"{view['matcher_version']}",
     )
     rows = [[r["field"], r["customer"], r["party"]] for r in view["side_by_side"]]
-    _table("Customer and listed party", ("field", "customer", "party"), rows)
-    _say("explanation: " + _cli()._explain_line(view["explanation"]))
+    print_rows("Customer and listed party", ("field", "customer", "party"), rows)
+    _say("explanation: " + explain_line(view["explanation"]))
     for note in view["explanation"].get("notes") or []:
         _say(f"  {note}")
     if view["decisions"]:
         cols = ("decision", "reason", "decided_by", "state", "reviewed_by", "review_reason")
-        _table("Decisions", cols, [[d[c] for c in cols] for d in view["decisions"]])
+        print_rows("Decisions", cols, [[d[c] for c in cols] for d in view["decisions"]])
     events = [[e["at"], e["actor"], e["kind"], e["detail"]] for e in view["history"]]
-    _table("History", ("at", "actor", "event", "detail"), events)
+    print_rows("History", ("at", "actor", "event", "detail"), events)
 
 
 @alerts_app.command("show")
@@ -135,11 +90,8 @@ def alerts_show(alert_id: AlertId, as_json: AsJson = False) -> None:
     matcher versions, decisions and history."""
     from sanctum.monitor import views
 
-    try:
+    with failing():
         view = views.show(open_store(), alert_id)
-    except SanctumError as exc:
-        fail(str(exc))
-        return
     if as_json:
         print_json(view)
     else:
@@ -163,19 +115,15 @@ def alerts_decide(
     approves them."""
     from sanctum.monitor import decisions
 
-    try:
+    with failing():
         _done(decisions.decide(open_store(), alert_id, decision, reason, operator))
-    except SanctumError as exc:
-        fail(str(exc))
 
 
 def _review(alert_id: int, approve: bool, operator: str, reason: str) -> None:
     from sanctum.monitor import decisions
 
-    try:
+    with failing():
         _done(decisions.review(open_store(), alert_id, approve, operator, reason))
-    except SanctumError as exc:
-        fail(str(exc))
 
 
 @alerts_app.command("approve")
@@ -201,11 +149,8 @@ def alerts_export(
     """Every alert with its latest decision, as CSV or XLSX."""
     from sanctum.monitor import views
 
-    try:
+    with failing():
         count = views.export(open_store(), output)
-    except SanctumError as exc:
-        fail(str(exc))
-        return
     _say_err(f"{count} alerts written to {output}")
 
 
@@ -219,11 +164,8 @@ def alerts_suppressions(
     from sanctum.store.db import now
 
     found = suppress.listing(open_store().db, now(), every)
-    if as_json:
-        print_json(found)
-        return
     cols = ("id", "state", "alert_id", "customer_id", "party_id", "created_by", "expires_at")
-    _table("Suppressions", cols, [[s[c] for c in cols] for s in found])
+    print_records(found, "Suppressions", cols, as_json)
 
 
 @alerts_app.command("revoke-suppression")
@@ -235,11 +177,8 @@ def alerts_revoke_suppression(
     """End a suppression now; its alert is open again."""
     from sanctum.monitor import decisions
 
-    try:
+    with failing():
         ended = decisions.revoke_suppression(open_store(), suppression_id, operator, reason)
-    except SanctumError as exc:
-        fail(str(exc))
-        return
     _say(f"suppression {ended['id']} {ended['state']}: {ended['end_reason']}")
 
 
@@ -252,11 +191,8 @@ def webhooks_add(
     """Send every new, reopened and closed alert to URL from now on."""
     from sanctum.monitor import webhooks
 
-    try:
+    with failing():
         hook = webhooks.add(open_store(), url, secret, operator)
-    except SanctumError as exc:
-        fail(str(exc))
-        return
     _say(f"webhook {hook['id']} added: {hook['url']}")
 
 
@@ -266,11 +202,8 @@ def webhooks_list(as_json: AsJson = False) -> None:
     from sanctum.monitor import webhooks
 
     found = webhooks.listing(open_store())
-    if as_json:
-        print_json(found)
-        return
     cols = ("id", "url", "created_at", "created_by", "deliveries")
-    _table("Webhooks", cols, [[h[c] for c in cols] for h in found])
+    print_records(found, "Webhooks", cols, as_json)
 
 
 @webhooks_app.command("remove")
@@ -281,11 +214,8 @@ def webhooks_remove(
     """Stop sending to a webhook."""
     from sanctum.monitor import webhooks
 
-    try:
+    with failing():
         webhooks.remove(open_store(), hook_id, operator)
-    except SanctumError as exc:
-        fail(str(exc))
-        return
     _say(f"webhook {hook_id} removed")
 
 

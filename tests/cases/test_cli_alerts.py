@@ -49,6 +49,12 @@ def test_alert_commands(store: Store, tmp_path: Path) -> None:
     ]
     assert (shown["list_versions"], shown["matcher_version"]) == (versions, MATCHER_VERSION)
     assert shown["explanation"]["features"]
+    text = sanctum(db, "alerts", "show", "1")
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert lines[0] == "alert 1 · open (new match) · version 1"
+    assert "names\tGang Gyeong-il\tKANG, Kyong Il" in lines
+    assert [x for x in lines if x.startswith("explanation: ")]
     decide = ["alerts", "decide", "1", "--decision", "false_positive", "--reason", "other man"]
     assert sanctum(db, *decide, "--as", "alice").returncode == 0
     own = sanctum(db, "alerts", "approve", "1", "--as", "alice")
