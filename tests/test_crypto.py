@@ -655,7 +655,9 @@ def test_truncated_and_extended_fail(code: str, address: str) -> None:
         ("XBT", "t1MMXtBrSp1XG38Lx9cePcNUCJj5vdWfUWL", "valid zcash address, not a bitcoin"),
         ("ZEC", "1KUUJPkyDhamZXgpsyXqNGc3x1QPXtdhgz", "valid bitcoin address, not a zcash"),
         ("XRP", "1KUUJPkyDhamZXgpsyXqNGc3x1QPXtdhgz", "not used by ripple addresses"),
-        ("ETH", "TMStbg5fgb4uTV7fK1gEYF9hKAzP3siPsG", "starts with '0x'"),
+        ("ETH", "TMStbg5fgb4uTV7fK1gEYF9hKAzP3siPsG", "an ethereum address starts with '0x'"),
+        ("ARB", "TMStbg5fgb4uTV7fK1gEYF9hKAzP3siPsG", "an arbitrum address starts with '0x'"),
+        ("BSC", "TMStbg5fgb4uTV7fK1gEYF9hKAzP3siPsG", "a bsc address starts with '0x'"),
         ("ETH", "0xd882cfc20f52f2599d84b8e8d58c7fb62cfe344", "39 hex digits"),
         ("ETH", "0xd882cfc20f52f2599d84b8e8d58c7fb62cfe344bz", "'z'"),
         (
@@ -674,6 +676,16 @@ def test_failure_reasons(code: str, address: str, words: str) -> None:
     result = check_address(code, address)
     assert result.valid is False
     assert result.reason is not None and words in result.reason
+
+
+def test_an_address_no_chain_accepts_names_the_closest_with_its_article() -> None:
+    with pytest.raises(InvalidAddress) as caught:
+        require_valid("0x098B716B8Aaf21512996dC57EB0615e2383E2f9")
+    assert str(caught.value) == (
+        "invalid wallet address '0x098B716B8Aaf21512996dC57EB0615e2383E2f9': no chain accepts "
+        "it; read as an ethereum address, has 39 hex digits after '0x' where 40 are needed: "
+        "it looks truncated"
+    )
 
 
 # --------------------------------------------------------------------------------------------

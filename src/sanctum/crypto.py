@@ -170,6 +170,11 @@ _B58_SET = frozenset(_B58)
 _XRP_SET = frozenset(_XRP)
 
 
+def _a(noun: str) -> str:
+    """The noun with its indefinite article: `a bitcoin`, `an ethereum`."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
 def _require_chars(address: str, allowed: frozenset[str], label: str) -> None:
     """Reject the first character outside a base58 alphabet, saying where it is."""
     for pos, ch in enumerate(address):
@@ -204,7 +209,7 @@ def _length_reason(address: str, got: int, want: Iterable[int], label: str) -> s
     wanted = " or ".join(str(n) for n in sorted(set(want)))
     hint = "truncated" if got < min(want) else "too long"
     return (
-        f"{len(address)} characters decode to {got} bytes where a {label} address has "
+        f"{len(address)} characters decode to {got} bytes where {_a(label)} address has "
         f"{wanted}: it looks {hint}"
     )
 
@@ -221,7 +226,7 @@ def _base58check(
     if version is None:
         owner = next((o for p, o in _VERSION_OWNERS.items() if raw.startswith(p)), None)
         if checksum_ok and owner and owner != label:
-            raise _Reject(f"this is a valid {owner} address, not a {label} address", 3)
+            raise _Reject(f"this is a valid {owner} address, not {_a(label)} address", 3)
         lengths = {len(v) + payload + 4 for v in versions}
         if len(raw) not in lengths:
             raise _Reject(_length_reason(address, len(raw), lengths, label), 1)
@@ -450,7 +455,7 @@ def eip55_ok(address: str) -> bool:
 def _evm(address: str, label: str) -> None:
     """Check an EVM address: `0x` + 40 hex digits; EIP-55 when letters are of mixed case."""
     if address[:2] not in ("0x", "0X"):
-        raise _Reject(f"a {label} address starts with '0x'", 0)
+        raise _Reject(f"{_a(label)} address starts with '0x'", 0)
     body = address[2:]
     bad = next((c for c in body if c not in _HEX), None)
     if bad is not None:
@@ -831,5 +836,5 @@ def require_valid(address: str, currency: str | None = None) -> AddressCheck:
         return passed[0]
     chain, rejection = closest
     raise InvalidAddress(
-        address, f"no chain accepts it; read as a {chain} address, {rejection.reason}"
+        address, f"no chain accepts it; read as {_a(chain)} address, {rejection.reason}"
     )
