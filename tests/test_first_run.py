@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -81,3 +82,19 @@ def test_run_without_internet_or_mirror_fails_with_the_hint(
         "e.g. SANCTUM_MIRROR=../shared/data make run"
     ]
     assert done.stdout == ""
+
+
+def test_run_without_a_network_fails_at_once(tmp_path: Path) -> None:
+    """No host name resolves (`.invalid` never does): no download is tried, so no retry is
+    waited for; one line says why and how to use a mirror."""
+    urls = {f"SANCTUM_URL_{sid.upper()}": f"https://{sid}.invalid/list" for sid in registry.SOURCES}
+    started = time.monotonic()
+    done = run(tmp_path, tmp_path / "absent", urls)
+    took = time.monotonic() - started
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "error: no list loaded: could not fetch the lists from the official URLs (no network: "
+        "not one official host's name resolves): set SANCTUM_MIRROR to a folder in the "
+        "<source>/<date>/<files> layout, e.g. SANCTUM_MIRROR=../shared/data make run"
+    ]
+    assert took < 20, took  # was ~30 s of retries (3 tries a source, 1 s and 2 s apart)

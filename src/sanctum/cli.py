@@ -1026,6 +1026,8 @@ MIRROR_HINT = (
 def _run_pull() -> str:
     """`run`'s update; returns what went wrong with the downloads, in one line ("" if
     nothing did), with the way to use a mirror when none could be fetched."""
+    from sanctum.fetch import NO_NETWORK
+
     store = open_store()
     report = _pull(store, _run_mirror(), None, False)
     if report.outcomes:
@@ -1033,7 +1035,9 @@ def _run_pull() -> str:
         _monitor_after_load(store, any(o.status == "loaded" for o in report.outcomes))
     failed = [f.source for f in report.fetched if f.status == "failed"]
     if failed and len(failed) == len(report.fetched):
-        return f"could not fetch the lists from the official URLs (no internet?): {MIRROR_HINT}"
+        offline = all(f.message == NO_NETWORK for f in report.fetched)
+        why = NO_NETWORK if offline else "no internet?"
+        return f"could not fetch the lists from the official URLs ({why}): {MIRROR_HINT}"
     if failed:
         return f"could not fetch {', '.join(failed)}; serving what is loaded"
     return ""

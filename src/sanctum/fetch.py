@@ -8,6 +8,7 @@ folder that the loader reads exactly as it reads the mirror layout.
 from __future__ import annotations
 
 import json
+import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -135,15 +136,40 @@ def fetch_source(
     return FetchOutcome(spec.id, "changed", VersionFiles(spec.id, stamp, today, tuple(files)))
 
 
+NO_NETWORK = "no network: not one official host's name resolves"
+"""Why every source failed at once when no host name resolves (no retries waited for)."""
+
+
+def resolves(host: str) -> bool:
+    """True if the host name resolves to an address (the first thing any download needs)."""
+    try:
+        socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        return False
+    return True
+
+
+def network_down(source_ids: Sequence[str]) -> bool:
+    """True when not one host of the sources' URLs resolves: no download can work, so none
+    is tried (each would wait for its retries: ~30 s for all the lists, to no end)."""
+    hosts = {urlparse(u).hostname or "" for s in source_ids for u in SOURCES[s].official_urls()}
+    return bool(hosts) and not any(resolves(h) for h in sorted(hosts) if h)
+
+
 def update_from_web(
     store: Store, source_ids: Sequence[str], *, force: bool = False
 ) -> tuple[list[FetchOutcome], list[LoadOutcome]]:
     """Fetch each source and load what changed; every attempt is logged in the store
-    (a not-modified answer confirms the version in force is still current)."""
+    (a not-modified answer confirms the version in force is still current). Without a
+    network (`network_down`) every source fails at once with NO_NETWORK."""
     fetched: list[FetchOutcome] = []
     outcomes: list[LoadOutcome] = []
+    offline = network_down(source_ids)
     for sid in source_ids:
-        result = fetch_source(SOURCES[sid], home=store.home)
+        if offline:
+            result = FetchOutcome(sid, "failed", message=NO_NETWORK)
+        else:
+            result = fetch_source(SOURCES[sid], home=store.home)
         fetched.append(result)
         if result.status == "failed":
             store.record_attempt(sid, [], False, result.message)
