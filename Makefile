@@ -38,9 +38,11 @@ $(NATIVE): $(STAMP) $(NATIVE_SOURCES)
 run: install
 	$(BIN)/sanctum run
 
-# The docs test drives Debian's chromium (Playwright's own browser builds are not used).
+# The docs test drives Debian's chromium (Playwright's own browser builds are not used);
+# the reconciliation test runs Debian's OpenRefine headless.
 test: install install-dev
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	command -v openrefine >/dev/null || (apt-get update -qq && apt-get install -y -qq openrefine)
 	$(BIN)/ruff check src tests bench setup.py
 	$(BIN)/mypy
 	$(BIN)/pytest -q

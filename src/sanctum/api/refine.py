@@ -150,14 +150,14 @@ def propose_properties(schema: str | None) -> dict[str, Any]:
 
 
 def extension_row(
-    view: dict[str, Any], wanted: list[str], sources: dict[str, str]
+    view: dict[str, Any], wanted: list[str], sources: dict[str, str], datasets: list[str]
 ) -> dict[str, Any]:
     """One entity's values for the asked columns, as the extension answer gives them."""
     columns = {
         "program": sorted({p for s in view["sanctions"] for p in s.get("program", [])}),
         "authority": sorted({d["authority"] for d in view["designated_by"] if d["authority"]}),
         "source": [sources.get(view["source"], view["source"])],
-        "datasets": [view["source"]],
+        "datasets": datasets,
     }
     row = {}
     for prop in wanted:
@@ -179,6 +179,7 @@ def extend(state: ApiState, text: str) -> dict[str, Any]:
     names = {p["id"]: p["name"] for s in MATCHABLE for p in properties_of(s)}
     names.update(reconcile.EXTRA_COLUMNS)
     titles = {s["source"]: s["title"] for s in catalog.sources_summary(state.store)}
+    contexts = state.store.entity_contexts(ids)
     rows: dict[str, Any] = {}
     for entity_id in ids:
         try:
@@ -186,7 +187,8 @@ def extend(state: ApiState, text: str) -> dict[str, Any]:
         except SanctumError:
             rows[entity_id] = {p: [] for p in wanted}
             continue
-        rows[entity_id] = extension_row(view, wanted, titles)
+        found = datasets.entity_datasets(view["source"], contexts.get(entity_id))
+        rows[entity_id] = extension_row(view, wanted, titles, found)
     meta = [{"id": p, "name": names.get(p, p)} for p in wanted]
     return {"meta": meta, "rows": rows}
 
