@@ -305,9 +305,12 @@ def test_cli_batch_writes_a_spreadsheet(loaded_home: Path, tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     sheet = openpyxl.load_workbook(as_xlsx, read_only=True).active
     assert sheet is not None
-    rows = [[c or "" for c in row] for row in sheet.iter_rows(values_only=True)]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    score = rows[0].index("score")
+    assert isinstance(rows[1][score], float)  # a number the spreadsheet sorts
     with as_csv.open(newline="", encoding="utf-8") as fh:
-        assert rows == list(csv.reader(fh))
+        written = list(csv.reader(fh))
+    assert [[f"{c:.4f}" if isinstance(c, float) else c or "" for c in r] for r in rows] == written
     assert rows[1][:3] == ["1", "Gang Gyeong-il", "us-ofac-sdn-37658"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "alerts.csv",

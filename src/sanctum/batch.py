@@ -225,15 +225,20 @@ def alert_row(
 
 
 def write_xlsx(csv_path: Path, xlsx_path: Path) -> None:
-    """The finished CSV output as a spreadsheet (one sheet, the same columns), written
-    next to it and moved into place whole."""
+    """The finished CSV output as a spreadsheet (one sheet, the same columns, the score a
+    number so that it sorts and filters as one), written next to it and moved into place
+    whole."""
     import openpyxl
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("alerts")
     with csv_path.open(newline="", encoding="utf-8") as fh:
-        for row in csv.reader(fh):
-            sheet.append(row)
+        rows = csv.reader(fh)
+        header = next(rows, [])
+        sheet.append(header)
+        score = header.index("score") if "score" in header else -1
+        for row in rows:
+            sheet.append([float(v) if i == score and v else v for i, v in enumerate(row)])
     tmp = xlsx_path.with_name(xlsx_path.name + ".part")
     book.save(tmp)
     tmp.replace(xlsx_path)
