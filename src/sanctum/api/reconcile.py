@@ -28,10 +28,11 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError
 
 from sanctum import config
 from sanctum.api.problems import Problem, field_of, lone_surrogate, surrogate_problem
-from sanctum.schemata import MATCHABLE
+from sanctum.schemata import MATCHABLE, PARTIES
 from sanctum.screen import Match
 
-DEFAULT_TYPES = ("Person", "Organization", "Company", "LegalEntity", "Vessel", "Airplane")
+DEFAULT_TYPES = PARTIES
+"""The types the manifest offers: every party schema."""
 SCHEMA_SPACE = "https://followthemoney.tech/explorer/schemata/"
 DEFAULT_LIMIT = 5
 MAX_LIMIT = config.MAX_LIMIT
