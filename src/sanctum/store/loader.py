@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import sqlite3
+import tempfile
 import traceback
 import zipfile
 from collections import Counter
@@ -246,9 +247,15 @@ def archive(path: Path, sha: str, home: Path) -> Path:
     target = home / "archive" / sha[:2] / sha
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".part")
-        shutil.copyfile(path, tmp)
-        tmp.replace(target)
+        # a copy of its own: two loads of one file at once shared one `.part` name, and the
+        # slower one's rename found it gone; both copies hold the same bytes
+        fd, tmp = tempfile.mkstemp(prefix=f"{sha}.", suffix=".part", dir=target.parent)
+        os.close(fd)
+        try:
+            shutil.copyfile(path, tmp)
+            os.replace(tmp, target)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
     return target
 
 
