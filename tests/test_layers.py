@@ -6,6 +6,7 @@ longer than 80 lines."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -225,3 +226,40 @@ def test_no_function_is_longer_than_80_lines() -> None:
                     where = path.relative_to(PACKAGE)
                     found.append(f"{where}:{node.lineno} {node.name}: {length} lines")
     assert not found, "\n".join(found)
+
+
+GUIDE = SRC.parent / "docs" / "architecture.md"
+
+
+def test_the_architecture_guide_names_every_module() -> None:
+    """docs/architecture.md says where each module sits: a new module is added to it (a
+    list format's parser is `sources/<format>.py` there)."""
+    from sanctum.sources.registry import CUSTOM_PARSERS, SOURCES
+
+    parsers = [s.parser for s in SOURCES.values()] + [p for p, _ in CUSTOM_PARSERS.values()]
+    formats = {parser.split(":")[0] for parser in parsers}
+    guide = GUIDE.read_text("utf-8")
+    missing = [
+        str(path.relative_to(PACKAGE))
+        for path in sources()
+        if path.name != "__init__.py"
+        and module_name(path) not in formats
+        and str(path.relative_to(PACKAGE)) not in guide
+        and f"`{path.name}`" not in guide
+        and f"{path.name} " not in guide
+    ]
+    assert not missing
+
+
+def test_every_file_the_architecture_guide_names_exists() -> None:
+    root = SRC.parent
+    named = set(re.findall(r"[\w/]+\.(?:py|sql|md)\b", GUIDE.read_text("utf-8")))
+    gone = [
+        name
+        for name in sorted(named)
+        if not any(
+            (base / name).exists() or list(base.rglob(name))
+            for base in (PACKAGE, root / "tests", root / "docs", root)
+        )
+    ]
+    assert not gone
