@@ -94,3 +94,26 @@ def test_entity_nests_and_redirects(zala: Running) -> None:
     assert moved.headers["location"] == f"/entities/{ZAKHAROV}"
     assert zala.client.get("/entities/ofac-45937", follow_redirects=True).json()["id"] == ZAKHAROV
     assert zala.client.get("/entities/no-such-id").status_code == 404
+
+
+def test_search_reads_an_exports_own_datasets(zala: Running) -> None:
+    """`/search`'s dataset filters and facet read the datasets an FtM export gives its
+    entities, as `/match`'s filters do; the source's own name selects all of them."""
+
+    def search(**params: str) -> dict[str, Any]:
+        resp = zala.client.get("/search/zala", params={"q": "Zakharov", **params})
+        assert resp.status_code == 200, resp.text
+        found: dict[str, Any] = resp.json()
+        return found
+
+    ofac = search(datasets="us_ofac_sdn")
+    assert ZAKHAROV in [r["id"] for r in ofac["results"]]
+    assert all("us_ofac_sdn" in r["datasets"] for r in ofac["results"])
+    every = search()
+    counts = {v["name"]: v["count"] for v in every["facets"]["datasets"]["values"]}
+    assert counts["us_ofac_sdn"] == ofac["total"]["value"], counts
+    assert "zala" not in counts  # the entities' own datasets, not the source
+    assert search(datasets="zala")["total"] == every["total"]
+    excluded = search(exclude_dataset="us_ofac_sdn")
+    assert ZAKHAROV not in [r["id"] for r in excluded["results"]]
+    assert excluded["total"]["value"] == every["total"]["value"] - ofac["total"]["value"]

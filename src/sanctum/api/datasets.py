@@ -65,6 +65,17 @@ def entity_datasets(source: str, context: EntityContext | None) -> list[str]:
     return [source]
 
 
+FTM_PARSER = "sanctum.sources.ftm:parse"
+
+
+def may_state_datasets(source: str) -> bool:
+    """Whether a source's entities may state datasets of their own: an FtM export (an
+    official one, or a list loaded under an id of its own). Other official formats never
+    do, so their entities need no look-up."""
+    spec = registry.SOURCES.get(source)
+    return spec is None or spec.parser == FTM_PARSER
+
+
 def filter_names(
     source: str, context: EntityContext | None, groups: dict[str, list[str]]
 ) -> set[str]:

@@ -23,6 +23,9 @@ from sanctum.api.problems import Problem
 from sanctum.feature_table import COUNTRY
 from sanctum.index import Entry, Index
 from sanctum.sources import registry
+from sanctum.store.db import EntityContext
+
+Contexts = dict[str, EntityContext]
 
 FACETS = {"countries": "Countries", "topics": "Topics", "datasets": "Datasets"}
 
@@ -66,10 +69,18 @@ def found(index: Index, q: str, expand: Any, filters: search.Filters) -> list[se
     return [search.Hit(n, -1, 0.0) for n, e in enumerate(index.entries) if filters.allows(e)]
 
 
+def contexts_of(state: ApiState, index: Index, hits: list[search.Hit]) -> Contexts:
+    """The FtM context of the hits whose source may state datasets of its own."""
+    ids = [e.id for h in hits if datasets.may_state_datasets((e := index.entries[h.entry]).source)]
+    return state.store.entity_contexts(ids) if ids else {}
+
+
 def kept(
-    state: ApiState, index: Index, hits: list[search.Hit], f: SearchFilters
+    state: ApiState, index: Index, hits: list[search.Hit], f: SearchFilters, contexts: Contexts
 ) -> list[search.Hit]:
-    """The hits passing yente's filters (topics, datasets, excluded schemata)."""
+    """The hits passing yente's filters (topics, datasets, excluded schemata); a dataset
+    name selects the entities an FtM export puts in it, and every entity of a source or
+    collection of that name."""
     groups = datasets.collections(state.store.source_ids())
     wanted = [d for d in f.datasets + f.include_dataset if d]
     out = []
@@ -79,14 +90,16 @@ def kept(
             continue
         if f.topics and not entry_topics(entry) & set(f.topics):
             continue
-        names = datasets.names_of_source(entry.source, groups)
+        names = datasets.filter_names(entry.source, contexts.get(entry.id), groups)
         if (wanted and not names & set(wanted)) or names & set(f.exclude_dataset):
             continue
         out.append(hit)
     return out
 
 
-def facets(index: Index, hits: list[search.Hit], wanted: list[str]) -> dict[str, Any]:
+def facets(
+    index: Index, hits: list[search.Hit], wanted: list[str], contexts: Contexts
+) -> dict[str, Any]:
     """Counts of countries, topics and datasets over every hit (yente's facets)."""
     from followthemoney.types import registry as types
 
@@ -96,7 +109,7 @@ def facets(index: Index, hits: list[search.Hit], wanted: list[str]) -> dict[str,
         values = {
             "countries": set(entry.facts[COUNTRY.slot]),
             "topics": entry_topics(entry),
-            "datasets": {entry.source},
+            "datasets": set(datasets.entity_datasets(entry.source, contexts.get(entry.id))),
         }
         for name, counter in counts.items():
             counter.update(values[name])
@@ -148,20 +161,18 @@ def search_page(
         raise Problem(422, str(exc), exc.field) from exc
     screener = state.screener()
     index = screener.index
-    hits = kept(state, index, found(index, q, screener.expand, filters), f)
+    every = found(index, q, screener.expand, filters)
+    contexts = contexts_of(state, index, every)
+    hits = kept(state, index, every, f, contexts)
     page = hits[offset : offset + limit]
     ids = [index.entries[h.entry].id for h in page]
     store = state.store
-    facts = (
-        store.records_in_force(ids),
-        store.entity_contexts(ids),
-        catalog.last_changes(store, ids),
-    )
+    facts = (store.records_in_force(ids), contexts, catalog.last_changes(store, ids))
     return {
         "results": [result(index, h, state, facts) for h in page],
         "total": {"value": len(hits), "relation": "eq"},
         "limit": limit,
         "offset": offset,
-        "facets": facets(index, hits, f.facets),
+        "facets": facets(index, hits, f.facets, contexts),
         "list_versions": {s: index.versions[s] for s in sorted(sources) if s in index.versions},
     }
