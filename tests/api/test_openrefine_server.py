@@ -7,10 +7,13 @@ tested in test_openrefine.py."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import os
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -67,6 +70,21 @@ class Refine:
             time.sleep(0.5)
 
 
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process and everything it started (its session's group): TERM, then KILL."""
+    for sig, wait in ((signal.SIGTERM, 60), (signal.SIGKILL, 10)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            process.poll()
+            try:
+                os.killpg(process.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.2)
+
+
 @pytest.fixture(scope="module")
 def refine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Refine]:
     """OpenRefine, headless, on a free loopback port with a workspace of its own."""
@@ -80,6 +98,7 @@ def refine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Refine]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=work,
+        start_new_session=True,  # `openrefine` is a script: its java is stopped with its group
     )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
@@ -95,8 +114,7 @@ def refine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Refine]:
             token = client.get("/command/core/get-csrf-token").json()["token"]
             yield Refine(client, token)
     finally:
-        process.terminate()
-        process.wait(timeout=60)
+        stop_group(process)
 
 
 def new_project(refine: Refine) -> str:
