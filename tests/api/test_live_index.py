@@ -87,3 +87,26 @@ def test_an_external_load_is_indexed_in_the_background(data_dir: Path, tmp_path:
     )
     assert len(waits) > 5, "too few answers during the build to tell"
     assert max(waits) < build / 2, f"a request waited {max(waits):.2f} s of a {build:.2f} s build"
+
+
+def test_the_server_reads_ftm_before_its_first_request(tmp_path: Path) -> None:
+    """The first /match imported FtM on the event loop (0.7 s quiet, 1.7-3 s busy), every
+    client waiting: the reliability abuse test's one slow legitimate answer."""
+    Store(tmp_path / "s.sqlite").close()
+    code = (
+        "import asyncio, sys\n"
+        "from pathlib import Path\n"
+        "from sanctum.api.app import create_app\n"
+        f"app = create_app(Path({str(tmp_path / 's.sqlite')!r}))\n"
+        "async def started() -> None:\n"
+        "    assert 'followthemoney' not in sys.modules\n"
+        "    async with app.router.lifespan_context(app):\n"
+        "        print('followthemoney.model' in sys.modules)\n"
+        "asyncio.run(started())\n"
+    )
+    env = {**os.environ, "SANCTUM_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["True"]

@@ -26,6 +26,7 @@ from fastapi import FastAPI
 
 import sanctum
 from sanctum import audit, settings
+from sanctum.api import entities as api_entities
 from sanctum.api import reconcile
 from sanctum.api.cors import ReconcileCors
 from sanctum.api.deps import ApiState
@@ -52,9 +53,9 @@ ROUTERS = (health, entities, match, addresses, reconcile_routes, admin, monitori
 
 def lifespan_of(state: ApiState) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """Start-up and shut-down: warn in open mode, repair derived data a crashed load left
-    behind, build the index before the first request, tune the collector, checkpoint the
-    store, deliver webhooks and sign the audit chain's head in the background (and at
-    shut-down)."""
+    behind, build the index and read FtM's model before the first request, tune the
+    collector, checkpoint the store, deliver webhooks and sign the audit chain's head in
+    the background (and at shut-down)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -63,6 +64,7 @@ def lifespan_of(state: ApiState) -> Callable[[FastAPI], AbstractAsyncContextMana
         state.store.repair_derived()  # a load that crashed before deriving its links
         if state.store.source_ids():
             state.screener()
+        api_entities.load_ftm()
         deliveries = webhooks.run_in_background(state.store.path)
         checkpoints = audit.Checkpointer(state.store.path)
         with tune_gc(), state.store.checkpoints_in_background(), checkpoints:
