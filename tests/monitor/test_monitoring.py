@@ -12,14 +12,16 @@ from pathlib import Path
 import pytest
 
 from book import PLANTED, write_book
-from sanctum.monitor.customers import import_customers
+from sanctum.monitor.customers import customer_of, import_customers
 from sanctum.monitor.run import (
     PartyFacts,
     after_load,
+    book_pages,
     hits_of,
-    load_customers,
+    last_completed,
+    list_delta,
     run_monitoring,
-    screen_all,
+    screen_page,
     status,
 )
 from sanctum.screen import Screener
@@ -42,15 +44,14 @@ def full_rescreen(store: Store) -> set[tuple[str, str, float]]:
     """(customer, party, score) of a full screening of the whole book, no delta."""
     screener = Screener(store)
     facts = PartyFacts(store, screener)
-    customers = load_customers(store)
-    by_id = {c.id: (c, h) for c, h in customers}
     out: set[tuple[str, str, float]] = set()
-    for cid, matches in screen_all(screener, [c for c, _ in customers], workers=1):
-        customer, h = by_id[cid]
-        out.update(
-            (x.customer_id, x.party_id, x.score)
-            for x in hits_of(screener, facts, customer, h, matches)
-        )
+    for page in book_pages(store):
+        for record, h, matches in screen_page(screener, page):
+            customer = customer_of(json.loads(record))
+            out.update(
+                (x.customer_id, x.party_id, x.score)
+                for x in hits_of(screener, facts, customer, h, matches)
+            )
     return out
 
 
@@ -113,35 +114,66 @@ def test_update_raises_one_alert_per_planted_customer(scenario: Path, data_dir: 
     }
 
 
+def open_alerts(store: Store) -> dict[int, tuple[str, str, float]]:
+    """Alert id → (customer, party, score) of every open alert."""
+    rows = store.db.execute(
+        "SELECT id, customer_id, party_id, score FROM alerts WHERE status='open'"
+    )
+    return {i: (c, p, s) for i, c, p, s in rows}
+
+
+def members(store: Store) -> dict[int, tuple[str, set[str]]]:
+    """Alert id → (customer, member entries of its party) of every alert."""
+    rows = store.db.execute("SELECT id, customer_id, entity_ids FROM alerts")
+    return {i: (c, set(json.loads(m))) for i, c, m in rows}
+
+
 def test_other_lists_join_the_same_alerts(scenario: Path, data_dir: Path) -> None:
-    """The other lists add their designations to the alerts' parties: no duplicate."""
+    """The other lists add their designations to the alerts' parties: no duplicate; the
+    same pairs as a full re-screen, each alert of a party the load changed with a full
+    re-screen's score, every other alert with the score it had."""
     store = Store(scenario / "sanctum.sqlite")
+    before, members_before = open_alerts(store), members(store)
+    planted_before = [a for a in alerts(store) if a[0].startswith("planted-")]
     outcomes = load_paths(
         store, [data_dir / s for s in ("au_dfat", "uk_ofsi", "un_sc", "us_csl", "us_ofac_cons")]
     )
-    report = after_load(store, any(o.status == "loaded" for o in outcomes), "tester")
+    screener = Screener(store)
+    from_seq = last_completed(store)
+    assert from_seq is not None
+    changed = list_delta(store, screener, from_seq).parties
+    report = after_load(store, any(o.status == "loaded" for o in outcomes), "tester", screener)
     assert report is not None and report.kind == "delta"
-    planted = [(c, p, m, s) for c, p, m, s in alerts(store) if c.startswith("planted-")]
-    assert [(c, s) for c, _p, _m, s in planted] == [
-        ("planted-1", "open"),
-        ("planted-2", "open"),
-        ("planted-3", "open"),
-        ("planted-4", "open"),
+    # no other list designates KANG Kyong Il or KIMSUKY: the planted alerts are as they were
+    assert [a for a in alerts(store) if a[0].startswith("planted-")] == planted_before
+    # every alert is still there; those whose party other lists joined list their entries
+    members_after = members(store)
+    assert all(members_before[i][1] <= members_after[i][1] for i in members_before)
+    grown = sorted(
+        (c, sorted(m - members_before[i][1]))
+        for i, (c, m) in members_after.items()
+        if i in members_before and m != members_before[i][1]
+    )
+    assert grown == [  # the US Consolidated Screening List's copies of OFAC entries
+        ("c0000344", ["us-csl-32476"]),
+        ("c0001231", ["us-csl-11278"]),
+        ("c0001361", ["us-csl-12211"]),
+        ("c0002109", ["us-csl-27287"]),
+        ("c0002951", ["us-csl-33936"]),
     ]
-    by_customer = {c: m for c, _p, m, _s in planted}
-    for cid in ("planted-1", "planted-2"):
-        assert "us-ofac-sdn-37658" in by_customer[cid]
-    for cid in ("planted-3", "planted-4"):
-        assert "us-ofac-sdn-45430" in by_customer[cid]
-    # The same pairs as a full re-screen. Scores of parties the load did not touch move a
-    # little with the rarity of tokens across the lists now loaded (planted-1 0.9994 →
-    # 0.9987, planted-3 0.9346 → 0.9449): the alert keeps the score it was raised with
-    # until its party changes or `monitor run --full` re-scores the book.
-    rows = store.db.execute("SELECT customer_id, party_id, score FROM alerts WHERE status='open'")
-    kept = {(c, p): score for c, p, score in rows}
+    # and no customer has two alerts on one party (a member in common)
+    for cid in {c for c, _m in members_after.values()}:
+        mine = [m for c, m in members_after.values() if c == cid]
+        assert sum(len(m) for m in mine) == len(set().union(*mine)), cid
+    after = open_alerts(store)
     full = {(c, p): score for c, p, score in full_rescreen(store)}
-    assert set(kept) == set(full)
-    assert max(abs(kept[k] - full[k]) for k in kept) < 0.02
+    assert {(c, p) for c, p, _s in after.values()} == set(full)
+    # Scores follow the rarity of tokens across every list loaded: a party the load did
+    # not change keeps the score its alert was raised with (`monitor run --full` re-scores).
+    expected = {
+        i: (c, p, full[(c, p)] if p in changed else before[i][2]) for i, (c, p, _s) in after.items()
+    }
+    assert after == expected
     assert run_monitoring(store, "tester", full=True).kind == "full"
     rows = store.db.execute("SELECT customer_id, party_id, score FROM alerts WHERE status='open'")
     assert {(c, p): score for c, p, score in rows} == full

@@ -67,6 +67,13 @@ class Customer:
     name: str
     schema: str
     values: dict[str, list[str]]
+    tokens: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """Its names' tokens as filed (`reach.filed_tokens`), when checking the row computed
+    them already (empty otherwise)."""
+    runs: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """Those of `tokens` that are only joined runs."""
+    names: str = field(default="", compare=False, repr=False)
+    """Its names as `customer_names` keeps them (`reach.names_json`), or empty."""
 
     def record(self) -> dict[str, Any]:
         """The record as stored and shown (`customer_summary` of an alert)."""
@@ -242,12 +249,16 @@ def check_row(row: dict[str, Any]) -> Customer | str:
         dates.append(iso)
     if dates:
         values["birth_date"] = dates
+    from sanctum.monitor.reach import filed_names, filed_tokens, names_json
+
     customer = Customer(cid, name, schema, values)
     try:  # a value the matcher cannot read (a wallet of no known form, …) is the row's fault
-        parse_query(customer.query())
+        q = parse_query(customer.query())
     except QueryError as exc:
         return exc.reason
-    return customer
+    tokens, runs = filed_tokens(q)
+    names = names_json(filed_names(q))
+    return Customer(cid, name, schema, values, frozenset(tokens), frozenset(runs), names)
 
 
 def _iso_date(text: str) -> str | None:
@@ -291,6 +302,7 @@ def import_customers(
     if bad and not skip_invalid:
         raise ImportError_(path, bad)
     counts = {"rows": len(rows) + len(unreadable), "invalid": len(bad)}
+    del rows  # the customers hold what is written: a large book is not kept twice
     db = store.db
     db.execute("BEGIN IMMEDIATE")
     try:
@@ -319,7 +331,7 @@ def import_customers(
 def _upsert(store: Store, customers: list[Customer], replace: bool) -> dict[str, int]:
     """Write new and changed customers, their tokens and their tokens' keys; close the
     absent ones when replacing. Runs inside the import's transaction."""
-    from sanctum.monitor.reach import customer_tokens, token_keys
+    from sanctum.monitor.reach import token_keys
 
     db = store.db
     old = {
@@ -329,6 +341,8 @@ def _upsert(store: Store, customers: list[Customer], replace: bool) -> dict[str,
     new_rows: list[tuple[str, ...]] = []
     changed_rows: list[tuple[str, ...]] = []
     tokens: list[tuple[str, str]] = []
+    singles: set[str] = set()  # filed under every key; joined runs only under theirs
+    names: list[tuple[str, str]] = []
     unchanged = 0
     for c in customers:
         h = c.content_hash()
@@ -341,7 +355,11 @@ def _upsert(store: Store, customers: list[Customer], replace: bool) -> dict[str,
             new_rows.append((c.id, c.name, c.schema, record, h, "active", at, at))
         else:
             changed_rows.append((c.name, c.schema, record, h, at, c.id))
-        tokens.extend((t, c.id) for t in customer_tokens(c))
+        filed, runs, named = _filing(c)
+        names.append((c.id, named))
+        tokens.extend((t, c.id) for t in filed)
+        singles.update(filed - runs)
+    tokens.sort()  # in key order: the index's pages fill one after another
     changed_ids = [(r[-1],) for r in changed_rows]
     db.executemany("DELETE FROM customer_tokens WHERE customer_id=?", changed_ids)
     db.executemany(
@@ -358,14 +376,17 @@ def _upsert(store: Store, customers: list[Customer], replace: bool) -> dict[str,
         "INSERT OR IGNORE INTO customer_tokens (token, customer_id) VALUES (?,?)", tokens
     )
     fresh = {t for t, _ in tokens}
+    keys = sorted((k, t) for t in fresh for k in token_keys(t, t not in singles))
+    db.executemany("INSERT OR IGNORE INTO customer_keys (key, token) VALUES (?,?)", keys)
     db.executemany(
-        "INSERT OR IGNORE INTO customer_keys (key, token) VALUES (?,?)",
-        ((k, t) for t in sorted(fresh) for k in token_keys(t)),
+        "INSERT INTO customer_names (customer_id, names) VALUES (?,?) "
+        "ON CONFLICT (customer_id) DO UPDATE SET names = excluded.names",
+        sorted(names),
     )
     closed = 0
     if replace:
-        named = {c.id for c in customers}
-        gone = [(at, cid) for cid, (_h, st) in old.items() if st == "active" and cid not in named]
+        kept = {c.id for c in customers}
+        gone = [(at, cid) for cid, (_h, st) in old.items() if st == "active" and cid not in kept]
         db.executemany("UPDATE customers SET status='closed', updated_at=? WHERE id=?", gone)
         closed = len(gone)
     return {
@@ -374,6 +395,18 @@ def _upsert(store: Store, customers: list[Customer], replace: bool) -> dict[str,
         "unchanged": unchanged,
         "closed": closed,
     }
+
+
+def _filing(c: Customer) -> tuple[frozenset[str], frozenset[str], str]:
+    """The customer's tokens, those only joined runs, and its names as kept (`check_row`
+    computed them, unless the customer was made otherwise)."""
+    if c.tokens:
+        return c.tokens, c.runs, c.names
+    from sanctum.monitor.reach import filed_names, filed_tokens, names_json
+
+    q = parse_query(c.query())
+    tokens, runs = filed_tokens(q)
+    return frozenset(tokens), frozenset(runs), names_json(filed_names(q))
 
 
 def audit_imports(store: Store) -> None:

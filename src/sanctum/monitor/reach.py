@@ -19,13 +19,16 @@ keep the first or last two letters: a known gap, see docs/monitoring.md.)
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from rapidfuzz.distance import Levenshtein
+
 from sanctum import config
-from sanctum.feature_table import IDENTIFIER, identifier_of
+from sanctum.feature_table import ADDED, IDENTIFIER, identifier_of
 from sanctum.index import Index, joins, shape_keys, typo_buckets
-from sanctum.match.features import bound_query, name_bound
+from sanctum.match.features import Weight, bound_query, is_initial, name_bound, token_sim
 from sanctum.match.query import Query, parse_query
 from sanctum.match.score import NAME_FACTORS, features_bonus_max, query_tokens
 from sanctum.names.arabic import abjad_keys, abjad_readings, abjad_table_key
@@ -44,6 +47,15 @@ ABJAD = "*"
 """Marks a token of a name in the Arabic script in `customer_tokens` (its keys differ)."""
 IDENT = "#"
 """Marks an identifier's lookup key (`names/identifiers.py`) in `customer_tokens`."""
+BONUS_MAX = sum(f.bonus for f in ADDED)
+"""The most a customer's other features (date of birth, country, ...) add to a name score."""
+SHORT_EXP_MIN = min(config.CANDIDATE_COVERAGE_EXP, config.HAN_COVERAGE_EXP)
+"""The smallest exponent `name_bound` puts on the coverage of a listed name of fewer than
+LONG_MATCH_TOKENS tokens (the loosest bound); LONG_EXP_MIN for longer names."""
+LONG_EXP_MIN = min(SHORT_EXP_MIN, config.LONG_MATCH_COVERAGE_EXP)
+ROUNDING = 1e-4
+"""Scores are compared rounded to 4 places (`screen.round4`): a bound this far below the
+threshold may still round up to it."""
 
 
 def name_tokens(q: Query) -> list[tuple[tuple[str, ...], bool]]:
@@ -52,17 +64,46 @@ def name_tokens(q: Query) -> list[tuple[tuple[str, ...], bool]]:
     return [(query_tokens(n, q.schema), is_arabic_script(n)) for n in q.names]
 
 
+Filed = tuple[float, list[tuple[tuple[str, ...], bool]]]
+"""A customer's names as the screener tokenizes them, each with whether it is written in
+the Arabic script, and the most its other features add (`features_bonus_max`): what
+`may_reach` bounds, kept at import (`customer_names`) so a delta reads no record."""
+
+
+def filed_names(q: Query) -> Filed:
+    """The `Filed` form of a customer's parsed query."""
+    return features_bonus_max(q), name_tokens(q)
+
+
+def names_json(filed: Filed) -> str:
+    """`Filed` as stored in `customer_names`."""
+    bonus, names = filed
+    return json.dumps([bonus, [[list(tokens), abjad] for tokens, abjad in names]])
+
+
+def names_of_json(text: str) -> Filed:
+    """`Filed` from `customer_names`."""
+    bonus, names = json.loads(text)
+    return float(bonus), [(tuple(tokens), bool(abjad)) for tokens, abjad in names]
+
+
 def customer_tokens(customer: Customer) -> set[str]:
     """Every token (and joined run) of the customer's names, those of Arabic-script names
     marked with ABJAD; and its identifiers' lookup keys, marked with IDENT."""
-    q = parse_query(customer.query())
+    return filed_tokens(parse_query(customer.query()))[0]
+
+
+def filed_tokens(q: Query) -> tuple[set[str], set[str]]:
+    """`customer_tokens` of a customer's parsed query, and which of them are only joined
+    runs (the screener looks a joined run up by its spelling alone: `token_keys`)."""
     out: set[str] = set()
+    runs: set[str] = set()
     for tokens, abjad in name_tokens(q):
         mark = ABJAD if abjad else ""
         out.update(mark + t for t in tokens)
-        out.update(joins(tokens))
+        runs.update(joins(tokens))
     out.update(IDENT + identifier_of(v) for v in q.facts[IDENTIFIER.slot])
-    return out
+    return out | runs, runs - out
 
 
 def _keys(token: str, typo: Callable[[str], Iterable[str]]) -> set[str]:
@@ -80,13 +121,16 @@ def _keys(token: str, typo: Callable[[str], Iterable[str]]) -> set[str]:
     return keys
 
 
-def token_keys(token: str) -> set[str]:
+def token_keys(token: str, joined: bool = False) -> set[str]:
     """The lookup keys under which a customer token reaches listed tokens (none for an
-    identifier: it is looked up as it is)."""
+    identifier: it is looked up as it is). A joined run only (`joined`) meets a listed
+    token spelled alike or of the same Korean syllables (`Screener._expand_joined_run`)."""
     if token.startswith(IDENT):
         return set()
     abjad = token.startswith(ABJAD)
     t = token.removeprefix(ABJAD)
+    if joined:
+        return {"=" + t, *("k" + k for k in korean_keys(t))}
     keys = _keys(t, typo_buckets)
     if abjad:
         keys.update("=" + r for r in abjad_readings(t)[1:])
@@ -102,31 +146,110 @@ def listed_keys(token: str) -> set[str]:
     return keys
 
 
+def plausible(kind: str, token: str, listed: str) -> bool:
+    """Whether a customer token found under a key of this kind (`listed_keys`) may meet
+    the listed token, as the screener decides it after its own lookup (`_neighbours`): a
+    skeleton or doubled letter meets only at MIN_TOKEN_SIM, a typo bucket's tokens within
+    one edit (two between long tokens). Keys of the same
+    spelling, Korean syllables or an Arabic-script name are kept as found."""
+    if kind in "=k" or token.startswith(ABJAD):
+        return True
+    if kind == "t":  # the screener's own test of a typo bucket's tokens, then token_sim
+        edits = 2 if len(token) >= config.EDIT2_MIN_LEN else 1
+        return Levenshtein.distance(token, listed, score_cutoff=edits) <= edits
+    return token_sim(token, listed)[0] >= config.MIN_TOKEN_SIM
+
+
 def may_reach(
-    customer: Customer,
+    filed: Filed,
     found: dict[str, set[str]],
+    holding: dict[str, list[int]],
     listed: Sequence[tuple[tuple[str, ...], str]],
     index: Index,
     threshold: float,
 ) -> bool:
-    """True if the customer may score `threshold` against one of the `listed` names
-    ((tokens, kind) of the changed entries that hold a token it reached), by the
-    screener's own name bound.
+    """True if a customer (its `filed` names) may score `threshold` against one of the
+    `listed` names ((tokens, kind) of the changed entries) that hold a token it reached,
+    by the screener's own name bound.
 
-    `found`: customer token (ABJAD-marked as filed) → the listed tokens it was found for
-    (a superset of what it meets, so the bound stays an upper bound)."""
-    q = parse_query(customer.query())
-    bonus = features_bonus_max(q)
-    for tokens, abjad in name_tokens(q):
+    `found`: customer token (ABJAD-marked as filed) → the listed tokens it may meet (a
+    superset of what it meets, so the bound stays an upper bound); `holding`: listed
+    token → positions in `listed` of the names holding it (`names_by_token`)."""
+    bonus, names = filed
+    prepared = []
+    near: set[int] = set()
+    for tokens, abjad in names:
         mark = ABJAD if abjad else ""
-        near = tuple(frozenset(found.get(mark + t, ())) for t in tokens)
+        singles = tuple(frozenset(found.get(mark + t, ())) for t in tokens)
         runs = tuple(frozenset(found.get(r[0], ())) for r in runs_of(tokens))
-        bq = bound_query(tokens, near, runs, index.weight)
-        for listed_tokens, kind in listed:
+        near.update(n for reached in singles + runs for v in reached for n in holding[v])
+        prepared.append(bound_query(tokens, singles, runs, index.weight))
+    for bq in prepared:
+        for n in sorted(near):
+            listed_tokens, kind = listed[n]
             bound = name_bound(bq, listed_tokens, index.weight) * NAME_FACTORS.get(kind, 1.0)
-            if bound + bonus + 1e-9 >= threshold:
+            if bound + bonus + ROUNDING >= threshold:
                 return True
     return False
+
+
+def need(tokens: tuple[str, ...], kind: str, weight: Weight, threshold: float) -> float | None:
+    """The least weight of a listed name's tokens a customer must meet to score `threshold`
+    against it (None: it cannot).
+
+    `name_bound` is at most c^e (c: the weighted share of the listed name's tokens met;
+    e: at least SHORT_EXP_MIN, or LONG_EXP_MIN for a long name), and the customer's other
+    features add at most BONUS_MAX. So a customer meeting only frequent tokens of a name
+    (a lone KIM) is not looked at further."""
+    factor = NAME_FACTORS.get(kind, 1.0)
+    floor = (threshold - BONUS_MAX - ROUNDING) / factor if factor > 0 else 2.0
+    if floor > 1.0 or not tokens:
+        return None
+    exp = LONG_EXP_MIN if len(tokens) >= config.LONG_MATCH_TOKENS else SHORT_EXP_MIN
+    return float(max(0.0, floor) ** (1.0 / exp) * sum(weight(t) for t in tokens))
+
+
+def covering(
+    names: Sequence[tuple[tuple[str, ...], str]],
+    holders: dict[str, set[str]],
+    weight: Weight,
+    threshold: float,
+) -> set[str]:
+    """The customers that meet `need` of the weight of one of these listed names.
+
+    `holders`: listed token (or joined run) → the customers holding a token that may
+    meet it, and initial letter → the customers holding that initial. A listed token is
+    met when a customer holds what meets it or a joined run over it; its initial counts
+    for a customer meeting another token of the name (`may_reach` looks no further for
+    one that meets none: the screener finds no name from initials alone)."""
+    out: set[str] = set()
+    for tokens, kind in names:
+        least = need(tokens, kind, weight, threshold)
+        if least is None:
+            continue
+        met: dict[str, int] = {}
+        for j, token in enumerate(tokens):
+            for cid in holders.get(token, ()):
+                met[cid] = met.get(cid, 0) | 1 << j
+        for text, _start, _end, mask in runs_of(tokens):
+            for cid in holders.get(text, ()):
+                met[cid] = met.get(cid, 0) | mask
+        for j, token in enumerate(tokens):  # an initial counts beside what a token meets
+            if len(token) >= 2 and is_initial(token[0]):
+                for cid in holders.get(token[0], ()):
+                    if cid in met:
+                        met[cid] |= 1 << j
+        weights = [weight(t) for t in tokens]
+        for cid, bits in met.items():
+            if cid not in out and sum(w for j, w in enumerate(weights) if bits >> j & 1) >= least:
+                out.add(cid)
+    return out
+
+
+def initials_of(listed: Iterable[str]) -> set[str]:
+    """The initials that may meet these listed tokens (`J.` meets `JOHN`): the screener
+    compares them outright, so they are looked up among the customers' tokens as such."""
+    return {t[0] for t in listed if len(t) >= 2 and is_initial(t[0])}
 
 
 def names_by_token(

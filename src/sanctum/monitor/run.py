@@ -21,23 +21,32 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult
 from typing import Any
 
 from sanctum import config
 from sanctum.errors import SanctumError
 from sanctum.feature_table import BIRTH_DATE, COUNTRY, IDENTIFIER
 from sanctum.grouping import group_matches, party_map
+from sanctum.match.query import parse_query
 from sanctum.match.score import MATCHER_VERSION
 from sanctum.monitor import alerts
 from sanctum.monitor.customers import Customer, customer_of
 from sanctum.monitor.reach import (
     IDENT,
+    Filed,
+    covering,
     delta_names,
+    filed_names,
+    initials_of,
     listed_keys,
     may_reach,
     names_by_token,
+    names_of_json,
+    plausible,
     vocabulary,
 )
 from sanctum.runtime import tune_gc
@@ -45,11 +54,21 @@ from sanctum.screen import Match, Screener
 from sanctum.store.db import OPEN, Store, now
 
 CHUNK = 500
-"""Customers per unit of work of a full screening: both workers stay busy to the end."""
+"""Customers per page read from the book and per unit of work of a screening: both
+workers stay busy to the end (bench/monitoring.py, full screening of 100,000)."""
+IN_FLIGHT = 3
+"""Pages per worker handed out ahead: the parent reads the book no faster than the
+workers screen it, so memory stays flat with the book's size (bench/monitoring.py, peak
+memory with 1,000,000)."""
 POOL_MIN = 2_000
 """Customers below which a run screens in this process (forking costs ~0.2 s)."""
 KEY_BATCH = 500
 """Values per `IN (...)` lookup (SQLite allows 32,766 parameters; PostgreSQL more)."""
+
+Page = list[tuple[str, str, str]]
+"""(id, record as JSON, content hash) of customers, by id."""
+Found = list[tuple[str, str, list[Match]]]
+"""(record as JSON, content hash, matches) of the customers of a page that matched."""
 
 
 @dataclass
@@ -88,38 +107,71 @@ def screen_one(screener: Screener, customer: Customer) -> list[Match]:
     return [m for m in found.results if m.match]
 
 
+def screen_page(screener: Screener, page: Page) -> Found:
+    """The customers of a page that match something, with their matches."""
+    out: Found = []
+    for _id, record, h in page:
+        matches = screen_one(screener, customer_of(json.loads(record)))
+        if matches:
+            out.append((record, h, matches))
+    return out
+
+
 _WORKER: Screener | None = None
 
 
-def _work(chunk: list[Customer]) -> list[tuple[str, list[Match]]]:
-    """Pool worker: screen a chunk with the screener inherited from the parent (fork)."""
+def _work(page: Page) -> Found:
+    """Pool worker: screen a page with the screener inherited from the parent (fork)."""
     assert _WORKER is not None
-    return [(c.id, screen_one(_WORKER, c)) for c in chunk]
+    return screen_page(_WORKER, page)
 
 
-def screen_all(
-    screener: Screener, customers: Sequence[Customer], workers: int | None = None
-) -> Iterator[tuple[str, list[Match]]]:
-    """(customer id, matches) for each customer, in worker processes for a large book
-    (forked after the index is loaded, sharing its pages, as `sanctum batch` does)."""
+def screen_pages(
+    screener: Screener, pages: Iterator[Page], size: int, workers: int | None = None
+) -> Iterator[tuple[Page, Found]]:
+    """Each page with its customers' matches, in worker processes for a large book
+    (forked after the index is loaded, sharing its pages, as `sanctum batch` does).
+    `size`: how many customers the pages hold. At most IN_FLIGHT pages per worker are
+    out at a time, so the book is never all in memory."""
     global _WORKER
     workers = workers or min(os.cpu_count() or 1, 4)
-    if workers <= 1 or len(customers) < POOL_MIN or "fork" not in mp.get_all_start_methods():
+    if workers <= 1 or size < POOL_MIN or "fork" not in mp.get_all_start_methods():
         with tune_gc():
-            for c in customers:
-                yield c.id, screen_one(screener, c)
+            for page in pages:
+                yield page, screen_page(screener, page)
         return
-    chunks = [list(customers[i : i + CHUNK]) for i in range(0, len(customers), CHUNK)]
     _WORKER = screener
     gc.collect()
     gc.freeze()
     try:
         with tune_gc(), mp.get_context("fork").Pool(workers) as pool:
-            for done in pool.imap(_work, chunks):
-                yield from done
+            out: deque[tuple[Page, AsyncResult[Found]]] = deque()
+            for page in pages:
+                out.append((page, pool.apply_async(_work, (page,))))
+                if len(out) >= IN_FLIGHT * workers:
+                    done, result = out.popleft()
+                    yield done, result.get()
+            while out:
+                done, result = out.popleft()
+                yield done, result.get()
     finally:
         _WORKER = None
         gc.unfreeze()
+
+
+def book_pages(store: Store, where: str = "status='active'") -> Iterator[Page]:
+    """The customers `where` selects, a page of CHUNK at a time, by id (each page its own
+    query: no read transaction held open while a large book is screened)."""
+    last = ""
+    while True:
+        page: Page = store.db.execute(
+            f"SELECT id, record, hash FROM customers WHERE {where} AND id > ? ORDER BY id LIMIT ?",
+            (last, CHUNK),
+        ).fetchall()
+        if not page:
+            return
+        yield page
+        last = page[-1][0]
 
 
 # -- the delta --------------------------------------------------------------------------
@@ -131,24 +183,27 @@ def _in_batches(values: Sequence[str]) -> Iterator[Sequence[str]]:
 
 
 def reached_tokens(store: Store, listed: set[str]) -> dict[str, set[str]]:
-    """Customer token → the listed tokens it may reach (found by `listed_keys`)."""
+    """Listed token → the customer tokens that may meet it: filed under one of its keys
+    (`listed_keys`) and `plausible`; and each initial letter of the listed tokens → itself
+    (initials meet as such)."""
     by_key: dict[str, set[str]] = {}
     for token in listed:
         for key in listed_keys(token):
             by_key.setdefault(key, set()).add(token)
-    found: dict[str, set[str]] = {}
-    keys = sorted(by_key)
-    for batch in _in_batches(keys):
+    found: dict[str, set[str]] = {i: {i} for i in initials_of(listed)}
+    for batch in _in_batches(sorted(by_key)):
         marks = ",".join("?" * len(batch))
         for key, token in store.db.execute(
             f"SELECT key, token FROM customer_keys WHERE key IN ({marks})", list(batch)
         ):
-            found.setdefault(token, set()).update(by_key[key])
+            for v in by_key[key]:
+                if plausible(key[0], token, v):
+                    found.setdefault(v, set()).add(token)
     return found
 
 
 def customers_with(store: Store, tokens: Sequence[str]) -> dict[str, set[str]]:
-    """Active customer id → which of these tokens its names hold."""
+    """Customer token → the active customers whose names hold it."""
     out: dict[str, set[str]] = {}
     for batch in _in_batches(sorted(tokens)):
         marks = ",".join("?" * len(batch))
@@ -156,7 +211,7 @@ def customers_with(store: Store, tokens: Sequence[str]) -> dict[str, set[str]]:
             f"SELECT token, customer_id FROM customer_tokens WHERE token IN ({marks})",
             list(batch),
         ):
-            out.setdefault(cid, set()).add(token)
+            out.setdefault(token, set()).add(cid)
     return out
 
 
@@ -198,27 +253,50 @@ def delta_candidates(
     store: Store, screener: Screener, entries: Sequence[str]
 ) -> list[tuple[Customer, str]]:
     """The customers whose names may reach the threshold against these entries' names
-    (by `may_reach`), and those sharing an identifier with them."""
+    (by `may_reach`), and those sharing an identifier with them.
+
+    Only customers holding tokens that meet enough of a name's weight (`covering`) are
+    read: the lookups follow the delta's tokens, the records read its likely matches."""
     index = screener.index
+    threshold = config.THRESHOLD
     names = delta_names(index, entries)
-    holding = names_by_token(names)
-    reached = reached_tokens(store, vocabulary(names))
-    holders = customers_with(store, list(reached))
+    reaching = reached_tokens(store, vocabulary(names))
+    held = customers_with(store, sorted({t for found in reaching.values() for t in found}))
+    holders = {v: {c for t in found for c in held.get(t, ())} for v, found in reaching.items()}
+    near = covering(names, holders, index.weight, threshold)
     idents = {
         i for e in entries for i in index.entries[index.entry_by_id[e]].facts[IDENTIFIER.slot]
     }
-    sharing = set(customers_with(store, [IDENT + i for i in idents]))
-    out: list[tuple[Customer, str]] = []
-    threshold = config.THRESHOLD
-    for customer, h in load_customers(store, sorted(set(holders) | sharing)):
-        if customer.id in sharing:
-            out.append((customer, h))
-            continue
-        found = {t: reached[t] for t in holders[customer.id]}
-        near = sorted({n for listed in found.values() for t in listed for n in holding[t]})
-        if may_reach(customer, found, [names[n] for n in near], index, threshold):
-            out.append((customer, h))
-    return out
+    sharing = {
+        c for found in customers_with(store, [IDENT + i for i in idents]).values() for c in found
+    }
+    holding = names_by_token(names)
+    reach: dict[str, set[str]] = {}  # customer token → the listed tokens it may meet
+    for v, found in reaching.items():
+        for t in found if v in holding else ():  # not the initials
+            reach.setdefault(t, set()).add(v)
+    bounded = {
+        cid
+        for cid, filed in filed_of(store, sorted(near - sharing))
+        if may_reach(filed, reach, holding, names, index, threshold)
+    }
+    return load_customers(store, sorted(bounded | sharing))
+
+
+def filed_of(store: Store, ids: Sequence[str]) -> Iterator[tuple[str, Filed]]:
+    """(id, filed names) of these customers, as imported (`customer_names`; a customer
+    imported before it was kept is read and parsed)."""
+    kept: set[str] = set()
+    for batch in _in_batches(ids):
+        marks = ",".join("?" * len(batch))
+        for cid, text in store.db.execute(
+            f"SELECT customer_id, names FROM customer_names WHERE customer_id IN ({marks})",
+            list(batch),
+        ):
+            kept.add(cid)
+            yield cid, names_of_json(text)
+    for customer, _h in load_customers(store, [i for i in ids if i not in kept]):
+        yield customer.id, filed_names(parse_query(customer.query()))
 
 
 # -- hits -------------------------------------------------------------------------------
@@ -336,37 +414,59 @@ def last_completed(store: Store) -> int | None:
     return None if row is None else int(row[0])
 
 
-def _pending(store: Store) -> tuple[list[tuple[Customer, str]], list[str]]:
-    """Active customers new or changed since last screened, and closed customers screened
-    before (their alerts are re-examined: with no hit, they close)."""
-    rows = store.db.execute(
-        "SELECT record, hash FROM customers WHERE status='active' AND "
-        "(screened_hash IS NULL OR screened_hash<>hash) ORDER BY id"
-    )
-    pending = [(customer_of(json.loads(r)), h) for r, h in rows]
-    closed = [
+PENDING = "status='active' AND (screened_hash IS NULL OR screened_hash<>hash)"
+"""Active customers new or changed since they were last screened."""
+
+
+def _closed(store: Store) -> list[str]:
+    """Closed customers screened before: their alerts are re-examined (with no hit, they
+    close)."""
+    return [
         r[0]
         for r in store.db.execute(
             "SELECT id FROM customers WHERE status='closed' AND screened_hash IS NOT NULL"
         )
     ]
-    return pending, closed
+
+
+def screen_book(
+    store: Store, screener: Screener, facts: PartyFacts, where: str, workers: int | None
+) -> tuple[list[alerts.Hit], int]:
+    """Screen the customers `where` selects in full, page by page: their hits, and how
+    many were screened. The (id, hash) of each goes to the connection's temporary table
+    `monitor_screened`, which the run's commit reads (the book is never all in memory)."""
+    db = store.db
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS monitor_screened (id TEXT PRIMARY KEY, hash TEXT)")
+    db.execute("DELETE FROM monitor_screened")
+    size = int(db.execute(f"SELECT COUNT(*) FROM customers WHERE {where}").fetchone()[0])
+    hits: list[alerts.Hit] = []
+    screened = 0
+    if size == 0:  # a delta run's usual case: no second pass over a large book
+        return hits, screened
+    for page, found in screen_pages(screener, book_pages(store, where), size, workers):
+        db.executemany(
+            "INSERT INTO monitor_screened (id, hash) VALUES (?,?)", [(i, h) for i, _r, h in page]
+        )
+        screened += len(page)
+        for record, h, matches in found:
+            customer = customer_of(json.loads(record))
+            hits.extend(hits_of(screener, facts, customer, h, matches))
+    return hits, screened
 
 
 def _screen_hits(
     screener: Screener,
     facts: PartyFacts,
     customers: Sequence[tuple[Customer, str]],
-    parties: set[str] | None,
-    workers: int | None,
+    parties: set[str],
 ) -> list[alerts.Hit]:
-    """Screen customers in full; their hits (only on `parties`, when given)."""
-    by_id = {c.id: (c, h) for c, h in customers}
+    """Screen these customers in full; their hits on `parties`."""
     hits: list[alerts.Hit] = []
-    for cid, matches in screen_all(screener, [c for c, _ in customers], workers):
-        if matches:
-            customer, h = by_id[cid]
-            hits.extend(hits_of(screener, facts, customer, h, matches, parties))
+    with tune_gc():
+        for customer, h in customers:
+            matches = screen_one(screener, customer)
+            if matches:
+                hits.extend(hits_of(screener, facts, customer, h, matches, parties))
     return hits
 
 
@@ -387,22 +487,22 @@ def run_monitoring(
     from_seq = last_completed(store)
     facts = PartyFacts(store, screener)
     if from_seq is None or full:
-        pending, closed = load_customers(store), list[str]()
-        kind = "full"
+        where, closed, kind = "status='active'", list[str](), "full"
     else:
-        pending, closed = _pending(store)
+        where, closed = PENDING, _closed(store)
         kind = "customers" if to_seq == from_seq else "delta"
-    counts = {"screened": len(pending), "closed_customers": len(closed)}
-    customer_hits = _screen_hits(screener, facts, pending, None, workers)
+    customer_hits, screened = screen_book(store, screener, facts, where, workers)
+    pending = None if kind == "full" else _screened_ids(store)
+    counts = {"screened": screened, "closed_customers": len(closed)}
     delta_hits: list[alerts.Hit] = []
     delta: Delta | None = None
     if from_seq is not None and to_seq > from_seq and not full:
         delta = list_delta(store, screener, from_seq)
-        done = {c.id for c, _ in pending}
+        done = pending or frozenset()
         found = [
             (c, h) for c, h in delta_candidates(store, screener, delta.entries) if c.id not in done
         ]
-        delta_hits = _screen_hits(screener, facts, found, delta.parties, 1)
+        delta_hits = _screen_hits(screener, facts, found, delta.parties)
         delta_hits += [h for h in customer_hits if h.party_id in delta.parties]
         counts.update(
             delta_entries=len(delta.entries),
@@ -417,17 +517,24 @@ def run_monitoring(
     return report
 
 
+def _screened_ids(store: Store) -> frozenset[str]:
+    """The ids of the customers `screen_book` screened (those a non-full run re-examines
+    against every party: usually the few new or changed since the last run)."""
+    return frozenset(r[0] for r in store.db.execute("SELECT id FROM monitor_screened"))
+
+
 def _commit(
     store: Store,
     actor: str,
     report: RunReport,
-    pending: Sequence[tuple[Customer, str]],
+    pending: frozenset[str] | None,
     closed: Sequence[str],
     customer_hits: list[alerts.Hit],
     delta: Delta | None,
     delta_hits: list[alerts.Hit],
 ) -> None:
-    """Write the run, its alerts and the customers' screened state in one transaction."""
+    """Write the run, its alerts and the customers' screened state in one transaction.
+    `pending`: the ids of the customers screened in full (None: the whole book)."""
     db = store.db
     versions = report.list_versions
     db.execute("BEGIN IMMEDIATE")
@@ -456,7 +563,7 @@ def _commit(
                 )
             )
         elif pending or closed:
-            ids = frozenset([c.id for c, _ in pending] + list(closed))
+            ids = frozenset(pending or ()) | frozenset(closed)
             scope = alerts.Scope(ids, None, frozenset())
             outcomes.append(
                 alerts.apply_run(
@@ -471,9 +578,11 @@ def _commit(
         for o in outcomes:
             for key, n in o.as_dict().items():
                 report.counts[key] = report.counts.get(key, 0) + n
-        db.executemany(
-            "UPDATE customers SET screened_hash=?, screened_run=? WHERE id=?",
-            [(h, run_id, c.id) for c, h in pending],
+        db.execute(
+            "UPDATE customers SET screened_hash=(SELECT s.hash FROM monitor_screened s "
+            "WHERE s.id=customers.id), screened_run=? WHERE id IN (SELECT id FROM "
+            "monitor_screened)",
+            (run_id,),
         )
         db.executemany(
             "UPDATE customers SET screened_hash=NULL, screened_run=? WHERE id=?",

@@ -219,6 +219,10 @@ CREATE TABLE IF NOT EXISTS customer_tokens (
     PRIMARY KEY (token, customer_id)
 );
 CREATE INDEX IF NOT EXISTS customer_tokens_customer ON customer_tokens (customer_id);
+CREATE TABLE IF NOT EXISTS customer_names (
+    customer_id TEXT PRIMARY KEY,
+    names TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS customer_keys (
     key TEXT NOT NULL,
     token TEXT NOT NULL,
