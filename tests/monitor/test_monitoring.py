@@ -128,6 +128,8 @@ def members(store: Store) -> dict[int, tuple[str, set[str]]]:
     return {i: (c, set(json.loads(m))) for i, c, m in rows}
 
 
+# five lists loaded and the book screened twice: ~400 s on a busy 2-core machine
+@pytest.mark.timeout(1800)
 def test_other_lists_join_the_same_alerts(scenario: Path, data_dir: Path) -> None:
     """The other lists add their designations to the alerts' parties: no duplicate; the
     same pairs as a full re-screen, each alert of a party the load changed with a full
