@@ -434,9 +434,9 @@ def screen_book(
 ) -> tuple[list[alerts.Hit], int]:
     """Screen the customers `where` selects in full, page by page: their hits, and how
     many were screened. The (id, hash) of each goes to the connection's temporary table
-    `monitor_screened`, which the run's commit reads (the book is never all in memory)."""
+    `monitor_screened` (store/schema.sql), which the run's commit reads: the book is never
+    all in memory."""
     db = store.db
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS monitor_screened (id TEXT PRIMARY KEY, hash TEXT)")
     db.execute("DELETE FROM monitor_screened")
     size = int(db.execute(f"SELECT COUNT(*) FROM customers WHERE {where}").fetchone()[0])
     hits: list[alerts.Hit] = []

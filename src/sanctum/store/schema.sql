@@ -219,6 +219,11 @@ CREATE TABLE IF NOT EXISTS customer_tokens (
     PRIMARY KEY (token, customer_id)
 );
 CREATE INDEX IF NOT EXISTS customer_tokens_customer ON customer_tokens (customer_id);
+-- per connection: the customers a monitoring run screened in full, read by its commit
+CREATE TEMP TABLE IF NOT EXISTS monitor_screened (
+    id TEXT PRIMARY KEY,
+    hash TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS customer_names (
     customer_id TEXT PRIMARY KEY,
     names TEXT NOT NULL
