@@ -15,7 +15,16 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from sanctum import catalog, settings
-from sanctum.cli_output import console, fail, open_store, out, print_json, print_rows, print_table
+from sanctum.cli_output import (
+    console,
+    fail,
+    failing,
+    open_store,
+    out,
+    print_json,
+    print_rows,
+    print_table,
+)
 from sanctum.errors import SanctumError
 from sanctum.explain import explain_line
 from sanctum.schemata import MATCHABLE
@@ -106,11 +115,8 @@ def load(
 ) -> None:
     """Load list files; dated versions of each source are loaded oldest first."""
     store = open_store()
-    try:
+    with failing():
         outcomes = _load_with_progress(store, paths, source, force, max_drop)
-    except SanctumError as exc:
-        fail(str(exc))
-        return
     rejected = _report(outcomes)
     _monitor_after_load(store, any(o.status == "loaded" for o in outcomes))
     if rejected:
@@ -151,12 +157,8 @@ def _pull(store: Store, mirror: Path | None, source: list[str] | None, force: bo
     unknown = [s for s in wanted if s not in registry.SOURCES]
     if unknown:
         fail(f"unknown source {', '.join(unknown)}; valid: {', '.join(registry.SOURCES)}")
-    try:
-        with _progress() as step:
-            return update_sources(store, wanted, mirror, force=force, progress=step)
-    except SanctumError as exc:
-        fail(str(exc))
-        raise  # unreachable: fail() exits
+    with failing(), _progress() as step:
+        return update_sources(store, wanted, mirror, force=force, progress=step)
 
 
 def program() -> str:
@@ -209,11 +211,8 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
     """An entity: properties, designations, links, first and last seen."""
-    try:
+    with failing():
         view = catalog.entity_view(open_store(), entity_id)
-    except SanctumError as exc:
-        fail(str(exc))
-        return
     if as_json:
         print_json(view)
         return
@@ -263,11 +262,8 @@ def diff(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
     """Entries added, removed and changed between the versions in force on two days."""
-    try:
+    with failing():
         result = catalog.diff_view(open_store(), source, date_from, date_to)
-    except SanctumError as exc:
-        fail(str(exc))
-        return
     if as_json:
         print_json(result)
         return
@@ -332,11 +328,8 @@ def stale_lists(store: Store) -> list[dict[str, Any]]:
     against them could read as clear while the list has moved on."""
     from sanctum.freshness import states
 
-    try:
+    with failing():
         stale = [s for s in states(store) if s["stale"]]
-    except SanctumError as exc:
-        fail(str(exc))
-        return []
     for item in stale:
         console.print(f"[bold yellow]warning: stale list:[/] {item['reason']}", highlight=False)
     return stale
@@ -402,11 +395,8 @@ def screen(
     if group is not None:
         _screen_parties(screener, query, group, threshold, limit, algorithm, as_json)
         return
-    try:
+    with failing():
         result = screener.screen(query, threshold=threshold, limit=limit, algorithm=algorithm)
-    except SanctumError as exc:
-        fail(str(exc))
-        return
     record_screening(screener.store, "cli", query, result)
     checkpoint_audit(screener.store)
     stale = stale_lists(screener.store)
@@ -453,11 +443,8 @@ def _screen_parties(
     from sanctum.grouping import screen_by_party
 
     _check_group(group)
-    try:
+    with failing():
         result = screen_by_party(screener, query, threshold, limit, algorithm)
-    except SanctumError as exc:
-        fail(str(exc))
-        return
     record_screening(screener.store, "cli", query, result.screening)
     if as_json:
         print_json({"query": query, **result.as_dict()})
@@ -495,11 +482,8 @@ def screen_address(
 ) -> None:
     """Who holds a wallet address on the lists (an invalid address is an error)."""
     screener = _screener()
-    try:
+    with failing():
         result = screener.screen_address(address, currency)
-    except SanctumError as exc:
-        fail(str(exc))
-        return
     if as_json:
         print_json(result)
         return
@@ -548,11 +532,8 @@ def compare(
     if name1 is None or name2 is None:
         fail("give two names, or --pairs FILE.csv")
         return
-    try:
+    with failing():
         r = one(schema, name1, name2)
-    except SanctumError as exc:
-        fail(str(exc))
-        return
     if as_json:
         print_json(
             {
@@ -695,11 +676,8 @@ def audit_verify(
     removed or reordered record, or the checkpoint the chain no longer reaches."""
     from sanctum.audit import verify
 
-    try:
+    with failing():
         ok, message = verify(open_store(), checkpoint)
-    except SanctumError as exc:
-        fail(str(exc))
-        return
     if not ok:
         fail(f"audit chain broken: {message}")
     out.print(message, highlight=False)
@@ -766,13 +744,10 @@ def customers_import(
     from sanctum.monitor.customers import import_customers
 
     store = open_store()
-    try:
+    with failing():
         result = import_customers(
             store, file, _actor(actor), replace=replace, skip_invalid=skip_invalid
         )
-    except SanctumError as exc:
-        fail(str(exc))
-        return
     if as_json:
         print_json(result.as_dict())
         return
@@ -906,11 +881,8 @@ def keys_create(
     """Create a key; it is printed once, alone on the last line, and never shown again."""
     from sanctum.store import keys
 
-    try:
+    with failing():
         record, text = keys.create(open_store(), scope, name, strict)
-    except SanctumError as exc:
-        fail(str(exc))
-        return
     console.print(
         f"API key {record.id} ({', '.join(record.scopes)}{', strict' if strict else ''}) "
         "created; store it now, it is not shown again:",
@@ -943,11 +915,8 @@ def keys_revoke(key_id: Annotated[int, typer.Argument(help="The key's id.")]) ->
     """Revoke a key for good."""
     from sanctum.store import keys
 
-    try:
+    with failing():
         record = keys.revoke(open_store(), key_id)
-    except SanctumError as exc:
-        fail(str(exc))
-        return
     out.print(f"API key {record.id} revoked at {record.revoked}", highlight=False)
 
 
@@ -981,11 +950,9 @@ def serve(
     from sanctum.audit import ensure as ensure_audit
     from sanctum.freshness import check_settings
 
-    try:
+    with failing():
         check_settings()
         ensure_audit(open_store())
-    except SanctumError as exc:
-        fail(str(exc))
     if not open_store().source_ids():
         console.print(
             "[yellow]no lists loaded: /readyz answers 503 and /match refuses to screen "
