@@ -37,7 +37,6 @@ from sanctum.monitor import alerts
 from sanctum.monitor.customers import Customer, customer_of
 from sanctum.monitor.reach import (
     IDENT,
-    Filed,
     covering,
     delta_names,
     filed_names,
@@ -45,6 +44,7 @@ from sanctum.monitor.reach import (
     listed_keys,
     may_reach,
     names_by_token,
+    names_json,
     names_of_json,
     plausible,
     vocabulary,
@@ -275,17 +275,21 @@ def delta_candidates(
     for v, found in reaching.items():
         for t in found if v in holding else ():  # not the initials
             reach.setdefault(t, set()).add(v)
-    bounded = {
-        cid
-        for cid, filed in filed_of(store, sorted(near - sharing))
-        if may_reach(filed, reach, holding, names, index, threshold)
-    }
+    decided: dict[str, bool] = {}  # customers of the same names and bonus bound alike
+    bounded = set()
+    for cid, text in filed_of(store, sorted(near - sharing)):
+        ok = decided.get(text)
+        if ok is None:
+            filed = names_of_json(text)
+            ok = decided[text] = may_reach(filed, reach, holding, names, index, threshold)
+        if ok:
+            bounded.add(cid)
     return load_customers(store, sorted(bounded | sharing))
 
 
-def filed_of(store: Store, ids: Sequence[str]) -> Iterator[tuple[str, Filed]]:
-    """(id, filed names) of these customers, as imported (`customer_names`; a customer
-    imported before it was kept is read and parsed)."""
+def filed_of(store: Store, ids: Sequence[str]) -> Iterator[tuple[str, str]]:
+    """(id, filed names as kept) of these customers (`customer_names`; a customer
+    imported before they were kept is read and parsed)."""
     kept: set[str] = set()
     for batch in _in_batches(ids):
         marks = ",".join("?" * len(batch))
@@ -294,9 +298,9 @@ def filed_of(store: Store, ids: Sequence[str]) -> Iterator[tuple[str, Filed]]:
             list(batch),
         ):
             kept.add(cid)
-            yield cid, names_of_json(text)
+            yield cid, text
     for customer, _h in load_customers(store, [i for i in ids if i not in kept]):
-        yield customer.id, filed_names(parse_query(customer.query()))
+        yield customer.id, names_json(filed_names(parse_query(customer.query())))
 
 
 # -- hits -------------------------------------------------------------------------------
