@@ -43,6 +43,7 @@ from sanctum.api.routers import (
 )
 from sanctum.api.routers import reconcile as reconcile_routes
 from sanctum.monitor import webhooks
+from sanctum.names import japanese
 from sanctum.runtime import tune_gc
 
 log = logging.getLogger("sanctum.api")
@@ -53,7 +54,8 @@ ROUTERS = (health, entities, match, addresses, reconcile_routes, admin, monitori
 
 def lifespan_of(state: ApiState) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """Start-up and shut-down: warn in open mode, repair derived data a crashed load left
-    behind, build the index and read FtM's model before the first request, tune the
+    behind, build the index and read FtM's model and the Japanese dictionaries before the
+    first request, tune the
     collector, checkpoint the store, deliver webhooks and sign the audit chain's head in
     the background (and at shut-down)."""
 
@@ -65,6 +67,7 @@ def lifespan_of(state: ApiState) -> Callable[[FastAPI], AbstractAsyncContextMana
         if state.store.source_ids():
             state.screener()
         api_entities.load_ftm()
+        japanese.load_dictionary()
         deliveries = webhooks.run_in_background(state.store.path)
         checkpoints = audit.Checkpointer(state.store.path)
         with tune_gc(), state.store.checkpoints_in_background(), checkpoints:

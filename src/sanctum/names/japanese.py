@@ -48,6 +48,12 @@ def _kakasi() -> Any:
     return pykakasi.kakasi()  # type: ignore[no-untyped-call]
 
 
+def load_dictionary() -> None:
+    """Read pykakasi's dictionaries now (a server does at start-up): the first name in kanji
+    or kana read them on the request path, ~3 s on this machine."""
+    _kakasi().convert("東京")
+
+
 def _long_vowels(word: str) -> str:
     """A Hepburn word with long vowels written once (`toukyou` → tokyo)."""
     for long, short in _LONG_VOWELS:
