@@ -5,6 +5,8 @@ client takes a second or more. Short form: 6 s; long form: 60 s."""
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 import sys
 import threading
 import time
@@ -78,13 +80,32 @@ def send(client: httpx.Client, method: str, path: str, **kwargs: Any) -> int:
         return 0
 
 
+def private_copy(home: Path, into: Path) -> Path:
+    """A copy of a store's home (the database by SQLite's backup, its other files as they
+    are, no archive): the server under attack shares no file with the session's other
+    servers, whose background threads may still hold its locks."""
+    with (
+        sqlite3.connect(home / "sanctum.sqlite") as src,
+        sqlite3.connect(into / "sanctum.sqlite") as dst,
+    ):
+        src.backup(dst)
+    for path in home.iterdir():
+        if path.is_file() and not path.name.startswith("sanctum.sqlite"):
+            shutil.copy2(path, into / path.name)
+    return into
+
+
 @pytest.fixture(scope="module")
-def server(loaded_home: Path) -> Iterator[tuple[str, str]]:
-    """`sanctum serve` over the session store in its own process: (base URL, screen key)."""
-    store = Store(loaded_home / "sanctum.sqlite")
+def server(
+    loaded_home: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
+    """`sanctum serve` over a private copy of the session store, in its own process:
+    (base URL, screen key)."""
+    home = private_copy(loaded_home, tmp_path_factory.mktemp("abuse-home"))
+    store = Store(home / "sanctum.sqlite")
     _, key = keys.create(store, ["screen", "read"], "abuse tests")
     store.close()
-    proc, url = start_server(loaded_home)
+    proc, url = start_server(home)
     try:
         yield url, key
     finally:
