@@ -9,8 +9,10 @@ Workbooks are mutated part by part and zipped again, or damaged as a container.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -163,16 +165,69 @@ def grammar_of(name: str) -> Grammar:
     return TEXT
 
 
-def rezip(data: bytes, part: str, content: bytes) -> bytes:
+Parts = dict[str, bytes]
+"""A workbook's parts by name, in archive order."""
+
+_PARTS: dict[bytes, Parts] = {}
+"""The parts of the workbooks last unzipped or built here: a second round starts from the
+first's workbook, and every input from the seed's, so neither is unzipped again."""
+
+
+def parts_of(data: bytes) -> Parts | None:
+    """A workbook's parts, or None if the container is too damaged to read whole."""
+    known = _PARTS.get(data)
+    if known is not None:
+        return known
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            parts = {info.filename: book.read(info) for info in book.infolist()}
+    except Exception:  # any way a damaged container fails to read: only it is left to damage
+        return None
+    return _remember(data, parts)
+
+
+def _remember(data: bytes, parts: Parts) -> Parts:
+    """Keep `parts` as those of `data` (a few workbooks at a time)."""
+    if len(_PARTS) >= 16:
+        _PARTS.clear()
+    _PARTS[data] = parts
+    return parts
+
+
+@functools.lru_cache(maxsize=256)
+def _deflated(body: bytes) -> tuple[int, bytes]:
+    """A part's CRC-32 and raw deflate stream, as the real files are (at the fastest level):
+    the unchanged parts of a workbook are compressed once, not for every input (rezipping
+    was half a workbook input's cost)."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+    return zlib.crc32(body), packer.compress(body) + packer.flush()
+
+
+def zip_parts(parts: Parts) -> bytes:
+    """A zip archive of `parts` (deflated), as zipfile writes one."""
+    entries, directory, offset = [], [], 0
+    for name, body in parts.items():
+        crc, packed = _deflated(body)
+        raw = name.encode("utf-8")
+        flags = 0 if name.isascii() else 0x800  # bit 11: a UTF-8 name
+        sizes = (crc, len(packed), len(body), len(raw), 0)
+        local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, 0, 0x21, *sizes) + raw
+        entries += [local, packed]
+        head = struct.pack("<IHHHHHHIIIHH", 0x02014B50, 20, 20, flags, 8, 0, 0x21, *sizes)
+        directory.append(head + struct.pack("<HHHII", 0, 0, 0, 0, offset) + raw)
+        offset += len(local) + len(packed)
+    listing = b"".join(directory)
+    count = len(directory)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(listing), offset, 0)
+    return b"".join(entries) + listing + end
+
+
+def rezip(parts: Parts, part: str, content: bytes) -> bytes:
     """A workbook with one part replaced (every other part as it was)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            body = content if info.filename == part else src.read(info)
-            # deflate as the real files are, at the fastest level: recompression was a third
-            # of a workbook input's cost
-            dst.writestr(info.filename, body, zipfile.ZIP_DEFLATED, compresslevel=1)
-    return out.getvalue()
+    new = {**parts, part: content}
+    data = zip_parts(new)
+    _remember(data, new)
+    return data
 
 
 CONTAINER = "<zip>"
@@ -186,20 +241,12 @@ def mutated_files(files: dict[str, bytes], main: str, draw: st.DrawFn) -> dict[s
     data = files[name]
     if not name.endswith(".xlsx"):
         return {**files, name: mutate(data, grammar_of(name), draw(ops))}
-    try:
-        parts = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        parts = []  # damaged by an earlier round: only the container is left to damage
+    parts = parts_of(data) or {}  # damaged by an earlier round: only the container is left
     sheet = "xl/worksheets/sheet1.xml"
     part = draw(st.sampled_from([sheet, sheet, sheet, "xl/sharedStrings.xml", CONTAINER, *parts]))
     if part == CONTAINER or part not in parts:
         return {**files, name: mutate(data, Grammar(rb"(?=PK\x03\x04)", rb"(?=PK)"), draw(ops))}
-    mutations = draw(ops)
-    try:
-        content = zipfile.ZipFile(io.BytesIO(data)).read(part)
-        return {**files, name: rezip(data, part, mutate(content, grammar_of(part), mutations))}
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error):
-        return files  # a container damaged by an earlier round
+    return {**files, name: rezip(parts, part, mutate(parts[part], grammar_of(part), draw(ops)))}
 
 
 @st.composite

@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
-from reliability.mutate import versions
+from reliability.mutate import parts_of, versions, zip_parts
 from reliability.seeds import LONG, TALLY, seeds
 from sanctum.errors import SanctumError
+from sanctum.store.db import Snapshot
 from sanctum.store.loader import VersionFiles, parse_version
 
 EXAMPLES = int(os.environ.get("SANCTUM_FUZZ_EXAMPLES", 100_000 if LONG else 15))
@@ -36,19 +37,29 @@ SHM = Path("/dev/shm")
 took as long as parsing many of them."""
 
 
-def parse_once(source: str, folder: Path, files: dict[str, bytes]) -> str:
+def write_version(folder: Path, files: dict[str, bytes], written: dict[str, bytes]) -> None:
+    """Write `files` into `folder`, leaving a file alone whose bytes are already there (an
+    input changes one file of a version's several); `written` records what the folder holds."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in [name for name in written if name not in files]:
+        (folder / name).unlink()
+        del written[name]
+    for name, data in files.items():
+        old = written.get(name)
+        if old is not data and old != data:
+            (folder / name).write_bytes(data)
+            written[name] = data
+
+
+def parse_once(
+    source: str, folder: Path, files: dict[str, bytes], written: dict[str, bytes]
+) -> str:
     """Write `files` as one version and parse it: 'parsed' or 'refused'; anything else
     that happens is raised."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.iterdir():
-        if old.name not in files:
-            old.unlink()
-    paths = []
-    for name, data in files.items():
-        (folder / name).write_bytes(data)
-        paths.append(folder / name)
+    write_version(folder, files, written)
+    paths = tuple(folder / name for name in files)
     try:
-        parse_version(None, VersionFiles(source, folder.name, "2030-01-01", tuple(paths)))
+        parse_version(None, VersionFiles(source, folder.name, "2030-01-01", paths))
     except SanctumError as exc:
         message = str(exc)
         assert any(name in message for name in files), message[:300]
@@ -75,6 +86,7 @@ def test_parser_survives_mutated_real_files(fmt: str, scratch: Path) -> None:
     seed = seeds()[fmt]
     folder = scratch / seed.source / "2030-01-01"
     tally = TALLY.setdefault(f"fuzz {fmt}", {})
+    written: dict[str, bytes] = {}
 
     @settings(
         max_examples=EXAMPLES,
@@ -85,8 +97,31 @@ def test_parser_survives_mutated_real_files(fmt: str, scratch: Path) -> None:
     )
     @given(files=versions(fmt))
     def check(files: dict[str, bytes]) -> None:
-        outcome = parse_once(seed.source, folder, files)
+        outcome = parse_once(seed.source, folder, files, written)
         tally[outcome] = tally.get(outcome, 0) + 1
 
-    check()
     tally["failures"] = 0
+    try:
+        check()
+    except BaseException:
+        tally["failures"] = 1  # hypothesis stops at the first failing input it shrinks
+        raise
+
+
+@pytest.mark.parametrize("fmt", ["au_dfat", "uk_ofsi"])
+def test_rebuilt_workbook_reads_as_the_real_one(fmt: str, tmp_path: Path) -> None:
+    """The fuzzer zips workbooks itself (`zip_parts`): unmutated, its workbook must read
+    exactly as the real one, or the inputs would not be mutations of a real file."""
+    seed = seeds()[fmt]
+    parts = parts_of(seed.files[seed.main])
+    assert parts is not None and "xl/worksheets/sheet1.xml" in parts
+    snapshots: list[Snapshot] = []
+    for data in (seed.files[seed.main], zip_parts(parts)):
+        folder = tmp_path / str(len(snapshots)) / "2030-01-01"
+        write_version(folder, {seed.main: data}, {})
+        version = VersionFiles(seed.source, folder.name, "2030-01-01", (folder / seed.main,))
+        snapshots.append(parse_version(None, version))
+    real, rebuilt = snapshots
+    assert (real.parties, len(real.hashes)) == {"au_dfat": (4, 8), "uk_ofsi": (7, 14)}[fmt]
+    assert rebuilt.hashes == real.hashes
+    assert [i["message"] for i in rebuilt.issues] == [i["message"] for i in real.issues]
