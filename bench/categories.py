@@ -6,10 +6,11 @@ Positives are other names of the same party (aliases, cross-list entries) and sy
 transformations of a listed name that keep its party (legal form respelt or dropped, dots,
 `&`/`and`, initials, a title added, a Japanese name in kanji). Hard negatives are names of
 other parties that share tokens, legal forms, initials or a qualified base name, and
-near-miss one-word names. Each pair names its target party; the query's own listed names
-are left out of the target where the pair is two listed names (`Pair.exclude`), so a
-party never meets itself verbatim; a transformation is compared with the party's names
-as listed, the name it was made from among them.
+near-miss one-word names; a negative's two parties are `known_apart` (of one list, or
+persons born in different years), never merely unlinked. Each pair names its target
+party; the query's own listed names are left out of the target where the pair is two
+listed names (`Pair.exclude`), so a party never meets itself verbatim; a transformation is
+compared with the party's names as listed, the name it was made from among them.
 
 Run alone: `python bench/categories.py` (needs a loaded SANCTUM_HOME); `make bench` runs it
 as part of bench/run.py.
@@ -66,6 +67,10 @@ class Lists:
     names: list[list[str]]
     linked: dict[str, set[str]] = field(default_factory=dict)
     """Parties the lists say are the same (cross-list links), both ways."""
+    lists: list[str] = field(default_factory=list)
+    """The list each entry is from (`list_of`)."""
+    born: list[frozenset[str]] = field(default_factory=list)
+    """Years of birth each entry gives (empty: none given)."""
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -102,18 +107,56 @@ def load_lists(screener: Any) -> Lists:
             )
         )
     linked: dict[str, set[str]] = defaultdict(set)
-    for a, b in screener.store.db.execute("SELECT a, b FROM xlinks"):
+    db = screener.store.db
+    pairs = db.execute("SELECT a, b FROM xlinks").fetchall()
+    members: dict[str, set[str]] = defaultdict(set)
+    for entity, party in db.execute("SELECT entity_id, party_id FROM party_members"):
+        members[party].add(entity)
+    pairs += [(a, b) for group in members.values() for a in group for b in group if a != b]
+    for a, b in pairs:
         linked[a].add(b)
         linked[b].add(a)
     ids = [e.id for e in index.entries]
-    return Lists(ids, [e.schema for e in index.entries], names, dict(linked))
+    from sanctum.feature_table import BIRTH_DATE
+
+    born = [frozenset(d[:4] for d in e.facts[BIRTH_DATE.slot]) for e in index.entries]
+    return Lists(
+        ids,
+        [e.schema for e in index.entries],
+        names,
+        dict(linked),
+        [list_of(e.id, e.source) for e in index.entries],
+        born,
+    )
+
+
+def list_of(entity_id: str, source: str) -> str:
+    """The list an entry is from: its source, the CSL's copies of OFAC entries (an entity
+    number) apart from the other lists it compiles (a hash)."""
+    if source == "us_csl":
+        return "us_csl_ofac" if entity_id.rsplit("-", 1)[-1].isdigit() else "us_csl"
+    return source
 
 
 def same_party(lists: Lists, i: int, j: int) -> bool:
-    """The lists link the two parties, or they share a name word for word."""
+    """The lists link the two parties (a cross-list link, or one party of the store), or
+    they share a name word for word."""
     if i == j or lists.ids[j] in lists.linked.get(lists.ids[i], ()):
         return True
     return not {key(n) for n in lists.names[i]}.isdisjoint(key(n) for n in lists.names[j])
+
+
+def known_apart(lists: Lists, i: int, j: int) -> bool:
+    """The lists say these are two parties: not `same_party`, and either two entries of
+    one list (a list names each party it designates once) or two persons whose years of
+    birth differ. Two entries of different lists that no link joins are of unknown
+    identity, not a negative: the UK's `GROMOV Alexey Alexeyevich` is Australia's
+    `Alexei Alexeyevich GROMOV`, and no identifier in either list says so."""
+    if same_party(lists, i, j):
+        return False
+    if lists.lists[i] == lists.lists[j]:
+        return True
+    return bool(lists.born[i] and lists.born[j] and lists.born[i].isdisjoint(lists.born[j]))
 
 
 def exclude_of(lists: Lists, i: int, name: str) -> frozenset[str]:
@@ -151,7 +194,7 @@ def aliases(lists: Lists, rng: random.Random, crosslist: list[tuple[str, str, st
     """Positives: another listed name of the same party sharing a word with the query, and
     UK / AU / CA names of UN parties (`crosslist`: schema, name, UN id). Negatives: a
     listed name against another party holding one of its words (rare words: in 2 to 40
-    parties), not linked to it and sharing no name with it."""
+    parties), the first of them `known_apart` from it."""
     pairs: list[Pair] = []
     for i, ns in enumerate(lists.names):
         latin_names = [n for n in ns if latin(n)]
@@ -177,8 +220,9 @@ def aliases(lists: Lists, rng: random.Random, crosslist: list[tuple[str, str, st
             for w in words(a):
                 holders = by_word.get(w, set())
                 if 2 <= len(holders) <= 40:
-                    j = min(holders - {i}, key=lambda x: lists.ids[x], default=None)
-                    if j is not None and not same_party(lists, i, j):
+                    others = sorted(holders - {i}, key=lambda x: lists.ids[x])
+                    j = next((x for x in others if known_apart(lists, i, x)), None)
+                    if j is not None:
                         family = ORG if lists.schema[i] in ORG else (lists.schema[i],)
                         if lists.schema[j] in family:
                             pairs.append(
@@ -281,7 +325,7 @@ def org_legal_form(lists: Lists, rng: random.Random) -> list[Pair]:
             forms = {f for _t, f in legal_forms(a)}
             for w in words(a):
                 for j in sorted(by_word.get(w, ()), key=lambda x: lists.ids[x])[:20]:
-                    if same_party(lists, i, j):
+                    if not known_apart(lists, i, j):
                         continue
                     if any(forms & {f for _t, f in legal_forms(b)} for b in lists.names[j]):
                         pairs.append(
@@ -395,7 +439,7 @@ def org_initialism(lists: Lists, rng: random.Random) -> list[Pair]:
         for other in near[:2]:
             i = min(holders)
             for j in sorted(acronyms[other])[:1]:
-                if not same_party(lists, i, j):
+                if known_apart(lists, i, j):
                     pairs.append(
                         Pair(
                             "org_initialism",
@@ -415,7 +459,7 @@ def org_initialism(lists: Lists, rng: random.Random) -> list[Pair]:
             holders = sorted(by_word.get(w, set()) - {i})
             if 1 <= len(holders) <= 30:
                 j = holders[0]
-                if not same_party(lists, i, j):
+                if known_apart(lists, i, j):
                     pairs.append(
                         Pair(
                             "org_initialism",
@@ -477,7 +521,7 @@ def org_qualifier(lists: Lists, rng: random.Random) -> list[Pair]:
         parties = sorted(members)
         for i in parties[:QUALIFIED_PER_BASE]:
             for j in parties[:QUALIFIED_PER_BASE]:
-                if i != j and not same_party(lists, i, j) and key(members[i]) != key(members[j]):
+                if i != j and known_apart(lists, i, j) and key(members[i]) != key(members[j]):
                     pairs.append(
                         Pair(
                             "org_qualifier",
@@ -571,7 +615,7 @@ def person_initials(lists: Lists, rng: random.Random) -> list[Pair]:
     for s, people in by_surname.items():
         for i, ini in people:
             for j, other in people:
-                if ini != other and not same_party(lists, i, j):
+                if ini != other and known_apart(lists, i, j):
                     pairs.append(
                         Pair(
                             "person_initials",
