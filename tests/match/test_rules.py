@@ -6,7 +6,7 @@ import pytest
 
 from sanctum import config
 from sanctum.match.features import align, initial_matches, name_score, one_fuzzy_word
-from sanctum.pairwise import compare
+from sanctum.pairwise import CompareResult, compare
 
 
 def uniform(_token: str) -> float:
@@ -37,8 +37,11 @@ def test_initial_matches(
     [
         # uniform weights: the initial covers the query, half its listed name
         (("j", "smith"), ("john", "smith"), 0.8660),
-        (("grigory", "y", "azarenok"), ("grigory", "yuryevich", "azarenok"), 0.9129),
-        (("grigory", "azarenok"), ("grigory", "yuryevich", "azarenok"), 0.8165),
+        # a patronymic left out weighs little, and one met by an initial as little
+        (("grigory", "y", "azarenok"), ("grigory", "yuryevich", "azarenok"), 0.9668),
+        (("grigory", "azarenok"), ("grigory", "yuryevich", "azarenok"), 0.9325),
+        (("grigory", "y", "azarenok"), ("grigory", "yakovlev", "azarenok"), 0.9129),
+        (("grigory", "azarenok"), ("grigory", "yakovlev", "azarenok"), 0.8165),
         (("k", "smith"), ("john", "smith"), 0.3536),
         (("j", "m", "smith"), ("john", "michael", "smith"), 0.8165),
     ],
@@ -80,11 +83,16 @@ def test_one_fuzzy_word(query: tuple[str, ...], listed: tuple[str, ...], fuzzy: 
     ],
 )
 def test_rules_on_the_pairwise_api(query: str, listed: str, schema: str, alerts: bool) -> None:
-    result = compare(
+    result = compared(query, listed, schema)
+    assert result.match is alerts, result.explanation
+
+
+def compared(query: str, listed: str, schema: str) -> CompareResult:
+    """Two names of one schema compared by the pairwise API (uniform token weights)."""
+    return compare(
         {"schema": schema, "properties": {"name": [query]}},
         {"schema": schema, "properties": {"name": [listed]}},
     )
-    assert result.match is alerts, result.explanation
 
 
 @pytest.mark.parametrize(
@@ -99,8 +107,25 @@ def test_rules_on_the_pairwise_api(query: str, listed: str, schema: str, alerts:
 def test_korean_keys_count_for_korean_words(
     query: str, listed: str, schema: str, alerts: bool
 ) -> None:
-    result = compare(
-        {"schema": schema, "properties": {"name": [query]}},
-        {"schema": schema, "properties": {"name": [listed]}},
-    )
+    result = compared(query, listed, schema)
     assert result.match is alerts, result.explanation
+
+
+@pytest.mark.parametrize(
+    ("query", "listed", "score"),
+    [
+        # uniform weights; a patronymic one name leaves out weighs PATRONYMIC_WEIGHT (0.3)
+        ("LYASHENKO, Igor Vasilyevich", "LYASHENKO, Igor", 0.8696),
+        ("Igor LYASHENKO", "LYASHENKO, Igor Vasilyevich", 0.9325),
+        ("Elena Borisovna MIZULINA", "Elena MIZULINA", 0.8696),
+        ("Igor Vasilyevich LYASHENKO", "Igor Vasilyevich LYASHENKO", 1.0),
+        # two fathers' names: both count in full, as before
+        ("Igor Petrovich LYASHENKO", "Igor Vasilyevich LYASHENKO", 0.5443),
+        ("Petr Vasilyevich", "Igor Vasilyevich", 0.3536),
+        # an initial and a surname against a name with a patronymic
+        ("A. Listoev", "Aleksei Nikolaevich LISTOEV", 0.8076),
+    ],
+)
+def test_omitted_patronymics(query: str, listed: str, score: float) -> None:
+    result = compared(query, listed, "Person")
+    assert result.score == score, result.explanation

@@ -454,6 +454,10 @@ BOUNDS = [
     (("ahmad", "ali", "hasan", "al"), ("ahmad", "ali", "hasan", "al", "x", "yy"), (4 / 6) ** 0.5),
     # a repeated name met once: the repeat costs nothing in the score, so the bound holds
     (("ahmad", "yunis", "ahmad"), ("ahmad", "yunis"), 1.0),
+    # a patronymic left out counts at PATRONYMIC_WEIGHT, on either side
+    (("igor", "vasilyevich", "lyashenko"), ("igor", "lyashenko"), 2 / 2.3),
+    (("igor", "lyashenko"), ("igor", "vasilyevich", "lyashenko"), (2 / 2.3) ** 0.5),
+    (("igor", "petrovich", "lyashenko"), ("igor", "vasilyevich", "lyashenko"), (2 / 2.3) ** 1.5),
 ]
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from sanctum.names.normalize import (
     is_han,
+    is_patronymic,
     name_variants,
     skeleton,
     skeleton_keys,
@@ -189,3 +190,23 @@ ARABIC_WORDS = [
 @pytest.mark.parametrize(("arabic", "tokens"), ARABIC_WORDS)
 def test_arabic_words_read_as_romanized(arabic: str, tokens: str) -> None:
     assert tokenize(arabic, "Person") == tokens.split()
+
+
+@pytest.mark.parametrize(
+    ("token", "patronymic"),
+    [
+        ("vasilyevich", True),  # Russian
+        ("borisovna", True),
+        ("mykolayivna", True),  # Ukrainian
+        ("valeriiovych", True),
+        ("aliaksandravich", True),  # Belarusian
+        ("ilyinichna", True),
+        ("abramovich", True),  # a surname of the form: read as one, counts in full when met
+        ("ivanov", False),
+        ("vich", False),  # too short to be one
+        ("milosevic", False),
+        ("вaсильевич", False),  # Latin letters only: tokens are romanized first
+    ],
+)
+def test_is_patronymic(token: str, patronymic: bool) -> None:
+    assert is_patronymic(token) is patronymic

@@ -21,6 +21,7 @@ from sanctum.names.korean import is_hangul, same_syllables
 from sanctum.names.normalize import (
     EMPTY,
     is_legal_form,
+    is_patronymic,
     korean_keys,
     meeting_skeletons,
     runs_of,
@@ -159,6 +160,9 @@ class NameItems:
     looks at."""
     initials: bool
     """Some token is an initial (`is_initial`): the names `initial_matches` looks at."""
+    patronymics: int
+    """Bit mask of the positions holding a patronymic (`is_patronymic`): the names
+    `omitted_patronymics` looks at."""
 
     def __init__(
         self,
@@ -168,6 +172,7 @@ class NameItems:
         joined_keys: tuple[frozenset[str], ...],
         hangul_syllables: bool,
         initials: bool = False,
+        patronymics: int = 0,
     ) -> None:
         self.singles = singles
         self.joined = joined
@@ -179,6 +184,7 @@ class NameItems:
         self.joined_keys_any = frozenset().union(*joined_keys) or EMPTY
         self.hangul_syllables = hangul_syllables
         self.initials = initials
+        self.patronymics = patronymics
 
 
 @lru_cache(maxsize=50_000)
@@ -197,6 +203,7 @@ def name_items(tokens: tuple[str, ...]) -> NameItems:
         joined_keys,
         len(tokens) >= 3 and all(len(t) == 1 and is_hangul(t) for t in tokens),
         any(map(is_initial, tokens)),
+        sum(1 << i for i, t in enumerate(tokens) if is_patronymic(t)),
     )
 
 
@@ -331,6 +338,8 @@ def prepared_name_score(
     c_met = 0  # bit mask of the listed positions met
     for m in matches:
         cs, ce = m.span_c
+        if m.how == "initial" and ci.patronymics >> cs & 1:
+            c_w[cs] *= config.PATRONYMIC_WEIGHT  # as light as left out (`omitted_patronymics`)
         c_span = sum(c_w[cs:ce])
         qs, qe = m.span_q
         if qe - qs == 1:
@@ -343,6 +352,11 @@ def prepared_name_score(
         q_hit += c_span * m.sim
         c_met |= (1 << ce) - (1 << cs)
     c_hit = q_hit  # each pair adds the same to both sides
+    if (qi.patronymics or ci.patronymics) and not exact_only:
+        q_met = 0
+        for m in matches:
+            q_met |= (1 << m.span_q[1]) - (1 << m.span_q[0])
+        omitted_patronymics(qi.patronymics & ~q_met, q_w, ci.patronymics & ~c_met, c_w)
     if not exact_only and len(qi.single_texts) < len(query):
         _drop_repeats(query, [m.span_q for m in matches], q_w)
     if not exact_only and len(ci.single_texts) < len(listed):
@@ -381,6 +395,23 @@ def one_fuzzy_word(query: tuple[str, ...], matches: list[TokenMatch]) -> bool:
         or (m.how == "korean" and not is_hangul(m.query) and m.span_c[1] - m.span_c[0] == 1)
         for m in met
     )
+
+
+def omitted_patronymics(q_left: int, q_w: list[float], c_left: int, c_w: list[float]) -> None:
+    """Weigh down the patronymics one name writes and the other leaves out (`q_left`,
+    `c_left`: bit masks of the unmet positions holding one) to PATRONYMIC_WEIGHT: lists
+    and records write a patronymic or not at will (`LYASHENKO, Igor Vasilyevich` is
+    `LYASHENKO, Igor`). When both names have one unmet, they are two fathers' names, and
+    count in full (`Igor Petrovich` is not `Igor Vasilyevich`)."""
+    if q_left and c_left:
+        return
+    for left, w in ((q_left, q_w), (c_left, c_w)):
+        i = 0
+        while left:
+            if left & 1:
+                w[i] *= config.PATRONYMIC_WEIGHT
+            left >>= 1
+            i += 1
 
 
 def initial_matches(
@@ -461,6 +492,8 @@ class BoundQuery(NamedTuple):
     longs: tuple[tuple[str, int], ...]
     """Query tokens long enough to meet at two edits, with their bit."""
     weights: tuple[float, ...]
+    """The query tokens' weights as `name_bound` counts them unmet: a patronymic's as
+    `omitted_patronymics` may weigh it down (the least it can weigh)."""
     memo: dict[tuple[tuple[str, ...], bool], float]
 
 
@@ -484,7 +517,7 @@ def bound_query(
             meet[v] = meet.get(v, 0) | mask
         exact[text] = exact.get(text, 0) | mask
     longs = tuple((qt, 1 << i) for i, qt in enumerate(tokens) if len(qt) >= config.EDIT2_MIN_LEN)
-    weights = tuple(weight(t) for t in tokens)
+    weights = tuple(lightest(t, weight) for t in tokens)
     return BoundQuery(tokens, meet, single_meet, exact, exact_single, longs, weights, {})
 
 
@@ -540,15 +573,24 @@ def _name_bound(q: BoundQuery, listed: tuple[str, ...], weight: Weight, exact_on
         return 0.0
     met = c_total = 0.0
     for j, t in enumerate(listed):
-        w = weight(t)
-        c_total += w
         if c_ok >> j & 1:
+            w = weight(t)
             met += w
+        else:
+            w = lightest(t, weight)
+        c_total += w
     unmet = sum(w for i, w in enumerate(q.weights) if not q_ok >> i & 1)
     q_cov = min(1.0, met / (met + unmet)) if met + unmet else 0.0
     c_cov = min(1.0, met / c_total) if c_total else 0.0
     c_exp = _coverage_exp(listed, c_ok, exact_only)
     return float((q_cov**config.QUERY_COVERAGE_EXP) * (c_cov**c_exp))
+
+
+def lightest(token: str, weight: Weight) -> float:
+    """The least a token can weigh unmet: its weight, a patronymic's weighed down
+    (`omitted_patronymics`); what `name_bound` counts, so that it stays a bound."""
+    w = weight(token)
+    return w * config.PATRONYMIC_WEIGHT if is_patronymic(token) else w
 
 
 def _coverage_exp(listed: tuple[str, ...], met: int, exact_only: bool) -> float:

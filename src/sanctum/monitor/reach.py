@@ -28,7 +28,14 @@ from rapidfuzz.distance import Levenshtein
 from sanctum import config
 from sanctum.feature_table import ADDED, IDENTIFIER, identifier_of
 from sanctum.index import Index, joins, shape_keys, typo_buckets
-from sanctum.match.features import Weight, bound_query, is_initial, name_bound, token_sim
+from sanctum.match.features import (
+    Weight,
+    bound_query,
+    is_initial,
+    lightest,
+    name_bound,
+    token_sim,
+)
 from sanctum.match.query import Query, parse_query
 from sanctum.match.score import NAME_FACTORS, features_bonus_max, query_tokens
 from sanctum.names.arabic import abjad_keys, abjad_readings, abjad_table_key
@@ -200,13 +207,14 @@ def need(tokens: tuple[str, ...], kind: str, weight: Weight, threshold: float) -
     `name_bound` is at most c^e (c: the weighted share of the listed name's tokens met;
     e: at least SHORT_EXP_MIN, or LONG_EXP_MIN for a long name), and the customer's other
     features add at most BONUS_MAX. So a customer meeting only frequent tokens of a name
-    (a lone KIM) is not looked at further."""
+    (a lone KIM) is not looked at further. The name's weight counts each token at the
+    least it can weigh (`lightest`: a patronymic left out weighs less)."""
     factor = NAME_FACTORS.get(kind, 1.0)
     floor = (threshold - BONUS_MAX - ROUNDING) / factor if factor > 0 else 2.0
     if floor > 1.0 or not tokens:
         return None
     exp = LONG_EXP_MIN if len(tokens) >= config.LONG_MATCH_TOKENS else SHORT_EXP_MIN
-    return float(max(0.0, floor) ** (1.0 / exp) * sum(weight(t) for t in tokens))
+    return float(max(0.0, floor) ** (1.0 / exp) * sum(lightest(t, weight) for t in tokens))
 
 
 def covering(

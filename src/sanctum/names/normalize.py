@@ -745,3 +745,20 @@ def is_legal_form(token: str) -> bool:
     from rigour.names import extract_org_types
 
     return any(found == token for found, _form in extract_org_types(token))
+
+
+_PATRONYMIC = re.compile(
+    r"^[a-z]{3,}(?:ovich|evich|ovych|evych|avich|ovitch|evitch|ovna|evna|ivna|avna|ichna)$"
+)
+"""East Slavic patronymics as romanized: Russian `-ovich`/`-evich`, `-ovna`/`-evna`,
+`-ichna`; Ukrainian `-ovych`/`-evych`, `-ivna`; Belarusian `-avich`, `-avna`; French
+`-ovitch`."""
+
+
+@lru_cache(maxsize=100_000)
+def is_patronymic(token: str) -> bool:
+    """True for a token of an East Slavic patronymic's form (`vasilyevich`, `borisovna`,
+    `mykolayivna`): a name one listing writes and another leaves out (`match.features`
+    weighs it down when the other name has none to oppose it). A surname of that form
+    (`Abramovich`) is read as one too; met, it counts in full."""
+    return _PATRONYMIC.match(token) is not None
