@@ -67,6 +67,31 @@ def test_defect_1_dimension_bomb_is_refused_not_fatal(bomb: str, tmp_path: Path)
     assert "regulation8_consolidated.xlsx" in message and "spans" in message, message
 
 
+@pytest.mark.parametrize(
+    "cell",
+    [
+        b'r="IndividualE7"',  # found by the fuzzer: a word typed before the reference
+        b"r='ABCDEFGH7'",
+        b'x="1"r="ABCDEFGH7"',
+        b'r = "E99999999"',
+        b'r="B1"  r="XFD1048576"t="s"',  # found by the fuzzer: the reader takes the last
+        b'r="B1" r="XFD1048576"',
+    ],
+)
+def test_cell_reference_past_a_worksheet_is_refused_not_fatal(cell: bytes, tmp_path: Path) -> None:
+    folder = version_folder(
+        tmp_path / "mirror",
+        "au_dfat",
+        "2030-01-01",
+        {"regulation8_consolidated.xlsx": xlsx_bombs.reference_bomb(cell)},
+    )
+    done = run_cli(tmp_path / "home", "load", str(folder))
+    message = " ".join(done.stderr.split())
+    assert done.returncode == 1, (done.returncode, message)
+    assert "regulation8_consolidated.xlsx" in message and "worksheet" in message, message
+    assert any(why in message for why in ("reference", "not well-formed")), message
+
+
 # -- defect 4: decompression was unbounded -------------------------------------------------
 
 

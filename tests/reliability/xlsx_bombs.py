@@ -72,6 +72,12 @@ def cell_bomb() -> bytes:
     return workbook(sheet(cell))
 
 
+def reference_bomb(cell: bytes) -> bytes:
+    """A cell whose reference is a run of letters and digits that no worksheet holds (the
+    fuzzer's `IndividualE7`): the reader took it for a column past 10^11 and aborted."""
+    return workbook(sheet(b'<row r="1"><c r="A1"><v>1</v></c><c %s><v>1</v></c></row>' % cell))
+
+
 @functools.cache
 def _deflated(size: int, fill: bytes = b" ") -> tuple[bytes, int]:
     """`size` bytes of `fill`, raw-deflated in 16 MiB steps (a zip bomb's payload), and

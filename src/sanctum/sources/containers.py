@@ -43,9 +43,23 @@ MAX_COLUMNS = 16384
 _DTD_RE = re.compile(rb"<!(DOCTYPE|ENTITY)\b")
 _DIMENSION_RE = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 _TAG_RE = re.compile(rb"<(?:\w+:)?(?:c|row)[\s/>]")
-_REF_RE = re.compile(
-    rb"<(?:\w+:)?(?:c|row)\s[^>]*?(?<=\s)r\s*=\s*[\"']([A-Za-z]{0,7})(\d{1,12})[\"']"
+_OPEN = rb"<(?:\w+:)?(?:c|row)"
+_ATTR = rb"\s+[\w:.-]+\s*=\s*(?:\"[^\"<]{0,256}\"|'[^'<]{0,256}')"
+_REF = rb"\s+r\s*=\s*[\"']([^\"'<\s]{0,256})[\"']"
+_WELL_FORMED_RE = re.compile(_OPEN + rb"(?:" + _ATTR + rb")*\s*/?>")
+"""A row or cell start tag as spreadsheet programs write them. The reader also takes odd
+ones (no space between attributes, `>` inside a value), and any reference in them, so a
+tag that is not like this is refused rather than guessed at."""
+_REF_RE = re.compile(_OPEN + rb"(?:" + _ATTR + rb")*?" + _REF)
+_TWO_REFS_RE = re.compile(
+    _OPEN + rb"(?:" + _ATTR + rb")*?" + _REF + rb"(?:" + _ATTR + rb")*?\s+r\s*="
 )
+"""A tag with a second reference (the reader takes the last, `r="XFD1048576"` after a
+real one)."""
+_CELL_REF_RE = re.compile(rb"^([A-Za-z]{0,3})(\d{1,7})$", re.MULTILINE)
+"""A reference a worksheet can hold (columns to XFD, rows to 1048576). The reader takes
+any run of letters and digits: `r="IndividualE7"` put a cell in a column past 10^11 and
+its allocation aborted the process."""
 _CELL_RE = re.compile(rb"([A-Za-z]{1,7})(\d{1,12})")
 
 
@@ -91,12 +105,32 @@ def sheet_extent(data: bytes) -> tuple[int, int]:
     for m in _DIMENSION_RE.finditer(data):
         r, c = _ref_extent(m[1])
         rows, cols = max(rows, r), max(cols, c)
-    refs = _REF_RE.findall(data)
+    refs = _CELL_REF_RE.findall(b"\n".join(_REF_RE.findall(data)))
     loose = len(_TAG_RE.findall(data)) - len(refs)
     rows = max(rows, max((int(digits) for _, digits in refs), default=0))
     letters = {col for col, _ in refs if col}
     cols = max(cols, max((column_number(col) for col in letters), default=0))
     return rows + loose, cols + loose
+
+
+def bad_cell_tag(data: bytes) -> tuple[int, str] | None:
+    """The line of the first row or cell tag of a worksheet part the extent check cannot
+    vouch for, and why (None if there is none): see `_WELL_FORMED_RE`, `_TWO_REFS_RE`,
+    `_CELL_REF_RE`."""
+    if len(_WELL_FORMED_RE.findall(data)) != len(_TAG_RE.findall(data)):
+        at = next(
+            m.start() for m in _TAG_RE.finditer(data) if not _WELL_FORMED_RE.match(data, m.start())
+        )
+        return data[:at].count(b"\n") + 1, "a row or cell tag that is not well-formed"
+    two = _TWO_REFS_RE.search(data)
+    if two is not None:
+        return data[: two.start()].count(b"\n") + 1, "a row or cell with two references"
+    refs = _REF_RE.findall(data)
+    if len(_CELL_REF_RE.findall(b"\n".join(refs))) == len(refs):  # one pass, in C
+        return None
+    m = next(m for m in _REF_RE.finditer(data) if not _CELL_REF_RE.fullmatch(m[1]))
+    line = data[: m.start()].count(b"\n") + 1
+    return line, "a cell reference that is not a column and row (A1 to XFD1048576)"
 
 
 def _raw_part(path: Path, data: bytes, info: zipfile.ZipInfo) -> bytes:
@@ -208,6 +242,9 @@ def check_xlsx(path: Path, data: bytes) -> bytes | None:
                 continue
             part = read_part(path, data, info)
             refuse_dtd(path, part, info.filename)
+            bad = bad_cell_tag(part) if b"sheetData" in part else None
+            if bad is not None:
+                raise ParseError(str(path), f"worksheet {info.filename}: {bad[1]}", row=bad[0])
             rows, cols = sheet_extent(part) if b"sheetData" in part else (0, 0)
             if cols > MAX_COLUMNS or rows * cols > max_cells:
                 raise ParseError(
