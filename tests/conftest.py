@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -126,3 +128,19 @@ def outputs_by_hash_seed() -> SeedRuns:
         return outputs
 
     return run
+
+
+def private_copy(home: Path, into: Path) -> Path:
+    """A copy of a store's home (the database by SQLite's backup, its other files as they
+    are, no archive): a server over it shares no file with the session's other servers,
+    whose background threads may still hold the shared store's locks."""
+    into.mkdir(parents=True, exist_ok=True)
+    with (
+        sqlite3.connect(home / "sanctum.sqlite") as src,
+        sqlite3.connect(into / "sanctum.sqlite") as dst,
+    ):
+        src.backup(dst)
+    for path in home.iterdir():
+        if path.is_file() and not path.name.startswith("sanctum.sqlite"):
+            shutil.copy2(path, into / path.name)
+    return into

@@ -36,7 +36,13 @@ from sanctum.names.normalize import (
     tokenize,
     undoubled,
 )
-from sanctum.runtime import gc_paused, release_freed_memory
+from sanctum.runtime import (
+    YIELD_EVERY,
+    drop_gradually,
+    gc_paused,
+    let_others_run,
+    release_freed_memory,
+)
 from sanctum.schemata import PARTIES
 from sanctum.store.db import Store
 
@@ -334,6 +340,7 @@ def build(store: Store) -> Index:
             for number in values.get("number", []):
                 if (norm := IDENTIFIER.read_listed("number", number)) is not None:
                     _mutable(entry.facts[IDENTIFIER.slot]).add(norm)
+    drop_gradually(derived)
     for row in cyber_aliases():
         idx = by_id.get(row["entity_id"])
         if idx is not None:
@@ -354,18 +361,19 @@ def with_variants(
             yield idx, variant, kind, note or f"{DERIVED_NOTE} {text!r}"
 
 
-def _assemble(
-    generation: int,
-    entries: list[Entry],
-    by_id: dict[str, int],
-    raw_names: Iterable[tuple[int, str, str, str]],
-    wallets: dict[str, list[Wallet]],
-    store: Store | None,
-) -> Index:
+def _names_and_postings(
+    entries: list[Entry], raw_names: Iterable[tuple[int, str, str, str]]
+) -> tuple[list[NameRec], dict[str, array[int]]]:
+    """The index's names (listed ones, then their readings; each entry's distinct token
+    sequences once, the cyber vendor names always) and the name ids of every token."""
     names: list[NameRec] = []
     postings: dict[str, array[int]] = defaultdict(_name_ids)
     seen: set[tuple[int, tuple[str, ...]]] = set()
-    for idx, text, kind, note in with_variants(raw_names, lambda i: entries[i].schema):
+    for n, (idx, text, kind, note) in enumerate(
+        with_variants(raw_names, lambda i: entries[i].schema)
+    ):
+        if n % YIELD_EVERY == 0:
+            let_others_run()  # a server builds this in the background while it serves
         entry = entries[idx]
         tokens = tuple(map(sys.intern, tokenize(text, entry.schema)))
         if not tokens or ((idx, tokens) in seen and kind != "cyber"):
@@ -376,10 +384,24 @@ def _assemble(
         entry.names.append(nid)
         for tok in dict.fromkeys([*tokens, *joins(tokens)]):  # in name order, not hash order
             postings[sys.intern(tok)].append(nid)
+    return names, postings
+
+
+def _assemble(
+    generation: int,
+    entries: list[Entry],
+    by_id: dict[str, int],
+    raw_names: Iterable[tuple[int, str, str, str]],
+    wallets: dict[str, list[Wallet]],
+    store: Store | None,
+) -> Index:
+    names, postings = _names_and_postings(entries, raw_names)
     shared: dict[Any, Any] = {}
-    for entry in entries:
+    for n, entry in enumerate(entries):
+        if n % YIELD_EVERY == 0:
+            let_others_run()
         entry.freeze(shared)
-    del shared
+    drop_gradually(shared)
     n = max(len(names), 1)
     idf = {tok: math.log(1 + n / len(ids)) for tok, ids in postings.items()}
     kor: dict[str, list[str]] = defaultdict(list)
@@ -388,7 +410,9 @@ def _assemble(
     doubled: dict[str, list[str]] = defaultdict(list)
     abjad: dict[str, list[str]] = defaultdict(list)
     token_keys: dict[str, frozenset[str]] = {}
-    for tok in postings:
+    for n, tok in enumerate(postings):
+        if n % YIELD_EVERY == 0:
+            let_others_run()
         keys = token_keys[tok] = korean_keys(tok) or EMPTY  # one shared empty set
         for key in keys:
             kor[key].append(tok)
@@ -439,8 +463,15 @@ def _name_ids() -> array[int]:
 
 
 def _tuples(table: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
-    """A lookup table with its value lists as tuples (smaller, and never grown again)."""
-    return {key: tuple(values) for key, values in table.items()}
+    """A lookup table with its value lists as tuples (smaller, and never grown again). The
+    table given is emptied: its lists are freed a few at a time (`drop_gradually`)."""
+    tuples: dict[str, tuple[str, ...]] = {}
+    for n, (key, values) in enumerate(table.items()):
+        tuples[key] = tuple(values)
+        if n % YIELD_EVERY == 0:
+            let_others_run()
+    drop_gradually(table)
+    return tuples
 
 
 def from_records(records: list[dict[str, Any]]) -> Index:

@@ -6,8 +6,15 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
+
+YIELD_EVERY = 64
+"""Items a long compiled loop handles between two `let_others_run` calls: an index build
+spends ~0.1 ms on a listed name, so a waiting request gets the interpreter lock within
+a few milliseconds (stall test, tests/api/test_live_index.py)."""
 
 GC_THRESHOLDS = (700, 10, 1000)
 """`gc.set_threshold` for a process that serves or batches screenings (its index is frozen
@@ -66,3 +73,24 @@ def release_freed_memory() -> None:
     except (OSError, AttributeError):
         return
     trim(0)
+
+
+def let_others_run() -> None:
+    """Hand the interpreter lock to a thread waiting for it, if any.
+
+    Only the interpreter's own loop passes the lock on every few milliseconds; compiled
+    code (the matching core) keeps it until it calls something that lets go. An index built
+    in a background thread of a server would otherwise hold every request for the whole
+    build (seconds), which is what building it off the request path is meant to avoid.
+    `time.sleep(0)` releases the lock, and a thread that asked for it takes it then."""
+    time.sleep(0)
+
+
+def drop_gradually(table: dict[Any, Any]) -> None:
+    """Empty a large dict an item at a time, letting waiting threads run between batches:
+    freeing it in one call is one long stretch of reference counting that no other thread
+    can interrupt (a second or more for an index build's temporaries)."""
+    for n in range(len(table)):
+        table.popitem()
+        if n % (YIELD_EVERY * 16) == 0:
+            let_others_run()

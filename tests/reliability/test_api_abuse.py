@@ -5,8 +5,6 @@ client takes a second or more. Short form: 6 s; long form: 60 s."""
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
 import sys
 import threading
 import time
@@ -19,6 +17,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from conftest import private_copy
 from reliability.seeds import LONG
 from sanctum.store import keys
 from sanctum.store.db import Store
@@ -78,21 +77,6 @@ def send(client: httpx.Client, method: str, path: str, **kwargs: Any) -> int:
         return client.request(method, path, **kwargs).status_code
     except httpx.TransportError:
         return 0
-
-
-def private_copy(home: Path, into: Path) -> Path:
-    """A copy of a store's home (the database by SQLite's backup, its other files as they
-    are, no archive): the server under attack shares no file with the session's other
-    servers, whose background threads may still hold its locks."""
-    with (
-        sqlite3.connect(home / "sanctum.sqlite") as src,
-        sqlite3.connect(into / "sanctum.sqlite") as dst,
-    ):
-        src.backup(dst)
-    for path in home.iterdir():
-        if path.is_file() and not path.name.startswith("sanctum.sqlite"):
-            shutil.copy2(path, into / path.name)
-    return into
 
 
 @pytest.fixture(scope="module")

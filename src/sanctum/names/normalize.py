@@ -16,6 +16,7 @@ from normality import ascii_text
 
 from sanctum import config, settings
 from sanctum.names import korean
+from sanctum.runtime import let_others_run
 
 MAX_NAME_CHARS = settings.max_name()
 """Longer names are cut here for matching (`SANCTUM_MAX_NAME`, the API's limit too, read
@@ -542,6 +543,7 @@ def forget_cached() -> None:
     vocabulary, which screening no longer needs (the index keeps its Korean keys)."""
     for cached in (_fold_word, skeleton, skeleton_keys, undoubled, _korean_keys, abjad_frame):
         cached.cache_clear()
+        let_others_run()  # each clear frees up to a few hundred thousand entries
     korean.forget_cached()
 
 
