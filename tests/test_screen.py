@@ -42,6 +42,24 @@ def test_kang_kyong_il_comes_first(screener: Screener, name: str) -> None:
     assert entity == "us-ofac-sdn-37658" and score >= 0.9
 
 
+@pytest.mark.parametrize(
+    ("name", "expected", "met"),
+    [
+        # spellings no list writes, of names the lists romanize otherwise
+        ("Farhad OUMAR", "us-csl-35059", ("oumar", "omar")),
+        ("Dzhang Tchou-hy", "uk-ofsi-13663", ("dzhang", "jang")),
+    ],
+)
+def test_romanized_spelling_is_found(
+    screener: Screener, name: str, expected: str, met: tuple[str, str]
+) -> None:
+    result = screener.screen({"schema": "Person", "properties": {"name": [name]}}, limit=1)
+    best = result.results[0]
+    assert best.id == expected and best.score >= 0.9
+    tokens = best.explanation["name"]["tokens"]
+    assert {"query": met[0], "listed": met[1], "similarity": 0.9, "how": "romanized"} in tokens
+
+
 def test_kimsuky_by_vendor_name(screener: Screener) -> None:
     result = screener.screen(
         {"schema": "Organization", "properties": {"name": ["Velvet Chollima"]}}

@@ -32,6 +32,7 @@ from sanctum.names.normalize import (
     meeting_skeletons,
     name_variants,
     remember_korean_keys,
+    romanized_key,
     runs_of,
     tokenize,
     undoubled,
@@ -46,7 +47,7 @@ from sanctum.runtime import (
 from sanctum.schemata import PARTIES
 from sanctum.store.db import Store
 
-INDEX_FORMAT = 29
+INDEX_FORMAT = 30
 """Bumped whenever the pickled layout or what is filed in it (tokens, identifiers)
 changes, so old files are rebuilt, not misread."""
 
@@ -170,6 +171,9 @@ class Index:
     """Latin vocabulary tokens whose skeleton is too short for the skeleton table, by their
     consonants (`abjad_table_key`: saif, sayf, seif → sf; habib → hbb): what a token of
     an Arabic-script name meets by `abjad_meets`, looked up."""
+    romanized: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Latin vocabulary tokens by their `romanized_key` (`yury`, `yuri`, `yuriy` → iuri):
+    what `token_sim` meets as "romanized", looked up."""
     _weights: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     def weight(self, token: str) -> float:
@@ -409,6 +413,7 @@ def _assemble(
     shapes: dict[str, list[str]] = defaultdict(list)
     doubled: dict[str, list[str]] = defaultdict(list)
     abjad: dict[str, list[str]] = defaultdict(list)
+    romanized: dict[str, list[str]] = defaultdict(list)
     token_keys: dict[str, frozenset[str]] = {}
     for n, tok in enumerate(postings):
         if n % YIELD_EVERY == 0:
@@ -425,6 +430,8 @@ def _assemble(
             doubled[single].append(tok)
         if consonants := abjad_table_key(tok):
             abjad[consonants].append(tok)
+        if folded := romanized_key(tok):
+            romanized[folded].append(tok)
     weights = [sum(idf[t] for t in rec.tokens) or 1.0 for rec in names]
     identifiers: dict[str, list[int]] = defaultdict(list)
     for i, entry in enumerate(entries):
@@ -452,6 +459,7 @@ def _assemble(
         token_keys=token_keys,
         doubled=_tuples(doubled),
         abjad=_tuples(abjad),
+        romanized=_tuples(romanized),
     )
     index.activate()
     return index

@@ -52,6 +52,7 @@ from sanctum.names.normalize import (
     is_arabic_script,
     korean_keys,
     meeting_skeletons,
+    romanized_key,
     undoubled,
 )
 from sanctum.store.db import Store
@@ -333,6 +334,8 @@ class Screener:
         near: set[str] = set()
         for s in meeting_skeletons(token):
             near.update(index.skeletons.get(s, ()))
+        if folded := romanized_key(token):
+            near.update(index.romanized.get(folded, ()))
         if len(token) >= config.EDIT1_MIN_LEN and token.isascii():
             shapes = index.shapes
             empty: tuple[str, ...] = ()

@@ -235,7 +235,7 @@ TOKEN_SIMS = [
     ("vladimir", "vladimr", config.SIM_EDIT1, "edit1"),
     ("muhammad", "mohammed", config.SIM_SKELETON, "skeleton"),
     ("husayn", "hussein", config.SIM_SKELETON, "skeleton"),
-    ("husayn", "hussain", config.SIM_SKELETON, "skeleton"),
+    ("husayn", "hussain", config.SIM_ROMANIZED, "romanized"),
     ("husayn", "husain", config.SIM_EDIT1, "edit1"),
     ("dawlah", "doulah", config.SIM_SKELETON, "skeleton"),
     ("zhiyong", "zhong", 0.0, ""),
@@ -248,7 +248,18 @@ TOKEN_SIMS = [
     ("khlafa", "khilafah", config.SIM_SKELETON, "skeleton"),
     ("khilafah", "khlafa", config.SIM_SKELETON, "skeleton"),
     ("fazl", "fazlullah", 0.0, ""),  # -ullah is no ta marbuta
-    ("davoud", "dawud", config.SIM_SKELETON, "skeleton"),  # Persian v for waw
+    ("davoud", "dawud", config.SIM_ROMANIZED, "romanized"),  # Persian v for waw, ou for u
+    # one name romanized two ways (`romanized_key`), however many edits apart
+    ("yury", "yuri", config.SIM_ROMANIZED, "romanized"),
+    ("yuriy", "yury", config.SIM_ROMANIZED, "romanized"),
+    ("aleksey", "alexei", config.SIM_ROMANIZED, "romanized"),
+    ("mustapha", "mustafa", config.SIM_ROMANIZED, "romanized"),
+    ("omar", "umar", config.SIM_ROMANIZED, "romanized"),
+    ("kadhim", "kazim", config.SIM_ROMANIZED, "romanized"),
+    ("djang", "jang", config.SIM_ROMANIZED, "romanized"),
+    ("husayn", "husain", config.SIM_EDIT1, "edit1"),  # one edit already says as much
+    ("ali", "aly", 0.0, ""),  # three letters: no key
+    ("lana", "lina", 0.0, ""),  # a and i stay apart
     # Hangul against Hangul: one key (SONG, CUN) but other syllables, so they do not meet;
     # against a Latin spelling, which lost the difference, they still do
     ("성", "송", 0.0, ""),

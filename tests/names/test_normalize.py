@@ -10,6 +10,7 @@ from sanctum.names.normalize import (
     is_han,
     is_patronymic,
     name_variants,
+    romanized_key,
     skeleton,
     skeleton_keys,
     tokenize,
@@ -210,3 +211,30 @@ def test_arabic_words_read_as_romanized(arabic: str, tokens: str) -> None:
 )
 def test_is_patronymic(token: str, patronymic: bool) -> None:
     assert is_patronymic(token) is patronymic
+
+
+@pytest.mark.parametrize(
+    ("token", "key"),
+    [
+        ("yury", "iuri"),
+        ("yuri", "iuri"),
+        ("yuriy", "iuri"),
+        ("aleksey", "aliksi"),
+        ("alexei", "aliksi"),
+        ("mustapha", "mustafa"),
+        ("omar", "umar"),
+        ("oumar", "umar"),
+        ("kadhim", "kazim"),
+        ("tchayka", "chaika"),  # French tch, Russian ch
+        ("djang", "jang"),
+        ("dzhang", "jang"),
+        ("zhang", "jang"),
+        ("erick", "irik"),
+        ("chechen", "chichin"),  # ch kept apart from a hard c
+        ("ali", ""),  # shorter than ROMANIZED_MIN_LEN
+        ("kim2", ""),  # letters only
+        ("강경일", ""),
+    ],
+)
+def test_romanized_key(token: str, key: str) -> None:
+    assert romanized_key(token) == key

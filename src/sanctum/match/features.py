@@ -24,6 +24,7 @@ from sanctum.names.normalize import (
     is_patronymic,
     korean_keys,
     meeting_skeletons,
+    romanized_key,
     runs_of,
     skeleton_keys,
     undoubled,
@@ -34,7 +35,8 @@ Weight = Callable[[str], float]
 
 @lru_cache(maxsize=100_000)
 def token_sim(a: str, b: str) -> tuple[float, str]:
-    """Similarity of two tokens and how it was found: exact, korean, skeleton, edit1/2."""
+    """Similarity of two tokens and how it was found: exact, korean, edit1/2, doubled,
+    romanized (`romanized_key`), skeleton."""
     if a == b:
         return config.SIM_EXACT, "exact"
     ka, kb = korean_keys(a), korean_keys(b)
@@ -52,6 +54,8 @@ def token_sim(a: str, b: str) -> tuple[float, str]:
             best = (config.SIM_EDIT2, "edit2")
     elif len(ua := undoubled(a)) >= config.DOUBLED_MIN_LEN and ua == undoubled(b):
         best = (config.SIM_EDIT1, "doubled")
+    if best[0] < config.SIM_ROMANIZED and (ra := romanized_key(a)) and ra == romanized_key(b):
+        best = (config.SIM_ROMANIZED, "romanized")
     if best[0] < config.SIM_SKELETON and a[0] == b[0] and _same_skeleton(a, b):
         best = (config.SIM_SKELETON, "skeleton")
     return best
@@ -374,8 +378,10 @@ def prepared_name_score(
     return NameScore(score, q_cov, c_cov, tuple(matches), swapped)
 
 
-FUZZY = frozenset(["edit1", "edit2", "doubled", "skeleton"])
-"""How tokens meet that are spellings apart, not the same name read otherwise."""
+FUZZY = frozenset(["edit1", "edit2", "doubled", "romanized", "skeleton"])
+"""How tokens meet that are spellings apart, not the same name read otherwise. A
+romanization key is spelling too, for a name of one short word: `Farouq` and `FAROUK`
+are one Arabic name, and `Kamil` and `KAMEL` as well, a namesake of no one listed."""
 
 
 def one_fuzzy_word(query: tuple[str, ...], matches: list[TokenMatch]) -> bool:

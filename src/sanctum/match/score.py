@@ -32,7 +32,7 @@ from sanctum.schemata import MATCHABLE
 
 ALGORITHMS = ("sanctum", "ofac")
 DEFAULT_ALGORITHM = "sanctum"
-MATCHER_VERSION = "sanctum-1.6"
+MATCHER_VERSION = "sanctum-1.7"
 """Recorded with every screening (results, audit trail, batch progress): it changes
 whenever a score can change, so a record says which scoring made it. 1.1: Hangul meets
 Hangul only as the same syllables; an Arabic-script name meets Latin words by
@@ -52,7 +52,8 @@ IDENTIFIER_MATCH_SCORE. 1.4: a listed party's `jurisdiction` counts as a country
 - one word met only by spelling scores ONE_FUZZY_WORD_FACTOR less (`one_fuzzy_word`);
 - kana and kanji names are read in Hepburn too (`names.japanese`).
 1.6: a patronymic one name leaves out, or meets by an initial, weighs PATRONYMIC_WEIGHT
-(`omitted_patronymics`)."""
+(`omitted_patronymics`). 1.7: tokens of one `romanized_key` meet at SIM_ROMANIZED
+(`Yury` = `Yuri`, `Aleksey` = `Alexei`, `Omar` = `Umar`), as spelling for a one-word name."""
 
 
 def round4(x: float) -> float:

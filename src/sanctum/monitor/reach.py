@@ -1,8 +1,9 @@
 """Which customers a new or changed listed entry may match, without reading the book.
 
 Screening a customer finds a listed token from a query token through the index's lookup
-tables: the same spelling, the same Korean syllable key, a consonant skeleton, a typo
-bucket (`shape_keys` / `typo_buckets`), a doubled letter, or for a name in the Arabic
+tables: the same spelling, the same Korean syllable key, a consonant skeleton, a
+romanized key (`romanized_key`), a typo bucket (`shape_keys` / `typo_buckets`), a doubled
+letter, or for a name in the Arabic
 script its romanizations (`Screener._expand_token`, `_expand_abjad_token`). Each customer
 token is filed under the keys of those tables it would look up (`token_keys`); a listed
 token then finds, under its own keys (`listed_keys`), every customer token that would
@@ -43,6 +44,7 @@ from sanctum.names.normalize import (
     is_arabic_script,
     korean_keys,
     meeting_skeletons,
+    romanized_key,
     runs_of,
     undoubled,
 )
@@ -115,11 +117,13 @@ def filed_tokens(q: Query) -> tuple[set[str], set[str]]:
 
 def _keys(token: str, typo: Callable[[str], Iterable[str]]) -> set[str]:
     """The keys a token is filed under on both sides: itself, its Korean keys, its
-    skeletons, its typo keys (`typo`: a customer token's buckets, a listed token's shapes)
-    and its undoubled form."""
+    skeletons, its romanized key, its typo keys (`typo`: a customer token's buckets, a
+    listed token's shapes) and its undoubled form."""
     keys = {"=" + token}
     keys.update("k" + k for k in korean_keys(token))
     keys.update("s" + s for s in meeting_skeletons(token))
+    if folded := romanized_key(token):
+        keys.add("r" + folded)
     if len(token) >= config.EDIT1_MIN_LEN and token.isascii():
         keys.update("t" + k for k in typo(token))
     single = undoubled(token) if token.isascii() else ""

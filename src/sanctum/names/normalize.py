@@ -764,3 +764,48 @@ def is_patronymic(token: str) -> bool:
     weighs it down when the other name has none to oppose it). A surname of that form
     (`Abramovich`) is read as one too; met, it counts in full."""
     return _PATRONYMIC.match(token) is not None
+
+
+_ROMANIZATIONS = (
+    ("tch", "ch"),
+    ("dzh", "j"),
+    ("dj", "j"),
+    ("zh", "j"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("x", "ks"),
+    ("q", "k"),
+    ("kh", "h"),
+    ("dh", "z"),
+    ("w", "v"),
+    ("ou", "u"),
+    ("oo", "u"),
+    ("ee", "i"),
+    ("iy", "i"),
+    ("y", "i"),
+    ("ch", "\0"),
+    ("c", "k"),
+    ("\0", "ch"),
+    ("e", "i"),
+    ("o", "u"),
+)
+"""What romanizations of one name write differently, in the order `romanized_key` folds
+them: French `tch`/`dj`, Russian `zh`/`dzh` and English `j`; `ph`/`f`; `x`/`ks`; hard
+`c`, `ck`, `q`/`k`; `kh`/`h`; Arabic `dh`/`z`; `w`/`v`; `ou`, `oo`/`u`; `ee`, `y`, a
+final `iy`/`i`; the vowels Arabic and Persian do not write, `e`/`i` and `o`/`u`."""
+
+
+@lru_cache(maxsize=300_000)
+def romanized_key(token: str) -> str:
+    """A Latin token with what romanizations write differently written one way
+    (`_ROMANIZATIONS`), doubled letters once: `yury`, `yuri`, `yuriy` → `iuri`; `aleksey`,
+    `alexei` → `aliksi`; `mustapha`, `mustafa` → `mustafa`; `omar`, `umar` → `umar`;
+    `kadhim`, `kazim` → `kazim`. Two tokens sharing it are one name romanized two ways
+    (`token_sim`: SIM_ROMANIZED). "" for a token shorter than ROMANIZED_MIN_LEN or not
+    of Latin letters alone: a short word folded so meets too many others."""
+    if len(token) < config.ROMANIZED_MIN_LEN or not token.isascii() or not token.isalpha():
+        return ""
+    for written, folded in _ROMANIZATIONS:
+        if written in token:
+            token = token.replace(written, folded)
+    return undoubled(token)
