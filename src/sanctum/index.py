@@ -433,10 +433,6 @@ def _assemble(
         if folded := romanized_key(tok):
             romanized[folded].append(tok)
     weights = [sum(idf[t] for t in rec.tokens) or 1.0 for rec in names]
-    identifiers: dict[str, list[int]] = defaultdict(list)
-    for i, entry in enumerate(entries):
-        for ident in entry.facts[IDENTIFIER.slot]:
-            identifiers[ident].append(i)
     versions = {}
     for source in store.source_ids() if store else []:
         latest = store.latest(source) if store else None
@@ -451,7 +447,7 @@ def _assemble(
         _tuples(kor),
         _tuples(skel),
         _tuples(shapes),
-        dict(identifiers),
+        _identifiers(entries),
         dict(wallets),
         by_id,
         versions,
@@ -463,6 +459,15 @@ def _assemble(
     )
     index.activate()
     return index
+
+
+def _identifiers(entries: list[Entry]) -> dict[str, list[int]]:
+    """Normalised identifier → the entries holding it."""
+    identifiers: dict[str, list[int]] = defaultdict(list)
+    for i, entry in enumerate(entries):
+        for ident in entry.facts[IDENTIFIER.slot]:
+            identifiers[ident].append(i)
+    return dict(identifiers)
 
 
 def _name_ids() -> array[int]:

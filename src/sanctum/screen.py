@@ -334,8 +334,12 @@ class Screener:
         near: set[str] = set()
         for s in meeting_skeletons(token):
             near.update(index.skeletons.get(s, ()))
-        if folded := romanized_key(token):
-            near.update(index.romanized.get(folded, ()))
+        if folded := romanized_key(token):  # those that differ in doubled letters alone:
+            near.update(  # `_expand_token`, as `may_meet`, not retrieval
+                cand
+                for cand in index.romanized.get(folded, ())
+                if token_sim(token, cand)[1] != "doubled"
+            )
         if len(token) >= config.EDIT1_MIN_LEN and token.isascii():
             shapes = index.shapes
             empty: tuple[str, ...] = ()
