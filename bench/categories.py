@@ -1082,12 +1082,14 @@ def namesake(explanation: dict[str, Any]) -> bool:
     """An alert whose query is a correct reading of the listed name: both names covered
     (NAMESAKE_COVERAGE: a Korean key or an Arabic-script reading meets below 1, a legal
     form left over weighs little), no token met by spelling alone (no edit, doubled
-    letter or skeleton)."""
+    letter, romanized key or skeleton: `match.features.FUZZY`)."""
+    from sanctum.match.features import FUZZY
+
     name = explanation.get("name") or {}
     return (
         name.get("query_coverage", 0) >= NAMESAKE_COVERAGE
         and name.get("listed_coverage", 0) >= NAMESAKE_COVERAGE
-        and all(t["how"] not in ("edit1", "edit2", "doubled", "skeleton") for t in name["tokens"])
+        and all(t["how"] not in FUZZY for t in name["tokens"])
     )
 
 
