@@ -242,10 +242,23 @@ def summary(run: Run, seconds: float, rate: float, warmup: float) -> dict[str, A
         "update_s": [round(run.update[0], 1), round(run.update[1], 1)],
         "swap_window_s": [round(swap[0], 1), round(swap[1], 1)],
         "new_version_served": bool(new),
+        "latency_ms_by_10s": latency_curve(run),
         "memory_growth": round(growth, 4),
         "memory_mb": [[round(t), round(m, 1)] for t, m in run.memory[::6]],
         "memory_steady_mb": [round(min(steady, default=0), 1), round(max(steady, default=0), 1)],
     }
+
+
+def latency_curve(run: Run, window: float = 10.0) -> list[list[float]]:
+    """Per `window` seconds of due times: its start, and the p50, p99 and maximum latency of
+    the requests due in it (ms): where in the run a stall happened."""
+    by_window: dict[int, list[float]] = {}
+    for s in run.samples:
+        by_window.setdefault(int(s.due // window), []).append(s.took * 1000)
+    return [
+        [w * window, round(percentile(t, 50), 1), round(percentile(t, 99), 1), round(max(t), 1)]
+        for w, t in sorted(by_window.items())
+    ]
 
 
 def verdict(figures: dict[str, Any]) -> list[str]:
