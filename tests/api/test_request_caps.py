@@ -65,13 +65,16 @@ def test_the_largest_allowed_request_does_not_stall_others(api: Running, api_key
 
     poller = threading.Thread(target=poll)
     poller.start()
-    try:
+    try:  # the largest request again and again for 2 s at least: enough answers to tell
         start = time.monotonic()
-        r = api.client.post("/match/default", json=_match(big), headers=bearer(api_keys.screen))
-        took = time.monotonic() - start
+        statuses = []
+        while time.monotonic() - start < 2.0:
+            r = api.client.post("/match/default", json=_match(big), headers=bearer(api_keys.screen))
+            statuses.append(r.status_code)
+        took = (time.monotonic() - start) / len(statuses)
     finally:
         done.set()
         poller.join()
-    assert r.status_code == 200, r.text
+    assert set(statuses) == {200}, r.text
     assert len(waits) > 5, (took, waits)
     assert max(waits) < 1.0, (took, max(waits))
