@@ -5,6 +5,7 @@ client takes a second or more. Short form: 6 s; long form: 60 s."""
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 import time
@@ -156,12 +157,22 @@ def test_abuse_gives_no_5xx_and_never_stalls_a_legitimate_client(
     workers = [threading.Thread(target=abuser) for _ in range(2)]
     workers += [threading.Thread(target=wrong_keys, args=(n,)) for n in range(4)]
     checker = threading.Thread(target=legitimate)
-    for thread in [*workers, checker]:
-        thread.start()
-    time.sleep(SECONDS)
-    stop.set()
-    for thread in [*workers, checker]:
-        thread.join(timeout=120)
+    # The clients run in this process, which in the whole suite holds what earlier tests
+    # left (indexes of every list, books): one full collection of that heap held every
+    # client thread for 8-21 s (stacks sampled each second: a client thread holding the
+    # lock in an allocation, the server idle, nothing sent). Kept out of collection while
+    # the clients measure the server.
+    gc.collect()
+    gc.freeze()
+    try:
+        for thread in [*workers, checker]:
+            thread.start()
+        time.sleep(SECONDS)
+        stop.set()
+        for thread in [*workers, checker]:
+            thread.join(timeout=120)
+    finally:
+        gc.unfreeze()
     served = sorted(legit)
     print(
         f"abuse: {sum(statuses.values())} hostile requests {dict(sorted(statuses.items()))}; "
@@ -172,6 +183,7 @@ def test_abuse_gives_no_5xx_and_never_stalls_a_legitimate_client(
     assert statuses[429] > 0 and statuses[422] > 0 and statuses[413] > 0
     assert len(served) > 10
     if served[-1] >= 1.0:
-        # Known and not yet understood (README, Reliability): in the whole suite, never
-        # alone, one legitimate answer waited 17-21 s while the hostile clients were served.
+        # Seen in the whole suite, never alone (README, Reliability): the test process's
+        # own full collection, before the heap was frozen above; reported, not failed,
+        # until whole-suite runs show it gone.
         pytest.xfail(f"known stall: a legitimate answer took {served[-1]:.1f} s")
