@@ -37,13 +37,7 @@ from sanctum.names.normalize import (
     tokenize,
     undoubled,
 )
-from sanctum.runtime import (
-    YIELD_EVERY,
-    drop_gradually,
-    gc_paused,
-    let_others_run,
-    release_freed_memory,
-)
+from sanctum.runtime import drop_gradually, gc_paused, release_freed_memory, yielding
 from sanctum.schemata import PARTIES
 from sanctum.store.db import Store
 
@@ -373,11 +367,8 @@ def _names_and_postings(
     names: list[NameRec] = []
     postings: dict[str, array[int]] = defaultdict(_name_ids)
     seen: set[tuple[int, tuple[str, ...]]] = set()
-    for n, (idx, text, kind, note) in enumerate(
-        with_variants(raw_names, lambda i: entries[i].schema)
-    ):
-        if n % YIELD_EVERY == 0:
-            let_others_run()  # a server builds this in the background while it serves
+    # `yielding`: a server builds this in a background thread while it serves
+    for idx, text, kind, note in yielding(with_variants(raw_names, lambda i: entries[i].schema)):
         entry = entries[idx]
         tokens = tuple(map(sys.intern, tokenize(text, entry.schema)))
         if not tokens or ((idx, tokens) in seen and kind != "cyber"):
@@ -401,9 +392,7 @@ def _assemble(
 ) -> Index:
     names, postings = _names_and_postings(entries, raw_names)
     shared: dict[Any, Any] = {}
-    for n, entry in enumerate(entries):
-        if n % YIELD_EVERY == 0:
-            let_others_run()
+    for entry in yielding(entries):
         entry.freeze(shared)
     drop_gradually(shared)
     n = max(len(names), 1)
@@ -415,9 +404,7 @@ def _assemble(
     abjad: dict[str, list[str]] = defaultdict(list)
     romanized: dict[str, list[str]] = defaultdict(list)
     token_keys: dict[str, frozenset[str]] = {}
-    for n, tok in enumerate(postings):
-        if n % YIELD_EVERY == 0:
-            let_others_run()
+    for tok in yielding(postings):
         keys = token_keys[tok] = korean_keys(tok) or EMPTY  # one shared empty set
         for key in keys:
             kor[key].append(tok)
@@ -479,10 +466,8 @@ def _tuples(table: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
     """A lookup table with its value lists as tuples (smaller, and never grown again). The
     table given is emptied: its lists are freed a few at a time (`drop_gradually`)."""
     tuples: dict[str, tuple[str, ...]] = {}
-    for n, (key, values) in enumerate(table.items()):
+    for key, values in yielding(table.items()):
         tuples[key] = tuple(values)
-        if n % YIELD_EVERY == 0:
-            let_others_run()
     drop_gradually(table)
     return tuples
 

@@ -7,9 +7,11 @@ import ctypes
 import ctypes.util
 import gc
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 YIELD_EVERY = 64
 """Items a long compiled loop handles between two `let_others_run` calls: an index build
@@ -86,11 +88,18 @@ def let_others_run() -> None:
     time.sleep(0)
 
 
+def yielding(items: Iterable[T]) -> Iterator[T]:
+    """`items`, handing the interpreter lock to waiting threads every YIELD_EVERY of them
+    (`let_others_run`): for the long loops of an index build."""
+    for n, item in enumerate(items):
+        if n % YIELD_EVERY == 0:
+            let_others_run()
+        yield item
+
+
 def drop_gradually(table: dict[Any, Any]) -> None:
     """Empty a large dict an item at a time, letting waiting threads run between batches:
     freeing it in one call is one long stretch of reference counting that no other thread
     can interrupt (a second or more for an index build's temporaries)."""
-    for n in range(len(table)):
+    for _ in yielding(range(len(table))):
         table.popitem()
-        if n % (YIELD_EVERY * 16) == 0:
-            let_others_run()
