@@ -65,7 +65,12 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
-def start_server(home: Path, timeout: float = 600.0) -> tuple[subprocess.Popen[bytes], str]:
+SERVE = (sys.executable, "-m", "sanctum.cli", "serve")
+
+
+def start_server(
+    home: Path, timeout: float = 600.0, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], str]:
     """`sanctum serve` over `home` on a free loopback port, in a process of its own, once it
     answers /healthz: the process and its base URL (terminate it when done)."""
     import socket
@@ -76,7 +81,7 @@ def start_server(home: Path, timeout: float = 600.0) -> tuple[subprocess.Popen[b
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "sanctum.cli", "serve", "--port", str(port)],
+        [*SERVE, "--port", str(port), "--workers", str(workers)],
         env={**os.environ, "SANCTUM_HOME": str(home)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -93,3 +98,23 @@ def start_server(home: Path, timeout: float = 600.0) -> tuple[subprocess.Popen[b
             server.kill()
             raise RuntimeError("the server did not start")
         time.sleep(0.2)
+
+
+def tree_pids(root: int) -> list[int]:
+    """`root` and all its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out

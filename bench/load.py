@@ -52,7 +52,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 
 import quality
-from common import OUT, run_child
+from common import OUT, run_child, tree_pids
 
 TARGETS = {
     "single_rps": 500.0,
@@ -275,26 +275,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-def tree_pids(root: int) -> list[int]:
-    """`root` and all its descendants (from /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(children.get(pid, []))
-    return out
 
 
 def _read(path: str) -> str:

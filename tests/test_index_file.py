@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from conftest import SeedRuns
-from sanctum.index import INDEX_FORMAT, Index, load_or_build
+from sanctum.index import (
+    INDEX_FORMAT,
+    Index,
+    index_state,
+    load_or_build,
+    read_saved,
+    saved_generation,
+)
 from sanctum.store.db import Store
 from sanctum.store.loader import load_paths
 
@@ -88,3 +95,41 @@ def test_index_does_not_depend_on_the_order_lists_were_loaded(
         store.close()
     assert orders[0] == orders[1]
     assert len({source for source in (e.split("-")[0] for e in orders[0][0])}) == 2
+
+
+@pytest.fixture(scope="module")
+def saved_un(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> tuple[Path, Index]:
+    """A store of one UN version and its index, saved."""
+    home = tmp_path_factory.mktemp("saved")
+    store = Store(home / "sanctum.sqlite")
+    load_paths(store, [data_dir / "un_sc" / "2026-02-27"], workers=1)
+    index = load_or_build(store, home / "index.pickle")
+    store.close()
+    return home / "index.pickle", index
+
+
+def test_a_saved_index_reads_back_whole_and_shares_its_tokens(saved_un: tuple[Path, Index]) -> None:
+    """Read back piece by piece (as a server does), the index is the one saved, and a token
+    that several tables hold is one object, as in the built index (the pieces share one
+    pickler's memo): read back as separate pickles, each table had its own copies."""
+    path, built = saved_un
+    read = read_saved(path, pace=True)
+    assert read is not None
+    assert index_state(read) == index_state(built)
+    token = read.names[0].tokens[0]
+    assert next(t for t in read.postings if t == token) is token
+    assert next(t for t in read.idf if t == token) is token
+
+
+@pytest.mark.parametrize("kept", [0.02, 0.5, 0.98])
+def test_a_saved_index_cut_short_anywhere_is_rebuilt(
+    saved_un: tuple[Path, Index], tmp_path: Path, kept: float
+) -> None:
+    """A file cut anywhere after its header (a full disk, a killed writer on a filesystem
+    without atomic rename) is never read as a smaller index: the end piece is missing."""
+    path, built = saved_un
+    whole = path.read_bytes()
+    cut = tmp_path / "index.pickle"
+    cut.write_bytes(whole[: int(len(whole) * kept)])
+    assert saved_generation(cut) == built.generation  # the header alone looks right
+    assert read_saved(cut) is None

@@ -9,10 +9,12 @@ starts fast and a new list version triggers a rebuild.
 from __future__ import annotations
 
 import csv
+import fcntl
 import math
 import os
 import pickle
 import sys
+import threading
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence, Set
@@ -37,11 +39,18 @@ from sanctum.names.normalize import (
     tokenize,
     undoubled,
 )
-from sanctum.runtime import drop_gradually, gc_paused, release_freed_memory, yielding
+from sanctum.runtime import (
+    INDEX_PIECE_ITEMS,
+    drop_gradually,
+    gc_paused,
+    let_others_run,
+    release_freed_memory,
+    yielding,
+)
 from sanctum.schemata import PARTIES
 from sanctum.store.db import Store
 
-INDEX_FORMAT = 30
+INDEX_FORMAT = 31
 """Bumped whenever the pickled layout or what is filed in it (tokens, identifiers)
 changes, so old files are rebuilt, not misread."""
 
@@ -199,12 +208,14 @@ def index_state(index: Index) -> dict[str, Any]:
     return state
 
 
-def index_of_state(state: dict[str, Any]) -> Index:
-    """The index again from its saved form (`index_state`)."""
+def index_of_state(state: dict[str, Any], pace: bool = False) -> Index:
+    """The index again from its saved form (`index_state`); `pace`: let waiting threads
+    run every few items (see `read_saved`)."""
     state = dict(state)
-    state["names"] = _rows(NameRec, state["names"])
-    state["entries"] = _rows(Entry, state["entries"])
-    state["postings"] = _postings_of(*state["postings"])
+    state["names"] = _rows(NameRec, state["names"], pace)
+    state["entries"] = _rows(Entry, state["entries"], pace)
+    tokens, lengths, ids = state["postings"]
+    state["postings"] = _postings_of(tokens, lengths, ids, pace)
     state["wallets"] = {k: [Wallet(*w) for w in ws] for k, ws in state["wallets"].items()}
     return Index(**state)
 
@@ -219,9 +230,10 @@ def _columns(records: Sequence[Any], cls: type) -> list[list[Any]]:
     return [[getattr(r, name) for r in records] for name in _field_names(cls)]
 
 
-def _rows(cls: Callable[..., T], columns: Sequence[Sequence[Any]]) -> list[T]:
+def _rows(cls: Callable[..., T], columns: Sequence[Sequence[Any]], pace: bool = False) -> list[T]:
     """The records again from their columns (`_columns`)."""
-    return list(map(cls, *columns))
+    rows = zip(*columns, strict=True)
+    return [cls(*row) for row in (yielding(rows) if pace else rows)]
 
 
 def _row(record: Any) -> tuple[Any, ...]:
@@ -237,11 +249,14 @@ def _flat_postings(postings: dict[str, array[int]]) -> tuple[list[str], array[in
     return list(postings), array("I", map(len, postings.values())), ids
 
 
-def _postings_of(tokens: list[str], lengths: array[int], ids: array[int]) -> dict[str, array[int]]:
+def _postings_of(
+    tokens: list[str], lengths: array[int], ids: array[int], pace: bool = False
+) -> dict[str, array[int]]:
     """Postings again from their flat form (`_flat_postings`)."""
     postings = {}
     end = 0
-    for token, length in zip(tokens, lengths, strict=True):
+    pairs = zip(tokens, lengths, strict=True)
+    for token, length in yielding(pairs) if pace else pairs:
         start, end = end, end + length
         postings[token] = ids[start:end]
     return postings
@@ -517,12 +532,129 @@ def load_or_build(store: Store, path: Path | None = None) -> Index:
         index = build(store)
     forget_cached()  # the memory goes to pickling instead (peak memory, `make bench`)
     release_freed_memory()
-    tmp = path.with_suffix(f".{os.getpid()}.part")
-    with tmp.open("wb") as fh, gc_paused():  # what pickling makes, its memo holds: no garbage
-        pickle.dump((INDEX_FORMAT, generation), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(index_state(index), fh, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
+    save(index, path)
     return index
+
+
+def saved_generation(path: Path) -> int | None:
+    """The store generation of the index saved at `path`, if it is of this INDEX_FORMAT
+    (its header only: nothing else is read)."""
+    try:
+        with path.open("rb") as fh:
+            header = pickle.load(fh)
+    except Exception:  # no file, or not one of ours
+        return None
+    if isinstance(header, tuple) and len(header) == 2 and header[0] == INDEX_FORMAT:
+        return int(header[1])
+    return None
+
+
+def ensure_saved(store: Store, path: Path) -> tuple[int, bool]:
+    """Build and save the index of `store`'s generation unless `path` already holds it;
+    returns that generation, and whether it was built here (False: found saved). What a
+    server's build process does (`api.live`): one at a time per file (a lock file beside
+    it), so the workers of one server, each noticing the same new version, build it once
+    and all read the one file."""
+    with path.with_suffix(".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        generation = store.generation()
+        if saved_generation(path) == generation:
+            return generation, False
+        with gc_paused():
+            index = build(store)
+        save(index, path)
+    return index.generation, True
+
+
+def save(index: Index, path: Path) -> None:
+    """Write `index` to `path` whole or not at all (a temporary file, then renamed): its
+    header (INDEX_FORMAT and generation), then its state in pieces (`_pieces`), by one
+    pickler: its memo spans the pieces, so a token shared by several tables is written,
+    and read back, once (one object, as in the built index)."""
+    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
+    with tmp.open("wb") as fh, gc_paused():  # what pickling makes, its memo holds: no garbage
+        pickle.dump((INDEX_FORMAT, index.generation), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+        for piece in _pieces(index_state(index)):
+            pickler.dump(piece)
+        pickler.dump(_END)
+    tmp.replace(path)
+
+
+_END = ("", "end", None)
+"""The last piece of a saved index: a file without it was cut short."""
+
+
+def _pieces(state: dict[str, Any]) -> Iterator[tuple[str, str, Any]]:
+    """The saved state as (field, kind, payload) pieces of at most INDEX_PIECE_ITEMS items
+    each: "whole" a field's value, "column" (i, values) the next values of a field's i-th
+    column (names, entries, postings), "items" the next items of a dict field. Reading one
+    piece back holds the interpreter lock for milliseconds, not the ~2 s of the whole."""
+    n = INDEX_PIECE_ITEMS
+    for key, value in state.items():
+        if key in _COLUMNS:
+            for i, column in enumerate(value):
+                if isinstance(column, array):  # an array reads back in one fast copy
+                    yield key, "column", (i, column)
+                    continue
+                for start in range(0, len(column), n):
+                    yield key, "column", (i, column[start : start + n])
+        elif isinstance(value, dict) and len(value) > n:
+            items = list(value.items())
+            for start in range(0, len(items), n):
+                yield key, "items", items[start : start + n]
+        else:
+            yield key, "whole", value
+
+
+_COLUMNS = {"names": 0, "entries": 0, "postings": 0}
+"""The fields `index_state` saves as columns (`_columns`, `_flat_postings`)."""
+
+
+def read_saved(path: Path, pace: bool = False) -> Index | None:
+    """The index saved at `path` (`save`), of whatever generation it holds, or None when
+    the file is of another INDEX_FORMAT or cannot be read whole. `pace`: let waiting threads
+    run between pieces (a server reading a new index while it answers requests)."""
+    try:
+        with path.open("rb") as fh:
+            header = pickle.load(fh)
+            if not (isinstance(header, tuple) and len(header) == 2 and header[0] == INDEX_FORMAT):
+                return None
+            with gc_paused(freeze_after=True):
+                state = _read_pieces(fh, pace)
+                index = index_of_state(state, pace)
+    except Exception:  # any unreadable file only means: build it again
+        return None
+    if index.generation != header[1]:
+        return None
+    index.activate()
+    return index
+
+
+def _read_pieces(fh: Any, pace: bool) -> dict[str, Any]:
+    """The state again from its pieces (`_pieces`), by one unpickler (its memo spans them);
+    a file cut short before the end piece raises."""
+    state: dict[str, Any] = {}
+    unpickler = pickle.Unpickler(fh)
+    while True:
+        if pace:
+            let_others_run()
+        key, kind, payload = unpickler.load()
+        if kind == "end":
+            return state
+        if kind == "whole":
+            state[key] = payload
+        elif kind == "items":
+            state.setdefault(key, {}).update(payload)
+        elif kind == "column":
+            i, values = payload
+            columns = state.setdefault(key, [])
+            if i == len(columns):
+                columns.append(values)
+            else:
+                columns[i].extend(values)
+        else:
+            raise ValueError(f"unknown piece {kind!r} of {key!r}")
 
 
 def _load_current(path: Path, generation: int) -> Index | None:
@@ -530,14 +662,5 @@ def _load_current(path: Path, generation: int) -> Index | None:
     None (rebuild). The header is read first, so an index of another layout is never
     unpickled; a file that cannot be read at all (an older layout without a header, a
     truncated write) is rebuilt too, never an error that stops screening."""
-    try:
-        with path.open("rb") as fh:
-            header = pickle.load(fh)
-            if header != (INDEX_FORMAT, generation):
-                return None
-            with gc_paused(freeze_after=True):
-                index = index_of_state(pickle.load(fh))
-    except Exception:  # any unreadable file only means: build it again
-        return None
-    index.activate()
-    return index
+    index = read_saved(path)
+    return index if index is not None and index.generation == generation else None

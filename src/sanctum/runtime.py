@@ -18,6 +18,11 @@ YIELD_EVERY = 64
 spends ~0.1 ms on a listed name, so a waiting request gets the interpreter lock within
 a few milliseconds (stall test, tests/api/test_live_index.py)."""
 
+INDEX_PIECE_ITEMS = 20_000
+"""Items of one pickled piece of a saved index (`index.save`): a piece reads back in ~10
+ms, so a server taking in an index that another process built holds no request up longer
+than that between two pieces (soak, bench/soak.py; stall test, tests/api/test_live_index.py)."""
+
 GC_THRESHOLDS = (700, 10, 1000)
 """`gc.set_threshold` for a process that serves or batches screenings (its index is frozen
 out of collection; see `tune_gc`). Python's default third threshold (10) ran a full

@@ -2,23 +2,33 @@
 
 A new list version (loaded by this server's update, or by `sanctum load` in another
 process) changes the store's generation. The next request to notice it starts one build
-of the new index in a background thread, on a connection of its own, and goes on with
-the index in force; so does every request until the build is done and the new screener
-is swapped in, in one assignment. No request waits for a build; each answer says the
-versions it used (the screener's index's versions). Only the very first index, when
-there is none to serve yet, is built before answering.
+of the new index and goes on with the index in force; so does every request until the
+build is done and the new screener is swapped in, in one assignment. No request waits for
+a build; each answer says the versions it used (the screener's index's versions). Only
+the very first index, when there is none to serve yet, is built (or read) before
+answering.
+
+The build runs in a process of its own (`python -m sanctum.api.live`, at a lower
+priority), which saves the index where the CLI finds it too; a background thread of the
+server waits for it, then reads the saved index back a piece at a time, letting requests
+run between pieces. Built in a thread of the server instead, the index took the serving
+process's one interpreter lock for ~10 s: requests were answered, but at a rate too low
+for a steady load (soak, bench/soak.py: 300 requests a second fell behind by seconds).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
-from sanctum.index import Index, build, load_or_build
+from sanctum.index import Index, ensure_saved, load_or_build, read_saved
 from sanctum.names.normalize import forget_cached
-from sanctum.runtime import gc_paused, release_freed_memory
+from sanctum.runtime import release_freed_memory
 from sanctum.screen import Screener
 from sanctum.store.db import Store
 
@@ -28,16 +38,65 @@ GENERATION_CHECK_SECONDS = 0.5
 """How often a serving process asks the store whether a new version landed: a new list
 is screened within about this long after its index is built, for one query a second
 instead of one per request."""
+BUILD_NICENESS = 10
+"""How much lower than the server a build process runs: it takes the core that serving
+leaves idle and gives it back to requests first (soak, bench/soak.py)."""
+BUILD_TIMEOUT_SECONDS = 1800.0
+"""A build process still running after this long is stopped (and tried again later)."""
+RETRY_SECONDS = 30.0
+"""After a failed build, how long the index in force serves before the next try."""
 
 
-def fresh_index(store: Store) -> Index:
-    """A new index of the versions in force, built as `load_or_build` builds one, but not
-    saved (see `LiveIndex.build_now`)."""
-    with gc_paused(freeze_after=True):
-        index = build(store)
+def build_elsewhere(store_path: Path, index_path: Path) -> Index:
+    """The index of the store's current generation, built and saved by a process of its own
+    (`main`), then read back from `index_path` a piece at a time (`read_saved` with
+    `pace`), so that this process's requests run between pieces. Raises RuntimeError,
+    naming the cause, when the build process fails or its file cannot be read."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "sanctum.api.live", str(store_path), str(index_path)],
+            capture_output=True,
+            text=True,
+            timeout=BUILD_TIMEOUT_SECONDS,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise RuntimeError(f"the index build process ran past {exc.timeout:.0f} s") from None
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"the index build process exited {done.returncode}: {done.stderr[-2000:]}"
+        )
+    index = read_saved(index_path, pace=True)
+    if index is None:
+        raise RuntimeError(f"the index saved at {index_path} could not be read back")
     forget_cached()
     release_freed_memory()
     return index
+
+
+def _end_with(parent: int) -> None:
+    """End this build process once the server that started it is gone (stopped or killed):
+    an index nobody waits for would only take the CPU from the next server."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
+def main(args: list[str]) -> int:
+    """`python -m sanctum.api.live STORE INDEX`: build the index of the store's generation
+    and save it at INDEX, at a lower priority (the server's build process)."""
+    if len(args) != 2:
+        print("usage: python -m sanctum.api.live STORE INDEX", file=sys.stderr)
+        return 2
+    os.nice(BUILD_NICENESS)
+    parent = os.getppid()
+    threading.Thread(target=_end_with, args=(parent,), name="parent-watch", daemon=True).start()
+    store = Store(Path(args[0]))
+    try:
+        generation, built = ensure_saved(store, Path(args[1]))
+        print(f"generation {generation} {'built' if built else 'found saved'}")
+    finally:
+        store.close()
+    return 0
 
 
 class LiveIndex:
@@ -86,21 +145,24 @@ class LiveIndex:
         store = Store(self.store.path)
         try:
             self.build_now(store)
-        except Exception:  # the index in force keeps serving; the next check tries again
+        except Exception:  # the index in force keeps serving; a later check tries again
             log.exception("index build failed; screening goes on with the previous index")
+            self._checked = time.monotonic() + RETRY_SECONDS
         finally:
             store.close()
 
     def build_now(self, store: Store) -> Screener:
-        """Build the index of `store`'s generation here and swap it in, unless the one in
-        force is already of that generation; returns the screener in force. The first
-        index is read from the saved file when it is current (a fast start); later ones
-        are built, never unpickled or pickled: (un)pickling holds the interpreter lock for
-        its whole run (~2 s for the full lists), so every request would wait for it."""
+        """Build the index of `store`'s generation and swap it in, unless the one in force
+        is already of that generation; returns the screener in force. The first index is
+        read from the saved file when it is current (a fast start) or built here; later
+        ones are built by a process of their own (`build_elsewhere`)."""
         current = self._screener
         if current is not None and current.index.generation == store.generation():
             return current
-        index = load_or_build(store, self.index_path) if current is None else fresh_index(store)
+        if current is None:
+            index = load_or_build(store, self.index_path)
+        else:
+            index = build_elsewhere(store.path, self.index_path)
         fresh = Screener(self.store, index)
         with self._lock:
             current = self._screener
@@ -115,3 +177,7 @@ class LiveIndex:
         builder = self._builder
         if builder is not None:
             builder.join(timeout)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
