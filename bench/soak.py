@@ -109,11 +109,10 @@ def rss_mb(pid: int) -> float:
     return total
 
 
-WORKERS = os.cpu_count() or 1
-"""The server as deployed for a steady load: one worker process per core (`sanctum serve
---workers`). One worker on this 2-core machine spends ~2.5 ms of CPU on a /match of these
-names, so 300 a second keep it ~75% busy before any maintenance, and its first seconds
-(cold caches) do not fit at all."""
+WORKERS = 1
+"""Server worker processes (`sanctum serve --workers`). One: on this 2-core machine a
+second worker doubled the CPU each request took (~2.5 → ~5 ms in a 120 s soak: each
+worker ~75% busy for half the load) and added no capacity, only its index's memory."""
 
 CONNECTIONS = 32
 """Keep-alive connections the load is spread over (more than the server's workers, so a slow
@@ -292,9 +291,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=300.0)
     parser.add_argument("--warmup", type=float, default=60.0, help="seconds before memory counts")
     parser.add_argument("--home", type=Path, default=None, help="a SANCTUM_HOME to reuse")
-    parser.add_argument(
-        "--workers", type=int, default=WORKERS, help="server worker processes (default: cores)"
-    )
+    parser.add_argument("--workers", type=int, default=WORKERS, help="server worker processes")
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="sanctum-soak-"))
     home.mkdir(parents=True, exist_ok=True)
