@@ -162,20 +162,25 @@ class StaleCheck:
 
     def warnings(self, sources: Iterable[str]) -> list[str]:
         """The sources among `sources` whose state is `warning` (published long ago)."""
-        return [s for s in sorted(set(sources)) if self._state(s) == "warning"]
+        confirmed = self._confirmations()  # once per call, not once per source
+        moment, warn = datetime.now(UTC), settings.warn_age_days()
+        return [
+            s for s in sorted(set(sources)) if self._state(s, confirmed, moment, warn) == "warning"
+        ]
 
-    def _state(self, source: str) -> str:
+    def _state(
+        self, source: str, confirmed: dict[str, datetime | None], moment: datetime, warn: float
+    ) -> str:
         """A source's state from the cached confirmation and publication dates."""
-        confirmed = self._confirmations().get(source)
+        when = confirmed.get(source)
         published = self._published.get(source)
-        if confirmed is None or published is None:
+        if when is None or published is None:
             return "missing"
-        moment = datetime.now(UTC)
         return judge(
-            age_days(confirmed, moment),
+            age_days(when, moment),
             max_age_days(source),
             published_age_days(published, moment),
-            settings.warn_age_days(),
+            warn,
         )
 
     def stale(self, sources: Iterable[str]) -> list[str]:

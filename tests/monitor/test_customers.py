@@ -162,3 +162,70 @@ def test_records_from_the_api(store: Store) -> None:
     with pytest.raises(ImportError_) as caught:
         import_records(store, [{"id": "a2"}], "key:ops")
     assert caught.value.problems == [(1, "no name")]
+
+
+BOOK = "id,name,schema\n" + "".join(
+    f"k{n},{name},{schema}\n"
+    for n, (name, schema) in enumerate(
+        [
+            ("Kang Kyong Il", "Person"),
+            ("Ri Sung Il", "Person"),
+            ("KIMSUKY Group", "Organization"),
+            ("강경일", "Person"),
+            ("Maria Garcia", "Person"),
+            ("Velvet Chollima", "Organization"),
+            ("Kang Phyong Guk", "Person"),
+        ]
+    )
+)
+
+
+def _tables(store: Store) -> list[list[tuple[object, ...]]]:
+    """Everything an import writes about customers, in a fixed order (dates left out)."""
+    return [
+        store.db.execute(sql).fetchall()
+        for sql in (
+            "SELECT id, name, schema, record, hash, status FROM customers ORDER BY id",
+            "SELECT token, customer_id FROM customer_tokens ORDER BY 1, 2",
+            "SELECT key, token FROM customer_keys ORDER BY 1, 2",
+            "SELECT customer_id, names FROM customer_names ORDER BY 1",
+        )
+    ]
+
+
+def test_a_book_imported_in_parts_is_the_book_imported_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A book is read, checked, staged and written a part at a time (bounded memory): in
+    parts of two customers, a duplicate in another part is still refused with its line,
+    and the book, its tokens, keys and names, and a replacing import's counts are exactly
+    what one part gives. The staging file is gone afterwards."""
+    whole, parts = Store(tmp_path / "whole.sqlite"), Store(tmp_path / "parts.sqlite")
+    first = write(tmp_path, "book.csv", BOOK)
+    later = write(
+        tmp_path,
+        "later.csv",
+        "id,name,schema\nk0,Kang Kyong Il,Person\nk4,Maria Garcia Lo,Person\n",
+    )
+    counts = []
+    for store in (whole, parts):
+        if store is parts:
+            monkeypatch.setattr("sanctum.monitor.customers.IMPORT_CHUNK", 2)
+        dup = write(tmp_path, "dup.csv", BOOK + "k1,Someone Else,Person\n")
+        with pytest.raises(ImportError_) as caught:
+            import_customers(store, dup, "alice")
+        assert caught.value.problems == [(9, "duplicate id 'k1' (first on line 3)")]
+        assert list(listing(store)) == []
+        counts.append(import_customers(store, first, "alice").counts)
+        counts.append(import_customers(store, later, "bob", replace=True).counts)
+    assert counts[:2] == counts[2:]
+    assert counts[1] == {
+        "rows": 2,
+        "invalid": 0,
+        "inserted": 0,
+        "updated": 1,
+        "unchanged": 1,
+        "closed": 5,
+    }
+    assert _tables(whole) == _tables(parts)
+    assert not list(tmp_path.glob("import-*"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from sanctum.api.problems import Problem
@@ -18,8 +19,10 @@ from sanctum.sources import registry
 from sanctum.store.db import EntityContext
 
 
+@lru_cache(maxsize=256)
 def slug(text: str) -> str:
-    """An authority's name as a dataset name: lower case, runs of other characters `_`."""
+    """An authority's name as a dataset name: lower case, runs of other characters `_`
+    (memoised: every /match names its datasets, from a dozen authorities)."""
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
