@@ -118,3 +118,23 @@ def tree_pids(root: int) -> list[int]:
         out.append(pid)
         todo.extend(children.get(pid, []))
     return out
+
+
+def read_proc(path: str) -> str:
+    """A /proc file's text, or "" when the process has ended."""
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return ""
+
+
+def status_kb(pids: list[int], key: str) -> float:
+    """A /proc/PID/status (or smaps_rollup) kB field summed over processes, in MB."""
+    total = 0
+    for pid in pids:
+        source = "smaps_rollup" if key == "Pss" else "status"
+        for line in read_proc(f"/proc/{pid}/{source}").splitlines():
+            if line.startswith(key + ":"):
+                total += int(line.split()[1])
+                break
+    return total / 1024

@@ -52,7 +52,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 
 import quality
-from common import OUT, run_child, tree_pids
+from common import OUT, read_proc, run_child, status_kb, tree_pids
 
 TARGETS = {
     "single_rps": 500.0,
@@ -277,40 +277,21 @@ def free_port() -> int:
         return port
 
 
-def _read(path: str) -> str:
-    try:
-        return Path(path).read_text()
-    except OSError:
-        return ""
-
-
 def rss_mb(pids: list[int]) -> float:
     """Resident memory summed over processes, MB."""
     total = 0
     for pid in pids:
-        fields = _read(f"/proc/{pid}/statm").split()
+        fields = read_proc(f"/proc/{pid}/statm").split()
         if len(fields) > 1:
             total += int(fields[1]) * PAGE
     return total / 2**20
-
-
-def status_kb(pids: list[int], key: str) -> float:
-    """A /proc/PID/status (or smaps_rollup) kB field summed over processes, in MB."""
-    total = 0
-    for pid in pids:
-        source = "smaps_rollup" if key == "Pss" else "status"
-        for line in _read(f"/proc/{pid}/{source}").splitlines():
-            if line.startswith(key + ":"):
-                total += int(line.split()[1])
-                break
-    return total / 1024
 
 
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU of processes, seconds."""
     total = 0
     for pid in pids:
-        stat = _read(f"/proc/{pid}/stat")
+        stat = read_proc(f"/proc/{pid}/stat")
         if stat:
             fields = stat.rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])
@@ -319,7 +300,7 @@ def cpu_seconds(pids: list[int]) -> float:
 
 def machine_busy_seconds() -> float:
     """CPU seconds all cores spent busy since boot (from /proc/stat)."""
-    fields = [int(x) for x in _read("/proc/stat").splitlines()[0].split()[1:]]
+    fields = [int(x) for x in read_proc("/proc/stat").splitlines()[0].split()[1:]]
     user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
     return (user + nice + system + irq + softirq + steal) / TICKS
 
@@ -579,7 +560,7 @@ def http_load(home: Path, seconds: float | None = None) -> dict[str, Any]:
     key_id, key = create_key(home)
     out: dict[str, Any] = {
         "tool": wrk_version(),
-        "loadavg_before": _read("/proc/loadavg").split()[:3],
+        "loadavg_before": read_proc("/proc/loadavg").split()[:3],
         "seconds_per_scenario": seconds,
         "targets": TARGETS,
         "scenarios": {},
