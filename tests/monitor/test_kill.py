@@ -68,6 +68,7 @@ def test_kill_import_then_monitoring_run(home: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert count(db, "SELECT COUNT(*) FROM customers") == BOOK + 4
     assert count(db, "SELECT COUNT(*) FROM customer_imports WHERE audit_id IS NULL") == 0
+    assert not list(home.glob("import-*"))  # the killed import's staging file is gone too
 
     status = kill_while_writing([*cli, "monitor", "run"], db, env)
     runs = count(db, "SELECT COUNT(*) FROM monitor_runs WHERE status='done'")

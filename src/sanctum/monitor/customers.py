@@ -319,7 +319,10 @@ class _Staging:
     large book is never held in memory; removed when the import ends."""
 
     def __init__(self, folder: Path) -> None:
-        handle, name = tempfile.mkstemp(dir=folder, prefix="import-", suffix=".sqlite")
+        _sweep_staging(folder)
+        handle, name = tempfile.mkstemp(
+            dir=folder, prefix=f"import-{os.getpid()}-", suffix=".sqlite"
+        )
         os.close(handle)
         self.path = Path(name)
         self.db = sqlite3.connect(name, isolation_level=None)
@@ -348,6 +351,26 @@ class _Staging:
     def __exit__(self, *_: object) -> None:
         self.db.close()
         self.path.unlink(missing_ok=True)
+
+
+def _sweep_staging(folder: Path) -> None:
+    """Remove the staging files of imports whose process is gone (killed before its end
+    could remove them): each name carries its process id."""
+    for path in folder.glob("import-*-*.sqlite"):
+        pid = path.name.split("-")[1]
+        if pid.isdigit() and not _running(int(pid)):
+            path.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    """Whether a process of this id exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's: running
+        return True
+    return True
 
 
 def _staged(c: Customer) -> tuple[str, ...]:
