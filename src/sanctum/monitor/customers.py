@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import re
-import sqlite3
 import tempfile
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -315,48 +314,46 @@ def _checked_row(
 
 
 class _Staging:
-    """Checked customers kept in a file of their own until the import writes them, so a
-    large book is never held in memory; removed when the import ends."""
+    """Checked customers kept in a file of their own (JSON lines) until the import writes
+    them, so a large book is never held in memory; removed when the import ends."""
 
     def __init__(self, folder: Path) -> None:
         _sweep_staging(folder)
         handle, name = tempfile.mkstemp(
-            dir=folder, prefix=f"import-{os.getpid()}-", suffix=".sqlite"
+            dir=folder, prefix=f"import-{os.getpid()}-", suffix=".jsonl"
         )
-        os.close(handle)
         self.path = Path(name)
-        self.db = sqlite3.connect(name, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=OFF")
-        self.db.execute("PRAGMA synchronous=OFF")
-        self.db.execute(
-            "CREATE TABLE staged (id TEXT, name TEXT, schema TEXT, vals TEXT, tokens TEXT, "
-            "runs TEXT, names TEXT)"
-        )
+        self.fh = os.fdopen(handle, "w+", encoding="utf-8")
 
     def add(self, customers: list[Customer]) -> None:
         """Keep these customers, after those added before."""
-        self.db.executemany(
-            "INSERT INTO staged VALUES (?,?,?,?,?,?,?)", [_staged(c) for c in customers]
-        )
+        self.fh.writelines(json.dumps(_staged(c), ensure_ascii=False) + "\n" for c in customers)
 
     def chunks(self) -> Iterator[list[Customer]]:
         """The customers kept, in the order added, IMPORT_CHUNK at a time."""
-        cursor = self.db.execute("SELECT * FROM staged ORDER BY rowid")
-        while rows := cursor.fetchmany(IMPORT_CHUNK):
-            yield [_unstaged(row) for row in rows]
+        self.fh.flush()
+        self.fh.seek(0)
+        chunk: list[Customer] = []
+        for line in self.fh:
+            chunk.append(_unstaged(json.loads(line)))
+            if len(chunk) == IMPORT_CHUNK:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
 
     def __enter__(self) -> _Staging:
         return self
 
     def __exit__(self, *_: object) -> None:
-        self.db.close()
+        self.fh.close()
         self.path.unlink(missing_ok=True)
 
 
 def _sweep_staging(folder: Path) -> None:
     """Remove the staging files of imports whose process is gone (killed before its end
     could remove them): each name carries its process id."""
-    for path in folder.glob("import-*-*.sqlite"):
+    for path in folder.glob("import-*-*.jsonl"):
         pid = path.name.split("-")[1]
         if pid.isdigit() and not _running(int(pid)):
             path.unlink(missing_ok=True)
@@ -373,25 +370,15 @@ def _running(pid: int) -> bool:
     return True
 
 
-def _staged(c: Customer) -> tuple[str, ...]:
-    """A customer as a row of the staging table."""
-    values = json.dumps(c.values, ensure_ascii=False)
-    tokens, runs = json.dumps(sorted(c.tokens)), json.dumps(sorted(c.runs))
-    return (c.id, c.name, c.schema, values, tokens, runs, c.names)
+def _staged(c: Customer) -> list[Any]:
+    """A customer as a line of the staging file."""
+    return [c.id, c.name, c.schema, c.values, sorted(c.tokens), sorted(c.runs), c.names]
 
 
-def _unstaged(row: tuple[str, ...]) -> Customer:
-    """The customer again from its staging row (`_staged`)."""
+def _unstaged(row: list[Any]) -> Customer:
+    """The customer again from its staging line (`_staged`)."""
     cid, name, schema, values, tokens, runs, names = row
-    return Customer(
-        cid,
-        name,
-        schema,
-        json.loads(values),
-        frozenset(json.loads(tokens)),
-        frozenset(json.loads(runs)),
-        names,
-    )
+    return Customer(cid, name, schema, values, frozenset(tokens), frozenset(runs), names)
 
 
 def _chunks(customers: list[Customer]) -> Iterator[list[Customer]]:
