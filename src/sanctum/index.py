@@ -26,13 +26,14 @@ from sanctum.feature_table import FEATURES, IDENTIFIER, NAMES, listed_properties
 from sanctum.names.arabic import abjad_table_key
 from sanctum.names.normalize import (
     EMPTY,
+    fold_romanized,
     forget_cached,
     is_legal_form,
     korean_keys,
     meeting_skeletons,
     name_variants,
     remember_korean_keys,
-    romanized_key,
+    remember_romanized_keys,
     runs_of,
     tokenize,
     undoubled,
@@ -181,8 +182,10 @@ class Index:
         return w
 
     def activate(self) -> None:
-        """Make this index's precomputed Korean keys available to token comparison."""
+        """Make this index's precomputed Korean and romanized keys available to token
+        comparison."""
         remember_korean_keys(self.token_keys)
+        remember_romanized_keys(self.romanized)
 
 
 def index_state(index: Index) -> dict[str, Any]:
@@ -417,7 +420,7 @@ def _assemble(
             doubled[single].append(tok)
         if consonants := abjad_table_key(tok):
             abjad[consonants].append(tok)
-        if folded := romanized_key(tok):
+        if folded := fold_romanized(tok):  # not `romanized_key`: no cache filled
             romanized[folded].append(tok)
     weights = [sum(idf[t] for t in rec.tokens) or 1.0 for rec in names]
     versions = {}

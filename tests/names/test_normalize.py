@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
+from sanctum.names import normalize
 from sanctum.names.normalize import (
+    fold_romanized,
     is_han,
     is_patronymic,
     name_variants,
@@ -238,3 +240,16 @@ def test_is_patronymic(token: str, patronymic: bool) -> None:
 )
 def test_romanized_key(token: str, key: str) -> None:
     assert romanized_key(token) == key
+    assert fold_romanized(token) == key
+
+
+def test_romanized_keys_remembered_are_looked_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a vocabulary token's key comes from the index's table, the same string, not computed
+    monkeypatch.setattr(normalize, "_KNOWN_ROMANIZED", {})
+    table = {fold_romanized(t): (t,) for t in ("yury", "aleksey")}
+    normalize.remember_romanized_keys(table)
+    normalize.remember_romanized_keys({"iuri": ("yuriy",)})  # a later table merges
+    for key, (token,) in table.items():
+        assert romanized_key(token) is key
+    assert romanized_key("yuriy") == "iuri"
+    assert romanized_key("alexei") == "aliksi"  # not in any table: computed
