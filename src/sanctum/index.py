@@ -26,6 +26,7 @@ from sanctum.feature_table import FEATURES, IDENTIFIER, NAMES, listed_properties
 from sanctum.names.arabic import abjad_table_key
 from sanctum.names.normalize import (
     EMPTY,
+    Filed,
     fold_romanized,
     forget_cached,
     is_legal_form,
@@ -33,7 +34,7 @@ from sanctum.names.normalize import (
     meeting_skeletons,
     name_variants,
     remember_korean_keys,
-    remember_romanized_keys,
+    remember_romanized,
     runs_of,
     tokenize,
     undoubled,
@@ -42,11 +43,12 @@ from sanctum.runtime import drop_gradually, gc_paused, release_freed_memory, yie
 from sanctum.schemata import PARTIES
 from sanctum.store.db import Store
 
-INDEX_FORMAT = 30
+INDEX_FORMAT = 32
 """Bumped whenever the pickled layout or what is filed in it (tokens, identifiers)
 changes, so old files are rebuilt, not misread."""
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 DERIVED_NOTE = "read from the listed name"
 """Note on a name the index derived from a listed one (`names.normalize.name_variants`)."""
@@ -166,9 +168,11 @@ class Index:
     """Latin vocabulary tokens whose skeleton is too short for the skeleton table, by their
     consonants (`abjad_table_key`: saif, sayf, seif → sf; habib → hbb): what a token of
     an Arabic-script name meets by `abjad_meets`, looked up."""
-    romanized: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    romanized: dict[str, Filed] = field(default_factory=dict)
     """Latin vocabulary tokens by their `romanized_key` (`yury`, `yuri`, `yuriy` → iuri):
-    what `token_sim` meets as "romanized", looked up."""
+    what `token_sim` meets as "romanized", looked up (`same_romanized`). A key's only
+    token is filed as itself, not as a tuple of one (`Filed`: 123,000 of 136,000 keys), and
+    a token that is its own key is the key (the same string)."""
     _weights: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     def weight(self, token: str) -> float:
@@ -184,8 +188,8 @@ class Index:
     def activate(self) -> None:
         """Make this index's precomputed Korean and romanized keys available to token
         comparison."""
+        remember_romanized(self.romanized)  # first: a token known by its Korean keys is filed
         remember_korean_keys(self.token_keys)
-        remember_romanized_keys(self.romanized)
 
 
 def index_state(index: Index) -> dict[str, Any]:
@@ -421,7 +425,7 @@ def _assemble(
         if consonants := abjad_table_key(tok):
             abjad[consonants].append(tok)
         if folded := fold_romanized(tok):  # not `romanized_key`: no cache filled
-            romanized[folded].append(tok)
+            romanized[tok if folded == tok else folded].append(tok)
     weights = [sum(idf[t] for t in rec.tokens) or 1.0 for rec in names]
     versions = {}
     for source in store.source_ids() if store else []:
@@ -445,7 +449,7 @@ def _assemble(
         token_keys=token_keys,
         doubled=_tuples(doubled),
         abjad=_tuples(abjad),
-        romanized=_tuples(romanized),
+        romanized=_filed(romanized),
     )
     index.activate()
     return index
@@ -466,13 +470,28 @@ def _name_ids() -> array[int]:
 
 
 def _tuples(table: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
-    """A lookup table with its value lists as tuples (smaller, and never grown again). The
-    table given is emptied: its lists are freed a few at a time (`drop_gradually`)."""
-    tuples: dict[str, tuple[str, ...]] = {}
+    """A lookup table with its value lists as tuples (smaller, and never grown again)."""
+    return _packed(table, tuple)
+
+
+def _filed(table: dict[str, list[str]]) -> dict[str, Filed]:
+    """`_tuples`, a list of one token filed as that token (`Filed`)."""
+    return _packed(table, _one_or_tuple)
+
+
+def _one_or_tuple(values: list[str]) -> Filed:
+    """A list of tokens as one `Filed` value."""
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def _packed(table: dict[str, list[str]], pack: Callable[[list[str]], V]) -> dict[str, V]:
+    """A lookup table with each value list packed (`pack`). The table given is emptied:
+    its lists are freed a few at a time (`drop_gradually`)."""
+    packed: dict[str, V] = {}
     for key, values in yielding(table.items()):
-        tuples[key] = tuple(values)
+        packed[key] = pack(values)
     drop_gradually(table)
-    return tuples
+    return packed
 
 
 def from_records(records: list[dict[str, Any]]) -> Index:

@@ -49,6 +49,7 @@ from sanctum.match.score import (
 from sanctum.names.arabic import abjad_keys, abjad_meets, abjad_readings
 from sanctum.names.normalize import (
     EMPTY,
+    filed_tokens,
     is_arabic_script,
     korean_keys,
     meeting_skeletons,
@@ -334,11 +335,10 @@ class Screener:
         near: set[str] = set()
         for s in meeting_skeletons(token):
             near.update(index.skeletons.get(s, ()))
-        if folded := romanized_key(token):  # those that differ in doubled letters alone:
+        filed = index.romanized.get(romanized_key(token))  # no token has the key ""
+        if filed is not None:  # those that differ in doubled letters alone:
             near.update(  # `_expand_token`, as `may_meet`, not retrieval
-                cand
-                for cand in index.romanized.get(folded, ())
-                if token_sim(token, cand)[1] != "doubled"
+                cand for cand in filed_tokens(filed) if token_sim(token, cand)[1] != "doubled"
             )
         if len(token) >= config.EDIT1_MIN_LEN and token.isascii():
             shapes = index.shapes

@@ -243,13 +243,19 @@ def test_romanized_key(token: str, key: str) -> None:
     assert fold_romanized(token) == key
 
 
-def test_romanized_keys_remembered_are_looked_up(monkeypatch: pytest.MonkeyPatch) -> None:
-    # a vocabulary token's key comes from the index's table, the same string, not computed
-    monkeypatch.setattr(normalize, "_KNOWN_ROMANIZED", {})
-    table = {fold_romanized(t): (t,) for t in ("yury", "aleksey")}
-    normalize.remember_romanized_keys(table)
-    normalize.remember_romanized_keys({"iuri": ("yuriy",)})  # a later table merges
-    for key, (token,) in table.items():
-        assert romanized_key(token) is key
-    assert romanized_key("yuriy") == "iuri"
-    assert romanized_key("alexei") == "aliksi"  # not in any table: computed
+def test_same_romanized_looks_vocabulary_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a vocabulary token (one with remembered Korean keys) is filed under its key: looked up
+    monkeypatch.setattr(normalize, "_ROMANIZED", {})
+    monkeypatch.setattr(normalize, "_KNOWN_KEYS", {})
+    normalize.remember_romanized({"iuri": ("yuri", "yury"), "aliksi": "aleksey"})
+    normalize.remember_romanized({"iuri": "yuriy", "umar": "omar"})  # a later table merges
+    normalize.remember_korean_keys(
+        dict.fromkeys(["yuri", "yury", "yuriy", "aleksey", "omar"], normalize.EMPTY)
+    )
+    assert normalize._ROMANIZED["iuri"] == ("yuri", "yury", "yuriy")
+    assert normalize.same_romanized("yuriy", "yury")
+    assert normalize.same_romanized("alexei", "aleksey")  # a query's own spelling: computed
+    assert normalize.same_romanized("umar", "omar")
+    assert not normalize.same_romanized("yury", "aleksey")
+    assert normalize.same_romanized("aleksei", "alexey")  # neither filed: both computed
+    assert not normalize.same_romanized("ali", "aly")  # too short: no key

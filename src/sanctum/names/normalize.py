@@ -553,7 +553,7 @@ def forget_cached() -> None:
         undoubled,
         _korean_keys,
         abjad_frame,
-        _romanized_key,
+        romanized_key,
     ):
         cached.cache_clear()
         let_others_run()  # each clear frees up to a few hundred thousand entries
@@ -820,21 +820,15 @@ them: French `tch`/`dj`, Russian `zh`/`dzh` and English `j`; `ph`/`f`; `x`/`ks`;
 final `iy`/`i`; the vowels Arabic and Persian do not write, `e`/`i` and `o`/`u`."""
 
 
+@lru_cache(maxsize=300_000)
 def romanized_key(token: str) -> str:
     """A Latin token with what romanizations write differently written one way
     (`_ROMANIZATIONS`), doubled letters once: `yury`, `yuri`, `yuriy` → `iuri`; `aleksey`,
     `alexei` → `aliksi`; `mustapha`, `mustafa` → `mustafa`; `omar`, `umar` → `umar`;
     `kadhim`, `kazim` → `kazim`. Two tokens sharing it are one name romanized two ways
-    (`token_sim`: SIM_ROMANIZED). "" for a token shorter than ROMANIZED_MIN_LEN or not
-    of Latin letters alone: a short word folded so meets too many others. A vocabulary
-    token's key is looked up (`remember_romanized_keys`), any other's computed once."""
-    key = _KNOWN_ROMANIZED.get(token)
-    return _romanized_key(token) if key is None else key
-
-
-@lru_cache(maxsize=300_000)
-def _romanized_key(token: str) -> str:
-    """`romanized_key` of a token the index did not file (a query's own spelling)."""
+    (`token_sim`: SIM_ROMANIZED; `same_romanized`). "" for a token shorter than
+    ROMANIZED_MIN_LEN or not of Latin letters alone: a short word folded so meets too
+    many others."""
     return fold_romanized(token)
 
 
@@ -848,17 +842,56 @@ def fold_romanized(token: str) -> str:
     return _undoubled(token)
 
 
-_KNOWN_ROMANIZED: dict[str, str] = {}
-"""Vocabulary token → its `romanized_key`, from an index's `romanized` table (tokens with
-no key are not in it): a screening meets each vocabulary token in many pairs, and
-computing its key there cost a fifth of matcher 1.7's extra instructions per query."""
+Filed = str | tuple[str, ...]
+"""The vocabulary tokens of one romanized key as an index files them: the token itself
+when it is the only one (nine keys in ten: no tuple of one), else a tuple."""
 
 
-def remember_romanized_keys(table: dict[str, tuple[str, ...]]) -> None:
-    """Adopt an index's romanized keys (`key → tokens`, read the other way round, the key
-    strings shared with the table), as `remember_korean_keys` adopts its Korean keys; a
-    later table is merged into a new one (a key is a pure function of the token, so
-    merging never changes an answer)."""
-    global _KNOWN_ROMANIZED
-    known = {token: key for key, tokens in table.items() for token in tokens}
-    _KNOWN_ROMANIZED = {**_KNOWN_ROMANIZED, **known} if _KNOWN_ROMANIZED else known
+def filed_tokens(filed: Filed) -> tuple[str, ...]:
+    """The tokens of a romanized table's value (`Filed`) as a tuple."""
+    return (filed,) if isinstance(filed, str) else filed
+
+
+_ROMANIZED: dict[str, Filed] = {}
+"""The romanized tables (key → vocabulary tokens) of the indexes made active
+(`remember_romanized`): every vocabulary token with a key (a token of `_KNOWN_KEYS`) is
+filed here under it, which `same_romanized` reads instead of computing its key."""
+
+
+def remember_romanized(table: dict[str, Filed]) -> None:
+    """Adopt an index's romanized table (`key → tokens`) so that `same_romanized` looks
+    its vocabulary up. The first table is adopted as it is (no copy); a later one is
+    merged into a new table, the tokens of a key in both united (a key is a pure function
+    of the token, so merging never changes an answer). Called before the index's Korean
+    keys are remembered: a token known as vocabulary is filed already."""
+    global _ROMANIZED
+    if not _ROMANIZED:
+        _ROMANIZED = table
+    elif table is not _ROMANIZED:
+        merged = dict(_ROMANIZED)
+        for key, filed in table.items():
+            known = merged.get(key)
+            merged[key] = filed if known is None else _united(known, filed)
+        _ROMANIZED = merged
+
+
+def _united(known: Filed, filed: Filed) -> Filed:
+    """The tokens of two tables under one key, each once."""
+    have = filed_tokens(known)
+    more = tuple(t for t in filed_tokens(filed) if t not in have)
+    return have + more if more else known
+
+
+def same_romanized(a: str, b: str) -> bool:
+    """`romanized_key(a) == romanized_key(b) != ""`, without computing the key of a
+    vocabulary token `b` (one of `_KNOWN_KEYS`): it is filed under its key in
+    `_ROMANIZED`, so the two keys are one exactly when `b` is filed under `a`'s. A
+    screening meets each vocabulary token in many pairs, and computing its key there was
+    a fifth of matcher 1.7's extra instructions per query."""
+    key = romanized_key(a)
+    if not key:
+        return False
+    if b in _KNOWN_KEYS:
+        filed = _ROMANIZED.get(key)
+        return filed is not None and (b == filed if isinstance(filed, str) else b in filed)
+    return key == romanized_key(b)
