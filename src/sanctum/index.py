@@ -147,8 +147,7 @@ class Index:
     generation: int
     entries: list[Entry]
     names: list[NameRec]
-    postings: dict[str, array[int]]  # token (or joined pair) → name ids
-    idf: dict[str, float]
+    postings: dict[str, array[int]]  # token (or joined pair) → name ids (rarity: `idf`)
     korean: dict[str, tuple[str, ...]]  # Korean key → vocabulary tokens
     skeletons: dict[str, tuple[str, ...]]
     shapes: dict[str, tuple[str, ...]]  # first/last letters + length → tokens (`shape_keys`)
@@ -179,11 +178,20 @@ class Index:
         """Rarity weight of a token (legal forms weighed down); memoised per index."""
         w = self._weights.get(token)
         if w is None:
-            w = 1.0 if self.uniform else self.idf.get(token, config.UNKNOWN_TOKEN_IDF)
+            w = 1.0 if self.uniform else self.idf(token)
             if is_legal_form(token):
                 w = w * config.LEGAL_FORM_WEIGHT
             self._weights[token] = w
         return w
+
+    def idf(self, token: str) -> float:
+        """Rarity weight of a token in the lists (`rarity`), UNKNOWN_TOKEN_IDF for one no
+        listed name holds. Computed from its postings when asked: a table of it (160,000
+        floats) took 9 MB of every screening process and of the index file."""
+        ids = self.postings.get(token)
+        if ids is None:
+            return config.UNKNOWN_TOKEN_IDF
+        return rarity(max(len(self.names), 1), len(ids))
 
     def activate(self) -> None:
         """Make this index's precomputed Korean and romanized keys available to token
@@ -403,7 +411,7 @@ def _assemble(
         entry.freeze(shared)
     drop_gradually(shared)
     n = max(len(names), 1)
-    idf = {tok: math.log(1 + n / len(ids)) for tok, ids in postings.items()}
+    idf = {tok: rarity(n, len(ids)) for tok, ids in postings.items()}  # for `weights` only
     kor: dict[str, list[str]] = defaultdict(list)
     skel: dict[str, list[str]] = defaultdict(list)
     shapes: dict[str, list[str]] = defaultdict(list)
@@ -437,7 +445,6 @@ def _assemble(
         entries,
         names,
         dict(postings),
-        idf,
         _tuples(kor),
         _tuples(skel),
         _tuples(shapes),
@@ -453,6 +460,12 @@ def _assemble(
     )
     index.activate()
     return index
+
+
+def rarity(names: int, holding: int) -> float:
+    """The rarity weight (inverse document frequency) of a token that `holding` of the
+    index's `names` names hold."""
+    return math.log(1 + names / holding)
 
 
 def _identifiers(entries: list[Entry]) -> dict[str, list[int]]:
