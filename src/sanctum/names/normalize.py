@@ -520,8 +520,14 @@ def undoubled(token: str) -> str:
 
 
 def _undoubled(token: str) -> str:
-    """`undoubled`, computed (`fold_romanized` does not fill its cache)."""
-    return "".join(ch for i, ch in enumerate(token) if i == 0 or token[i - 1] != ch)
+    """`undoubled`, computed (`fold_romanized` does not fill its cache). Most tokens have
+    no letter doubled, and the pattern that finds one returns them as they are."""
+    return _REPEATS.sub(r"\1", token) if _DOUBLED.search(token) else token
+
+
+_DOUBLED = re.compile(r"(.)\1", re.DOTALL)
+_REPEATS = re.compile(r"(.)\1+", re.DOTALL)
+"""A letter written twice, and a run of one letter (`_undoubled` writes it once)."""
 
 
 NOT_KOREAN_LETTERS = frozenset("fqvxz")
@@ -791,7 +797,7 @@ def is_patronymic(token: str) -> bool:
     return _PATRONYMIC.match(token) is not None
 
 
-_ROMANIZATIONS = (
+_ROMANIZATIONS: tuple[tuple[str, str], ...] = (  # of any length: looped over natively
     ("tch", "ch"),
     ("dzh", "j"),
     ("dj", "j"),
