@@ -118,7 +118,7 @@ def test_a_saved_index_reads_back_whole_and_shares_its_tokens(saved_un: tuple[Pa
     assert index_state(read) == index_state(built)
     token = read.names[0].tokens[0]
     assert next(t for t in read.postings if t == token) is token
-    assert next(t for t in read.idf if t == token) is token
+    assert next(t for t in read.token_keys if t == token) is token
 
 
 @pytest.mark.parametrize("kept", [0.02, 0.5, 0.98])

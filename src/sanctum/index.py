@@ -28,13 +28,15 @@ from sanctum.feature_table import FEATURES, IDENTIFIER, NAMES, listed_properties
 from sanctum.names.arabic import abjad_table_key
 from sanctum.names.normalize import (
     EMPTY,
+    Filed,
+    fold_romanized,
     forget_cached,
     is_legal_form,
     korean_keys,
     meeting_skeletons,
     name_variants,
     remember_korean_keys,
-    romanized_key,
+    remember_romanized,
     runs_of,
     tokenize,
     undoubled,
@@ -50,11 +52,12 @@ from sanctum.runtime import (
 from sanctum.schemata import PARTIES
 from sanctum.store.db import Store
 
-INDEX_FORMAT = 31
+INDEX_FORMAT = 33
 """Bumped whenever the pickled layout or what is filed in it (tokens, identifiers)
 changes, so old files are rebuilt, not misread."""
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 DERIVED_NOTE = "read from the listed name"
 """Note on a name the index derived from a listed one (`names.normalize.name_variants`)."""
@@ -153,8 +156,7 @@ class Index:
     generation: int
     entries: list[Entry]
     names: list[NameRec]
-    postings: dict[str, array[int]]  # token (or joined pair) → name ids
-    idf: dict[str, float]
+    postings: dict[str, array[int]]  # token (or joined pair) → name ids (rarity: `idf`)
     korean: dict[str, tuple[str, ...]]  # Korean key → vocabulary tokens
     skeletons: dict[str, tuple[str, ...]]
     shapes: dict[str, tuple[str, ...]]  # first/last letters + length → tokens (`shape_keys`)
@@ -174,23 +176,36 @@ class Index:
     """Latin vocabulary tokens whose skeleton is too short for the skeleton table, by their
     consonants (`abjad_table_key`: saif, sayf, seif → sf; habib → hbb): what a token of
     an Arabic-script name meets by `abjad_meets`, looked up."""
-    romanized: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    romanized: dict[str, Filed] = field(default_factory=dict)
     """Latin vocabulary tokens by their `romanized_key` (`yury`, `yuri`, `yuriy` → iuri):
-    what `token_sim` meets as "romanized", looked up."""
+    what `token_sim` meets as "romanized", looked up (`same_romanized`). A key's only
+    token is filed as itself, not as a tuple of one (`Filed`: 123,000 of 136,000 keys), and
+    a token that is its own key is the key (the same string)."""
     _weights: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     def weight(self, token: str) -> float:
         """Rarity weight of a token (legal forms weighed down); memoised per index."""
         w = self._weights.get(token)
         if w is None:
-            w = 1.0 if self.uniform else self.idf.get(token, config.UNKNOWN_TOKEN_IDF)
+            w = 1.0 if self.uniform else self.idf(token)
             if is_legal_form(token):
                 w = w * config.LEGAL_FORM_WEIGHT
             self._weights[token] = w
         return w
 
+    def idf(self, token: str) -> float:
+        """Rarity weight of a token in the lists (`rarity`), UNKNOWN_TOKEN_IDF for one no
+        listed name holds. Computed from its postings when asked: a table of it (160,000
+        floats) took 9 MB of every screening process and of the index file."""
+        ids = self.postings.get(token)
+        if ids is None:
+            return config.UNKNOWN_TOKEN_IDF
+        return rarity(max(len(self.names), 1), len(ids))
+
     def activate(self) -> None:
-        """Make this index's precomputed Korean keys available to token comparison."""
+        """Make this index's precomputed Korean and romanized keys available to token
+        comparison."""
+        remember_romanized(self.romanized)  # first: a token known by its Korean keys is filed
         remember_korean_keys(self.token_keys)
 
 
@@ -411,7 +426,7 @@ def _assemble(
         entry.freeze(shared)
     drop_gradually(shared)
     n = max(len(names), 1)
-    idf = {tok: math.log(1 + n / len(ids)) for tok, ids in postings.items()}
+    idf = {tok: rarity(n, len(ids)) for tok, ids in postings.items()}  # for `weights` only
     kor: dict[str, list[str]] = defaultdict(list)
     skel: dict[str, list[str]] = defaultdict(list)
     shapes: dict[str, list[str]] = defaultdict(list)
@@ -432,8 +447,8 @@ def _assemble(
             doubled[single].append(tok)
         if consonants := abjad_table_key(tok):
             abjad[consonants].append(tok)
-        if folded := romanized_key(tok):
-            romanized[folded].append(tok)
+        if folded := fold_romanized(tok):  # not `romanized_key`: no cache filled
+            romanized[tok if folded == tok else folded].append(tok)
     weights = [sum(idf[t] for t in rec.tokens) or 1.0 for rec in names]
     versions = {}
     for source in store.source_ids() if store else []:
@@ -445,7 +460,6 @@ def _assemble(
         entries,
         names,
         dict(postings),
-        idf,
         _tuples(kor),
         _tuples(skel),
         _tuples(shapes),
@@ -457,10 +471,16 @@ def _assemble(
         token_keys=token_keys,
         doubled=_tuples(doubled),
         abjad=_tuples(abjad),
-        romanized=_tuples(romanized),
+        romanized=_filed(romanized),
     )
     index.activate()
     return index
+
+
+def rarity(names: int, holding: int) -> float:
+    """The rarity weight (inverse document frequency) of a token that `holding` of the
+    index's `names` names hold."""
+    return math.log(1 + names / holding)
 
 
 def _identifiers(entries: list[Entry]) -> dict[str, list[int]]:
@@ -478,13 +498,28 @@ def _name_ids() -> array[int]:
 
 
 def _tuples(table: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
-    """A lookup table with its value lists as tuples (smaller, and never grown again). The
-    table given is emptied: its lists are freed a few at a time (`drop_gradually`)."""
-    tuples: dict[str, tuple[str, ...]] = {}
+    """A lookup table with its value lists as tuples (smaller, and never grown again)."""
+    return _packed(table, tuple)
+
+
+def _filed(table: dict[str, list[str]]) -> dict[str, Filed]:
+    """`_tuples`, a list of one token filed as that token (`Filed`)."""
+    return _packed(table, _one_or_tuple)
+
+
+def _one_or_tuple(values: list[str]) -> Filed:
+    """A list of tokens as one `Filed` value."""
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def _packed(table: dict[str, list[str]], pack: Callable[[list[str]], V]) -> dict[str, V]:
+    """A lookup table with each value list packed (`pack`). The table given is emptied:
+    its lists are freed a few at a time (`drop_gradually`)."""
+    packed: dict[str, V] = {}
     for key, values in yielding(table.items()):
-        tuples[key] = tuple(values)
+        packed[key] = pack(values)
     drop_gradually(table)
-    return tuples
+    return packed
 
 
 def from_records(records: list[dict[str, Any]]) -> Index:

@@ -14,9 +14,16 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 YIELD_EVERY = 64
-"""Items a long compiled loop handles between two `let_others_run` calls: an index build
-spends ~0.1 ms on a listed name, so a waiting request gets the interpreter lock within
-a few milliseconds (stall test, tests/api/test_live_index.py)."""
+"""Items a long compiled loop handles between two looks at the clock (`yielding`): an index
+build spends ~0.1 ms on a listed name, so a waiting request gets the interpreter lock
+within a few milliseconds (stall test, tests/api/test_live_index.py)."""
+
+YIELD_INTERVAL = 0.005
+"""Seconds between two `let_others_run` calls of a loop (`yielding`), at the least: a
+`time.sleep(0)` takes ~0.08 ms (the kernel's timer slack), and one every YIELD_EVERY items
+made ~40,000 of them, 3.5 s of an index build's 13 (py-spy of the `make bench` index
+build). 5 ms is the interpreter's own switch interval: a waiting request waits no longer
+than the interpreter's own loop would make it (stall test)."""
 
 INDEX_PIECE_ITEMS = 20_000
 """Items of one pickled piece of a saved index (`index.save`): a piece reads back in ~10
@@ -94,11 +101,14 @@ def let_others_run() -> None:
 
 
 def yielding(items: Iterable[T]) -> Iterator[T]:
-    """`items`, handing the interpreter lock to waiting threads every YIELD_EVERY of them
-    (`let_others_run`): for the long loops of an index build."""
+    """`items`, handing the interpreter lock to waiting threads (`let_others_run`) once
+    YIELD_INTERVAL has passed since the last time, looked at every YIELD_EVERY items: for
+    the long loops of an index build."""
+    last = time.perf_counter()
     for n, item in enumerate(items):
-        if n % YIELD_EVERY == 0:
+        if n % YIELD_EVERY == 0 and (now := time.perf_counter()) - last >= YIELD_INTERVAL:
             let_others_run()
+            last = now
         yield item
 
 

@@ -25,6 +25,7 @@ from sanctum.index import (
     NameRec,
     joins,
     load_or_build,
+    rarity,
     typo_buckets,
 )
 from sanctum.match.features import hangul_apart, token_sim
@@ -49,6 +50,7 @@ from sanctum.match.score import (
 from sanctum.names.arabic import abjad_keys, abjad_meets, abjad_readings
 from sanctum.names.normalize import (
     EMPTY,
+    filed_tokens,
     is_arabic_script,
     korean_keys,
     meeting_skeletons,
@@ -120,14 +122,15 @@ class Screening:
 
 
 def _reach(
-    exp: tuple[tuple[str, float], ...], postings: dict[str, array[int]], idf: dict[str, float]
+    exp: tuple[tuple[str, float], ...], postings: dict[str, array[int]], names: int
 ) -> dict[int, float]:
     """Names reached by a query token's expansion → the best weight it brings each (rarity
-    of the vocabulary token × its similarity), in first-reached order."""
+    of the vocabulary token among the index's `names` names × its similarity), in
+    first-reached order."""
     reach: dict[int, float] = {}
     for vocab, sim in exp:
-        w = idf[vocab] * sim
         ids = postings[vocab]
+        w = rarity(names, len(ids)) * sim
         if not reach and w > 0.0:
             reach = dict.fromkeys(ids, w)  # a token's postings hold each name once
             continue
@@ -334,11 +337,10 @@ class Screener:
         near: set[str] = set()
         for s in meeting_skeletons(token):
             near.update(index.skeletons.get(s, ()))
-        if folded := romanized_key(token):  # those that differ in doubled letters alone:
+        filed = index.romanized.get(romanized_key(token))  # no token has the key ""
+        if filed is not None:  # those that differ in doubled letters alone:
             near.update(  # `_expand_token`, as `may_meet`, not retrieval
-                cand
-                for cand in index.romanized.get(folded, ())
-                if token_sim(token, cand)[1] != "doubled"
+                cand for cand in filed_tokens(filed) if token_sim(token, cand)[1] != "doubled"
             )
         if len(token) >= config.EDIT1_MIN_LEN and token.isascii():
             shapes = index.shapes
@@ -370,7 +372,7 @@ class Screener:
         """Entries worth scoring → the names of each that retrieval reached (None: all
         names, for an identifier hit). Best upper bound first, at most MAX_CANDIDATES."""
         index = self.index
-        postings, idf = index.postings, index.idf
+        postings, named = index.postings, max(len(index.names), 1)
         frequent = config.FREQUENT_POSTINGS
         bound: dict[int, float] = {}
         for qname in query.names:
@@ -389,7 +391,7 @@ class Screener:
                     exp = tuple((v, sim) for v, sim in exp if v == tok)
                     if not exp or len(postings[tok]) > frequent:
                         continue
-                reach = _reach(exp, postings, idf)
+                reach = _reach(exp, postings, named)
                 if not bound:
                     bound = dict(reach)  # 0.0 + w == w: the first token's reach as it is
                     continue

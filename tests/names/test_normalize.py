@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
+from sanctum.names import normalize
 from sanctum.names.normalize import (
+    fold_romanized,
     is_han,
     is_patronymic,
     name_variants,
@@ -238,3 +240,22 @@ def test_is_patronymic(token: str, patronymic: bool) -> None:
 )
 def test_romanized_key(token: str, key: str) -> None:
     assert romanized_key(token) == key
+    assert fold_romanized(token) == key
+
+
+def test_same_romanized_looks_vocabulary_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a vocabulary token (one with remembered Korean keys) is filed under its key: looked up
+    monkeypatch.setattr(normalize, "_ROMANIZED", {})
+    monkeypatch.setattr(normalize, "_KNOWN_KEYS", {})
+    normalize.remember_romanized({"iuri": ("yuri", "yury"), "aliksi": "aleksey"})
+    normalize.remember_romanized({"iuri": "yuriy", "umar": "omar"})  # a later table merges
+    normalize.remember_korean_keys(
+        dict.fromkeys(["yuri", "yury", "yuriy", "aleksey", "omar"], normalize.EMPTY)
+    )
+    assert normalize._ROMANIZED["iuri"] == ("yuri", "yury", "yuriy")
+    assert normalize.same_romanized("yuriy", "yury")
+    assert normalize.same_romanized("alexei", "aleksey")  # a query's own spelling: computed
+    assert normalize.same_romanized("umar", "omar")
+    assert not normalize.same_romanized("yury", "aleksey")
+    assert normalize.same_romanized("aleksei", "alexey")  # neither filed: both computed
+    assert not normalize.same_romanized("ali", "aly")  # too short: no key

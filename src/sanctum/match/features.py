@@ -24,8 +24,8 @@ from sanctum.names.normalize import (
     is_patronymic,
     korean_keys,
     meeting_skeletons,
-    romanized_key,
     runs_of,
+    same_romanized,
     skeleton_keys,
     undoubled,
 )
@@ -36,7 +36,7 @@ Weight = Callable[[str], float]
 @lru_cache(maxsize=100_000)
 def token_sim(a: str, b: str) -> tuple[float, str]:
     """Similarity of two tokens and how it was found: exact, korean, edit1/2, doubled,
-    romanized (`romanized_key`), skeleton."""
+    romanized (`romanized_key`, `same_romanized`), skeleton."""
     if a == b:
         return config.SIM_EXACT, "exact"
     ka, kb = korean_keys(a), korean_keys(b)
@@ -54,7 +54,7 @@ def token_sim(a: str, b: str) -> tuple[float, str]:
             best = (config.SIM_EDIT2, "edit2")
     elif len(ua := undoubled(a)) >= config.DOUBLED_MIN_LEN and ua == undoubled(b):
         best = (config.SIM_EDIT1, "doubled")
-    if best[0] < config.SIM_ROMANIZED and (ra := romanized_key(a)) and ra == romanized_key(b):
+    if best[0] < config.SIM_ROMANIZED and same_romanized(a, b):
         best = (config.SIM_ROMANIZED, "romanized")
     if best[0] < config.SIM_SKELETON and a[0] == b[0] and _same_skeleton(a, b):
         best = (config.SIM_SKELETON, "skeleton")
