@@ -576,9 +576,13 @@ def saved_generation(path: Path) -> int | None:
     (its header only: nothing else is read)."""
     try:
         with path.open("rb") as fh:
-            header = pickle.load(fh)
+            return _generation_in(pickle.load(fh))
     except Exception:  # no file, or not one of ours
         return None
+
+
+def _generation_in(header: object) -> int | None:
+    """The generation a saved index's header names, if the header is of this INDEX_FORMAT."""
     if isinstance(header, tuple) and len(header) == 2 and header[0] == INDEX_FORMAT:
         return int(header[1])
     return None
@@ -652,15 +656,15 @@ def read_saved(path: Path, pace: bool = False) -> Index | None:
     run between pieces (a server reading a new index while it answers requests)."""
     try:
         with path.open("rb") as fh:
-            header = pickle.load(fh)
-            if not (isinstance(header, tuple) and len(header) == 2 and header[0] == INDEX_FORMAT):
+            generation = _generation_in(pickle.load(fh))
+            if generation is None:
                 return None
             with gc_paused(freeze_after=True):
                 state = _read_pieces(fh, pace)
                 index = index_of_state(state, pace)
     except Exception:  # any unreadable file only means: build it again
         return None
-    if index.generation != header[1]:
+    if index.generation != generation:
         return None
     index.activate()
     return index

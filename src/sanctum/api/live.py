@@ -27,7 +27,6 @@ import time
 from pathlib import Path
 
 from sanctum.index import Index, ensure_saved, load_or_build, read_saved
-from sanctum.names.normalize import forget_cached
 from sanctum.runtime import release_freed_memory
 from sanctum.screen import Screener
 from sanctum.store.db import Store
@@ -68,8 +67,7 @@ def build_elsewhere(store_path: Path, index_path: Path) -> Index:
     index = read_saved(index_path, pace=True)
     if index is None:
         raise RuntimeError(f"the index saved at {index_path} could not be read back")
-    forget_cached()
-    release_freed_memory()
+    release_freed_memory()  # what the read-back's temporaries (the unpickler's memo) held
     return index
 
 
