@@ -15,6 +15,7 @@ import os
 import pickle
 import sys
 import threading
+import time
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence, Set
@@ -42,11 +43,13 @@ from sanctum.names.normalize import (
     undoubled,
 )
 from sanctum.runtime import (
+    DERIVED_WAIT_SECONDS,
     INDEX_PIECE_ITEMS,
+    PACE_REST,
     drop_gradually,
     gc_paused,
-    let_others_run,
     release_freed_memory,
+    rest_after,
     yielding,
 )
 from sanctum.schemata import PARTIES
@@ -202,11 +205,11 @@ class Index:
             return config.UNKNOWN_TOKEN_IDF
         return rarity(max(len(self.names), 1), len(ids))
 
-    def activate(self) -> None:
+    def activate(self, pace: bool = False) -> None:
         """Make this index's precomputed Korean and romanized keys available to token
-        comparison."""
-        remember_romanized(self.romanized)  # first: a token known by its Korean keys is filed
-        remember_korean_keys(self.token_keys)
+        comparison; `pace`: see `read_saved`."""
+        remember_romanized(self.romanized, pace)  # first: a token known by its Korean keys is filed
+        remember_korean_keys(self.token_keys, pace)
 
 
 def index_state(index: Index) -> dict[str, Any]:
@@ -248,7 +251,7 @@ def _columns(records: Sequence[Any], cls: type) -> list[list[Any]]:
 def _rows(cls: Callable[..., T], columns: Sequence[Sequence[Any]], pace: bool = False) -> list[T]:
     """The records again from their columns (`_columns`)."""
     rows = zip(*columns, strict=True)
-    return [cls(*row) for row in (yielding(rows) if pace else rows)]
+    return [cls(*row) for row in (yielding(rows, PACE_REST) if pace else rows)]
 
 
 def _row(record: Any) -> tuple[Any, ...]:
@@ -271,7 +274,7 @@ def _postings_of(
     postings = {}
     end = 0
     pairs = zip(tokens, lengths, strict=True)
-    for token, length in yielding(pairs) if pace else pairs:
+    for token, length in yielding(pairs, PACE_REST) if pace else pairs:
         start, end = end, end + length
         postings[token] = ids[start:end]
     return postings
@@ -321,7 +324,15 @@ def cyber_aliases() -> list[dict[str, str]]:
 
 
 def build(store: Store) -> Index:
-    """Build the index from the versions in force."""
+    """Build the index from the versions in force, read in one snapshot: a version another
+    process commits meanwhile is in the next index, never half in this one, and the index's
+    generation is the one its statements are of."""
+    with store.snapshot():
+        return _build(store)
+
+
+def _build(store: Store) -> Index:
+    """`build` inside its snapshot."""
     entries: list[Entry] = []
     by_id: dict[str, int] = {}
     raw_names: list[tuple[int, str, str, str]] = []
@@ -596,6 +607,7 @@ def ensure_saved(store: Store, path: Path) -> tuple[int, bool]:
     and all read the one file."""
     with path.with_suffix(".lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        store.await_derived(DERIVED_WAIT_SECONDS)
         generation = store.generation()
         if saved_generation(path) == generation:
             return generation, False
@@ -666,7 +678,7 @@ def read_saved(path: Path, pace: bool = False) -> Index | None:
         return None
     if index.generation != generation:
         return None
-    index.activate()
+    index.activate(pace)
     return index
 
 
@@ -675,9 +687,10 @@ def _read_pieces(fh: Any, pace: bool) -> dict[str, Any]:
     a file cut short before the end piece raises."""
     state: dict[str, Any] = {}
     unpickler = pickle.Unpickler(fh)
+    worked = time.perf_counter()
     while True:
         if pace:
-            let_others_run()
+            worked = rest_after(worked, PACE_REST)
         key, kind, payload = unpickler.load()
         if kind == "end":
             return state

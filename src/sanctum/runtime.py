@@ -25,6 +25,20 @@ made ~40,000 of them, 3.5 s of an index build's 13 (py-spy of the `make bench` i
 build). 5 ms is the interpreter's own switch interval: a waiting request waits no longer
 than the interpreter's own loop would make it (stall test)."""
 
+PACE_REST = 4.0
+"""A paced loop (a server reading a new index back while it answers requests: `yielding`
+with `rest`, `index.read_saved` with `pace`) sleeps this many times as long as it has just
+worked, every YIELD_INTERVAL. `time.sleep(0)` alone handed the interpreter lock over only to
+a thread that had already waited the switch interval, so requests got about a third of it
+and a 0.65 s read-back left a backlog of ~0.6 s at the swap (soak, bench/soak.py); resting
+as long as it works leaves them at least half, and the read takes about twice as long."""
+
+DERIVED_WAIT_SECONDS = 30.0
+"""How long an index build waits for a load under way to commit its cross-list links (a
+load commits its version, then the links computed from it: `Store.recompute_links`, ~1.5 s
+for every list here) before deriving them itself (a load that died between the two):
+never an index of a new version with the previous parties (kill -9 trials, index build)."""
+
 INDEX_PIECE_ITEMS = 20_000
 """Items of one pickled piece of a saved index (`index.save`): a piece reads back in ~10
 ms, so a server taking in an index that another process built holds no request up longer
@@ -100,16 +114,27 @@ def let_others_run() -> None:
     time.sleep(0)
 
 
-def yielding(items: Iterable[T]) -> Iterator[T]:
+def yielding(items: Iterable[T], rest: float = 0.0) -> Iterator[T]:
     """`items`, handing the interpreter lock to waiting threads (`let_others_run`) once
     YIELD_INTERVAL has passed since the last time, looked at every YIELD_EVERY items: for
-    the long loops of an index build."""
+    the long loops of an index build. `rest`: sleep that many times the time just worked
+    instead (`rest_after`)."""
     last = time.perf_counter()
     for n, item in enumerate(items):
-        if n % YIELD_EVERY == 0 and (now := time.perf_counter()) - last >= YIELD_INTERVAL:
-            let_others_run()
-            last = now
+        if n % YIELD_EVERY == 0 and time.perf_counter() - last >= YIELD_INTERVAL:
+            last = rest_after(last, rest)
         yield item
+
+
+def rest_after(started: float, rest: float) -> float:
+    """Let other threads run for `rest` times the time worked since `started` (a
+    `time.perf_counter()`; with no rest, only hand the lock to a thread waiting for it);
+    returns the time now, where the next stretch of work starts."""
+    if rest > 0.0:
+        time.sleep((time.perf_counter() - started) * rest)
+    else:
+        let_others_run()
+    return time.perf_counter()
 
 
 def drop_gradually(table: dict[Any, Any]) -> None:

@@ -16,7 +16,7 @@ from normality import ascii_text
 
 from sanctum import config, settings
 from sanctum.names import korean
-from sanctum.runtime import let_others_run
+from sanctum.runtime import PACE_REST, let_others_run, yielding
 
 MAX_NAME_CHARS = settings.max_name()
 """Longer names are cut here for matching (`SANCTUM_MAX_NAME`, the API's limit too, read
@@ -538,15 +538,19 @@ _KNOWN_KEYS: dict[str, frozenset[str]] = {}
 """Keys computed ahead of time (an index's whole vocabulary), consulted before computing."""
 
 
-def remember_korean_keys(table: dict[str, frozenset[str]]) -> None:
+def remember_korean_keys(table: dict[str, frozenset[str]], pace: bool = False) -> None:
     """Adopt keys computed ahead of time (by the index build) so lookups need no parsing.
     The first table is adopted as it is (no copy); a later one is merged into a new table
-    (the keys are a pure function of the token, so merging never changes an answer)."""
+    (the keys are a pure function of the token, so merging never changes an answer);
+    `pace`: a few items at a time, resting between them (`runtime.PACE_REST`)."""
     global _KNOWN_KEYS
     if not _KNOWN_KEYS:
         _KNOWN_KEYS = table
     elif table is not _KNOWN_KEYS:
-        _KNOWN_KEYS = {**_KNOWN_KEYS, **table}
+        merged = dict(_KNOWN_KEYS)
+        for key, keys in yielding(table.items(), PACE_REST) if pace else table.items():
+            merged[key] = keys
+        _KNOWN_KEYS = merged
 
 
 def forget_cached() -> None:
@@ -864,18 +868,19 @@ _ROMANIZED: dict[str, Filed] = {}
 filed here under it, which `same_romanized` reads instead of computing its key."""
 
 
-def remember_romanized(table: dict[str, Filed]) -> None:
+def remember_romanized(table: dict[str, Filed], pace: bool = False) -> None:
     """Adopt an index's romanized table (`key → tokens`) so that `same_romanized` looks
     its vocabulary up. The first table is adopted as it is (no copy); a later one is
     merged into a new table, the tokens of a key in both united (a key is a pure function
     of the token, so merging never changes an answer). Called before the index's Korean
-    keys are remembered: a token known as vocabulary is filed already."""
+    keys are remembered: a token known as vocabulary is filed already. `pace`: as
+    `remember_korean_keys`."""
     global _ROMANIZED
     if not _ROMANIZED:
         _ROMANIZED = table
     elif table is not _ROMANIZED:
         merged = dict(_ROMANIZED)
-        for key, filed in table.items():
+        for key, filed in yielding(table.items(), PACE_REST) if pace else table.items():
             known = merged.get(key)
             merged[key] = filed if known is None else _united(known, filed)
         _ROMANIZED = merged

@@ -13,6 +13,7 @@ import json
 import logging
 import sqlite3
 import threading
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -230,6 +231,20 @@ class Store:
             stop.set()
             thread.join()
             self.db.execute(f"PRAGMA wal_autocheckpoint={before}")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One read transaction: every query inside sees the store as of its first read,
+        never half of a version another process commits meanwhile (inside a transaction
+        already under way: that one)."""
+        if self.db.in_transaction:
+            yield
+            return
+        self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.db.execute("COMMIT")
 
     @contextmanager
     def bulk(self) -> Iterator[None]:
@@ -771,31 +786,62 @@ class Store:
     # -- cross-list links -------------------------------------------------------------
 
     def recompute_links(self) -> None:
-        """Recompute the cross-list links of the versions in force, in one transaction."""
+        """Recompute the cross-list links of the versions in force, and the parties. They
+        are computed from one snapshot, without the write lock (~1.5 s for every list on
+        this machine, while a serving process's audited requests would wait for it:
+        `bench/soak.py`), then written in one short transaction; if another writer changed
+        the versions in force meanwhile, they are computed again under the lock."""
+        with self.snapshot():
+            basis = self._derived_basis()
+            plan = self._links_plan()
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            self._recompute_links()
+            if self._derived_basis() != basis:
+                plan = self._links_plan()
+            self._write_links(*plan)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
 
     def _recompute_links(self) -> None:
-        """Link parties of different sources that share a strong identifier."""
+        """`recompute_links` inside the caller's write transaction."""
+        self._write_links(*self._links_plan())
+
+    def _derived_basis(self) -> tuple[str, int]:
+        """What a links plan was computed from: the versions in force and the generation
+        (the parties' `changed_seq`)."""
+        return self.derived_inputs(), self.generation()
+
+    def _links_plan(self) -> tuple[list[tuple[str, str, str, str]], list[tuple[str, str, int]]]:
+        """The cross-list links of the versions in force (parties of different sources that
+        share a strong identifier), and the party rows they change (`_party_changes`):
+        reads only."""
         from sanctum.store.links import LINK_PROPS, find_links
 
+        links = list(find_links(self.current_statements(LINK_PROPS)))
+        return links, self._party_changes([(a, b) for a, b, _kind, _value in links])
+
+    def _write_links(
+        self, links: list[tuple[str, str, str, str]], changes: list[tuple[str, str, int]]
+    ) -> None:
+        """Replace the links and write the changed party rows (inside a transaction)."""
         self.db.execute("DELETE FROM xlinks")
-        rows = self.current_statements(LINK_PROPS)
         self.db.executemany(
-            "INSERT OR IGNORE INTO xlinks (a, b, kind, value) VALUES (?,?,?,?)",
-            find_links(rows),
+            "INSERT OR IGNORE INTO xlinks (a, b, kind, value) VALUES (?,?,?,?)", links
         )
-        self._recompute_parties()
+        self.db.executemany(
+            "INSERT INTO party_members (entity_id, party_id, changed_seq) VALUES (?,?,?) "
+            "ON CONFLICT(entity_id) DO UPDATE SET party_id=excluded.party_id, "
+            "changed_seq=excluded.changed_seq",
+            changes,
+        )
         self._mark_derived("xlinks", completed=True)
 
-    def _recompute_parties(self) -> None:
-        """Group entries into parties (store/parties.py) from the links and the CSL's copies
-        of OFAC entries; rows whose party or party members changed get this generation."""
+    def _party_changes(self, linked: list[tuple[str, str]]) -> list[tuple[str, str, int]]:
+        """Group entries into parties (store/parties.py) from the linked pairs and the CSL's
+        copies of OFAC entries: (entry, party, generation) for the rows whose party or
+        party members changed."""
         from sanctum.store.parties import components, party_ids, republished
 
         db = self.db
@@ -806,8 +852,7 @@ class Store:
                 "('us_csl', 'us_ofac_sdn', 'us_ofac_cons')"
             )
         ]
-        pairs = [*db.execute("SELECT a, b FROM xlinks"), *republished(listed)]
-        new = party_ids(components(pairs), self._first_seen)
+        new = party_ids(components([*linked, *republished(listed)]), self._first_seen)
         old = dict(db.execute("SELECT entity_id, party_id FROM party_members"))
         new_members: dict[str, set[str]] = defaultdict(set)
         old_members: dict[str, set[str]] = defaultdict(set)
@@ -815,20 +860,14 @@ class Store:
             new_members[pid].add(eid)
         for eid, pid in old.items():
             old_members[pid].add(eid)
-        changed = [
-            (eid, new.get(eid, eid))
+        seq = self.generation()
+        return [
+            (eid, new.get(eid, eid), seq)
             for eid in sorted(set(new) | set(old))
             if new.get(eid, eid) != old.get(eid, eid)
             or new_members.get(new.get(eid, eid), {eid})
             != old_members.get(old.get(eid, eid), {eid})
         ]
-        seq = self.generation()
-        db.executemany(
-            "INSERT INTO party_members (entity_id, party_id, changed_seq) VALUES (?,?,?) "
-            "ON CONFLICT(entity_id) DO UPDATE SET party_id=excluded.party_id, "
-            "changed_seq=excluded.changed_seq",
-            [(eid, pid, seq) for eid, pid in changed],
-        )
 
     def _first_seen(self, entity_id: str) -> str:
         """The date of the first version that stated anything about an entity (what `show`
@@ -885,6 +924,15 @@ class Store:
         if row is None:
             return not self.source_ids()  # nothing loaded: nothing to derive
         return bool(row[1]) and row[0] == self.derived_inputs()
+
+    def await_derived(self, timeout: float) -> list[str]:
+        """Derived data current before it is read: wait up to `timeout` s for a load under
+        way to commit what it owes (its links follow its version), then rebuild here what is
+        still behind (`repair_derived`; what it returns)."""
+        deadline = time.monotonic() + timeout
+        while not self.derived_current("xlinks") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return self.repair_derived()
 
     def repair_derived(self) -> list[str]:
         """Rebuild derived data whose inputs changed or whose build did not finish (a crash
