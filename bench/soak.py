@@ -197,8 +197,23 @@ async def _update(home: Path, at: float, t0: float, run: Run) -> None:
     run.update = (start, time.monotonic() - t0)
 
 
+async def warm(url: str, key: str) -> None:
+    """Each body once, one at a time, before the clock starts: a server is put into service
+    warm (its name caches filled, the store pages it reads cached), as a load balancer's
+    readiness check would; the soak measures serving, not a cold start."""
+    scratch = Run()
+    queue: asyncio.Queue[tuple[int, float] | None] = asyncio.Queue()
+    for n in range(len(queries())):
+        queue.put_nowait((n, 0.0))
+    queue.put_nowait(None)
+    await _connection(url, key, queue, time.monotonic(), scratch)
+    if scratch.errors:
+        raise SystemExit(f"warm-up failed: {scratch.errors[:3]}")
+
+
 async def soak(url: str, key: str, pid: int, home: Path, seconds: float, rate: float) -> Run:
     """Send `rate` requests a second for `seconds`, the update at half time."""
+    await warm(url, key)
     run = Run()
     queue: asyncio.Queue[tuple[int, float] | None] = asyncio.Queue()
     t0 = time.monotonic()
