@@ -41,11 +41,19 @@ TIMEOUT = 120
 """Seconds a request may take (diffs over years of versions, on a busy machine)."""
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 MUTATING = r"^/admin/|/keys"
-# Path parameters (and `source`, `from` query parameters) replaced by values that exist, for a
+# Path parameters (and the query parameters of KNOWN_QUERY) replaced by values that exist, for a
 # second request per generated case, so generated bodies and query strings reach past the
 # 404 of an unknown dataset, id or source.
 KNOWN = {"dataset": "default", "entity_id": "us-ofac-sdn-37658"}
-KNOWN_QUERY = {"source": "us_ofac_sdn", "from": "2021-07-07"}
+KNOWN_QUERY = {
+    "source": "us_ofac_sdn",
+    "from": "2021-07-07",
+    "algorithm": "best",
+    "changed_since": "2023-11-30",
+}
+"""Which operation reaches its handler with a generated body depended on the generated query
+string: in one whole-suite run every `/match` case carried an unknown `algorithm` or an
+impossible `changed_since`, and the documented example never got its 200."""
 # Operations the API must publish (others may be added; these must not silently vanish).
 EXPECTED = {
     "GET /healthz",
