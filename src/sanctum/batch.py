@@ -28,6 +28,7 @@ from sanctum.audit import append as audit_append
 from sanctum.errors import SanctumError
 from sanctum.explain import explain_line
 from sanctum.match.score import MATCHER_VERSION
+from sanctum.names.japanese import load_dictionary, may_be_japanese
 from sanctum.runtime import tune_gc
 from sanctum.screen import Match, Screener
 
@@ -278,6 +279,8 @@ def _results(
     _WORKER, _WORKER_ARGS = screener, (threshold, algorithm, limit, group)
     # Workers are forked after the index is loaded and share its pages copy-on-write;
     # frozen objects are never scanned by the collector, so it does not copy them.
+    if any(may_be_japanese(row.get("name", "")) for chunk in chunks for _, row in chunk):
+        load_dictionary()  # read once, shared: each worker read its own (~107 MB apiece)
     gc.collect()
     gc.freeze()
     try:
