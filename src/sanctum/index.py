@@ -48,6 +48,7 @@ from sanctum.runtime import (
     PACE_REST,
     drop_gradually,
     gc_paused,
+    paced,
     release_freed_memory,
     rest_after,
     yielding,
@@ -251,7 +252,7 @@ def _columns(records: Sequence[Any], cls: type) -> list[list[Any]]:
 def _rows(cls: Callable[..., T], columns: Sequence[Sequence[Any]], pace: bool = False) -> list[T]:
     """The records again from their columns (`_columns`)."""
     rows = zip(*columns, strict=True)
-    return [cls(*row) for row in (yielding(rows, PACE_REST) if pace else rows)]
+    return [cls(*row) for row in paced(rows, pace)]
 
 
 def _row(record: Any) -> tuple[Any, ...]:
@@ -274,7 +275,7 @@ def _postings_of(
     postings = {}
     end = 0
     pairs = zip(tokens, lengths, strict=True)
-    for token, length in yielding(pairs, PACE_REST) if pace else pairs:
+    for token, length in paced(pairs, pace):
         start, end = end, end + length
         postings[token] = ids[start:end]
     return postings
@@ -658,7 +659,7 @@ def _pieces(state: dict[str, Any]) -> Iterator[tuple[str, str, Any]]:
             yield key, "whole", value
 
 
-_COLUMNS = {"names": 0, "entries": 0, "postings": 0}
+_COLUMNS = frozenset({"names", "entries", "postings"})
 """The fields `index_state` saves as columns (`_columns`, `_flat_postings`)."""
 
 

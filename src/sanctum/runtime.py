@@ -29,9 +29,10 @@ PACE_REST = 4.0
 """A paced loop (a server reading a new index back while it answers requests: `yielding`
 with `rest`, `index.read_saved` with `pace`) sleeps this many times as long as it has just
 worked, every YIELD_INTERVAL. `time.sleep(0)` alone handed the interpreter lock over only to
-a thread that had already waited the switch interval, so requests got about a third of it
-and a 0.65 s read-back left a backlog of ~0.6 s at the swap (soak, bench/soak.py); resting
-as long as it works leaves them at least half, and the read takes about twice as long."""
+a thread that had already waited the switch interval, so requests kept about half of their
+rate and a 0.65 s read-back left a backlog of ~0.6 s at the swap (soak, bench/soak.py).
+Resting as long as it worked (1.0) left ~0.5 s; four times as long keeps ~0.83 of their rate
+(tests/test_index_file.py) and the swap's worst answer at ~0.1–0.2 s, the read taking ~4 s."""
 
 DERIVED_WAIT_SECONDS = 30.0
 """How long an index build waits for a load under way to commit its cross-list links (a
@@ -124,6 +125,12 @@ def yielding(items: Iterable[T], rest: float = 0.0) -> Iterator[T]:
         if n % YIELD_EVERY == 0 and time.perf_counter() - last >= YIELD_INTERVAL:
             last = rest_after(last, rest)
         yield item
+
+
+def paced(items: Iterable[T], pace: bool) -> Iterable[T]:
+    """`items` as they are, or, with `pace`, handed out by `yielding` with PACE_REST (a server
+    taking in a new index while it answers requests)."""
+    return yielding(items, PACE_REST) if pace else items
 
 
 def rest_after(started: float, rest: float) -> float:

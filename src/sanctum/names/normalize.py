@@ -16,7 +16,7 @@ from normality import ascii_text
 
 from sanctum import config, settings
 from sanctum.names import korean
-from sanctum.runtime import PACE_REST, let_others_run, yielding
+from sanctum.runtime import let_others_run, paced
 
 MAX_NAME_CHARS = settings.max_name()
 """Longer names are cut here for matching (`SANCTUM_MAX_NAME`, the API's limit too, read
@@ -548,7 +548,7 @@ def remember_korean_keys(table: dict[str, frozenset[str]], pace: bool = False) -
         _KNOWN_KEYS = table
     elif table is not _KNOWN_KEYS:
         merged = dict(_KNOWN_KEYS)
-        for key, keys in yielding(table.items(), PACE_REST) if pace else table.items():
+        for key, keys in paced(table.items(), pace):
             merged[key] = keys
         _KNOWN_KEYS = merged
 
@@ -880,7 +880,7 @@ def remember_romanized(table: dict[str, Filed], pace: bool = False) -> None:
         _ROMANIZED = table
     elif table is not _ROMANIZED:
         merged = dict(_ROMANIZED)
-        for key, filed in yielding(table.items(), PACE_REST) if pace else table.items():
+        for key, filed in paced(table.items(), pace):
             known = merged.get(key)
             merged[key] = filed if known is None else _united(known, filed)
         _ROMANIZED = merged
